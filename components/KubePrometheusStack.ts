@@ -1,0 +1,289 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { StoragePlan, planPrometheusStorage } from "./capacity";
+import type { AlertmanagerConfig, PrometheusConfig, Resources, SecurityConfig } from "./config";
+import { prometheusCommunityRepo, versions } from "./versions";
+
+/** Prefix of every object the chart names (`kps-prometheus`, `kps-alertmanager`, `kps-grafana`, …). */
+export const RELEASE_FULLNAME = "kps";
+/**
+ * The external label whose value the operator sets per Prometheus pod. Thanos Query deduplicates on it,
+ * so it must stay equal to the querier's `--query.replica-label`.
+ */
+export const PROMETHEUS_REPLICA_LABEL = "prometheus_replica";
+/** The Secret keys the chart reads the Grafana admin credentials from. */
+export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
+/** The Secret holding the generated Grafana admin password (never the chart's well-known default). */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+
+// Containers the chart runs beside the main ones; small and fixed, so not worth a config key each.
+const sidecarResources: Resources = {
+  requests: { cpu: "10m", memory: "32Mi" },
+  limits: { cpu: "100m", memory: "64Mi" },
+};
+
+export interface KubePrometheusStackArgs {
+  /** Namespace for the release and everything the chart creates. */
+  readonly namespace: string;
+  /** Becomes the `cluster` external label on every series and alert. */
+  readonly clusterName: string;
+  readonly prometheus: PrometheusConfig;
+  readonly alertmanager: AlertmanagerConfig;
+  readonly grafana: { readonly enabled: boolean; readonly resources: Resources };
+  readonly operatorResources: Resources;
+  readonly kubeStateMetricsResources: Resources;
+  readonly nodeExporterResources: Resources;
+  readonly security: SecurityConfig;
+  /**
+   * The operator CRDs (OperatorCrds). The release waits for them: a component's own `dependsOn` does
+   * not hold back its children, so the dependency is passed here and set on the release itself.
+   */
+  readonly crds: pulumi.Resource;
+  /**
+   * Protect and retain the namespace and release: deleting the namespace would delete the Prometheus
+   * volumes in it. Set for production.
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+/** What `buildKubePrometheusStackValues` needs beyond the Args. */
+export interface ValuesContext {
+  /** Name of the Secret that holds the Grafana admin user and password. */
+  readonly grafanaAdminSecretName: string;
+}
+
+/** The Prometheus selectors this release uses: which labels and namespaces a monitor must have. */
+export const monitorSelectors = {
+  serviceMonitors: { labels: {}, namespaces: "all" },
+  podMonitors: { labels: {}, namespaces: "all" },
+  probes: { labels: {}, namespaces: "all" },
+  rules: { labels: {}, namespaces: "all" },
+  scrapeConfigs: { labels: {}, namespaces: "all" },
+  alertmanagerConfigs: { labels: {}, namespaces: "all" },
+} as const;
+
+/** Hard anti-affinity only where there is a second replica to keep apart; soft would let both share a node. */
+export function antiAffinityFor(replicas: number): "hard" | "soft" {
+  return replicas > 1 ? "hard" : "soft";
+}
+
+function volumeClaim(size: string, storageClass: string | undefined) {
+  return {
+    volumeClaimTemplate: {
+      spec: {
+        ...(storageClass ? { storageClassName: storageClass } : {}),
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: size } },
+      },
+    },
+  };
+}
+
+function podSecurityContext(security: SecurityConfig) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: security.runAsUser,
+    runAsGroup: security.runAsGroup,
+    fsGroup: security.fsGroup,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+/** `web.tlsConfig` serving HTTPS from a cert-manager style Secret. */
+function webTls(secretName: string) {
+  return {
+    tlsConfig: {
+      cert: { secret: { name: secretName, key: "tls.crt" } },
+      keySecret: { name: secretName, key: "tls.key" },
+    },
+  };
+}
+
+/** How a client inside the cluster verifies one of our HTTPS endpoints. */
+function clientTls(secretName: string, serverName: string) {
+  return { ca: { secret: { name: secretName, key: "ca.crt" } }, serverName };
+}
+
+/**
+ * The kube-prometheus-stack values for one stack. Pure: config in, plain values out. Every key path
+ * here exists in the pinned chart (tests check it against the chart's key structure).
+ */
+export function buildKubePrometheusStackValues(
+  args: KubePrometheusStackArgs,
+  ctx: ValuesContext,
+  storage: StoragePlan = planPrometheusStorage(args.prometheus),
+): Record<string, unknown> {
+  const { prometheus: prom, alertmanager: am, security } = args;
+  const tlsSecret = security.webTlsSecretName;
+  const promHost = `${RELEASE_FULLNAME}-prometheus.${args.namespace}.svc`;
+  const amHost = `${RELEASE_FULLNAME}-alertmanager.${args.namespace}.svc`;
+  const keepVolumes = { whenDeleted: "Retain", whenScaled: "Retain" };
+
+  const grafana: Record<string, unknown> = {
+    enabled: args.grafana.enabled,
+    resources: args.grafana.resources,
+    admin: {
+      existingSecret: ctx.grafanaAdminSecretName,
+      userKey: GRAFANA_ADMIN_KEYS.user,
+      passwordKey: GRAFANA_ADMIN_KEYS.password,
+    },
+    sidecar: { resources: sidecarResources },
+  };
+  if (tlsSecret) {
+    // The chart's own datasource is plain HTTP; replace it with one that verifies our CA.
+    const caDir = "/etc/secrets/prometheus-web-tls";
+    grafana.sidecar = { resources: sidecarResources, datasources: { defaultDatasourceEnabled: false } };
+    grafana.extraSecretMounts = [
+      { name: "prometheus-web-tls", secretName: tlsSecret, mountPath: caDir, readOnly: true },
+    ];
+    grafana.additionalDataSources = [
+      {
+        name: "Prometheus",
+        type: "prometheus",
+        uid: "prometheus",
+        url: `https://${promHost}:9090/`,
+        access: "proxy",
+        isDefault: true,
+        jsonData: { timeInterval: prom.scrapeInterval, tlsAuthWithCACert: true, serverName: promHost },
+        secureJsonData: { tlsCACert: `$__file{${caDir}/ca.crt}` },
+      },
+    ];
+  }
+
+  return {
+    fullnameOverride: RELEASE_FULLNAME,
+    // CRDs are their own retained release (OperatorCrds); the chart must not own them.
+    crds: { enabled: false },
+    windowsMonitoring: { enabled: false },
+    prometheusOperator: {
+      resources: args.operatorResources,
+      prometheusConfigReloader: { resources: sidecarResources },
+      admissionWebhooks: { patch: { resources: sidecarResources } },
+    },
+    prometheus: {
+      podDisruptionBudget: { enabled: prom.replicas > 1, minAvailable: 1 },
+      ...(tlsSecret
+        ? { serviceMonitor: { scheme: "https", tlsConfig: clientTls(tlsSecret, promHost) } }
+        : {}),
+      prometheusSpec: {
+        replicas: prom.replicas,
+        scrapeInterval: prom.scrapeInterval,
+        evaluationInterval: prom.evaluationInterval,
+        retention: prom.retention,
+        retentionSize: storage.retentionSize,
+        walCompression: prom.walCompression,
+        externalLabels: { cluster: args.clusterName },
+        replicaExternalLabelName: PROMETHEUS_REPLICA_LABEL,
+        podAntiAffinity: antiAffinityFor(prom.replicas),
+        podAntiAffinityTopologyKey: "kubernetes.io/hostname",
+        resources: prom.resources,
+        storageSpec: volumeClaim(storage.storageSize, prom.storageClass),
+        persistentVolumeClaimRetentionPolicy: keepVolumes,
+        securityContext: podSecurityContext(security),
+        // Pick up monitors and rules from every namespace, whatever their labels.
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+        ...(tlsSecret ? { web: webTls(tlsSecret) } : {}),
+      },
+    },
+    alertmanager: {
+      podDisruptionBudget: { enabled: am.replicas > 1, minAvailable: 1 },
+      ...(tlsSecret ? { serviceMonitor: { scheme: "https", tlsConfig: clientTls(tlsSecret, amHost) } } : {}),
+      alertmanagerSpec: {
+        replicas: am.replicas,
+        retention: am.retention,
+        resources: am.resources,
+        podAntiAffinity: antiAffinityFor(am.replicas),
+        podAntiAffinityTopologyKey: "kubernetes.io/hostname",
+        storage: volumeClaim(am.storageSize, am.storageClass),
+        persistentVolumeClaimRetentionPolicy: keepVolumes,
+        securityContext: podSecurityContext(security),
+        // Each namespace's AlertmanagerConfig only ever sees alerts from its own namespace.
+        alertmanagerConfigMatcherStrategy: { type: "OnNamespace" },
+        ...(tlsSecret
+          ? { web: webTls(tlsSecret), scheme: "https", tlsConfig: clientTls(tlsSecret, amHost) }
+          : {}),
+      },
+    },
+    grafana,
+    "kube-state-metrics": { resources: args.kubeStateMetricsResources },
+    "prometheus-node-exporter": { resources: args.nodeExporterResources },
+  };
+}
+
+/**
+ * kube-prometheus-stack as one Helm release: the operator, an HA Prometheus and Alertmanager pair,
+ * Grafana, kube-state-metrics and node-exporter, in a namespace of its own.
+ *
+ * The CRDs are not part of it: pass the OperatorCrds component as `crds`.
+ */
+export class KubePrometheusStack extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  public readonly release: k8s.helm.v3.Release;
+  public readonly storage: StoragePlan;
+  public readonly grafanaAdminSecretName: pulumi.Output<string>;
+
+  constructor(name: string, args: KubePrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kube-monitoring:monitoring:KubePrometheusStack", name, {}, opts);
+    const keep = { protect: args.protect ?? false, retainOnDelete: args.protect ?? false };
+    this.storage = planPrometheusStorage(args.prometheus);
+
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: args.namespace, labels: { "app.kubernetes.io/part-of": "kube-monitoring" } } },
+      { parent: this, ...keep },
+    );
+    this.namespace = ns.metadata.name;
+
+    const grafanaPassword = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    const grafanaSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: GRAFANA_ADMIN_SECRET, namespace: this.namespace },
+        type: "Opaque",
+        stringData: {
+          [GRAFANA_ADMIN_KEYS.user]: "admin",
+          [GRAFANA_ADMIN_KEYS.password]: grafanaPassword.result,
+        },
+      },
+      { parent: this },
+    );
+    this.grafanaAdminSecretName = grafanaSecret.metadata.name;
+
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: RELEASE_FULLNAME,
+        chart: versions.kubePrometheusStack.chart,
+        version: versions.kubePrometheusStack.version,
+        repositoryOpts: { repo: prometheusCommunityRepo },
+        namespace: this.namespace,
+        values: buildKubePrometheusStackValues(
+          args,
+          { grafanaAdminSecretName: GRAFANA_ADMIN_SECRET },
+          this.storage,
+        ),
+        atomic: true,
+        cleanupOnFail: true,
+        maxHistory: 10,
+        timeout: 900,
+      },
+      { parent: this, dependsOn: [args.crds, grafanaSecret], ...keep },
+    );
+
+    this.registerOutputs({
+      namespace: this.namespace,
+      storage: this.storage,
+      grafanaAdminSecretName: this.grafanaAdminSecretName,
+    });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Capacity planning for Prometheus storage: plain arithmetic, no Pulumi.
+ *
+ * Prometheus needs about `retention seconds ÷ scrape interval × active series × bytes per sample`
+ * of disk for its blocks (https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects),
+ * plus the write-ahead log, plus headroom for compaction. Our source guide multiplies retention by the
+ * interval instead of dividing, and its worked example (15d, 30s, 100k series, 2 B/sample ≈ 100 GB)
+ * is off by an order of magnitude: the right figure is about 8.6 GB.
+ */
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** Upper end of the 1–2 bytes per sample that Prometheus' compressed blocks take. */
+export const BYTES_PER_SAMPLE = 2;
+/** The WAL holds the head block: at least 2h of samples, up to ~3h before a checkpoint truncates it. */
+export const WAL_WINDOW_SECONDS = 3 * 3600;
+/** A WAL sample record is a series ref, a timestamp and an 8-byte value; Snappy roughly halves it. */
+export const WAL_BYTES_PER_SAMPLE = { compressed: 8, uncompressed: 16 } as const;
+/**
+ * Share of the volume given to `retentionSize`. The rest is room for compaction, which writes the new
+ * block before deleting the old ones, and for estimation error. Policies allow at most 90%.
+ */
+export const RETENTION_SIZE_SHARE = 0.8;
+export const MAX_RETENTION_SIZE_SHARE = 0.9;
+
+/** A Prometheus duration: units from years to milliseconds, largest first, each at most once. */
+export const PROMETHEUS_DURATION =
+  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+/** Prometheus' `retentionSize`: a number and a base-2 byte unit (Prometheus reads GB as GiB too). */
+export const PROMETHEUS_BYTE_SIZE = /^(\d+(?:\.\d+)?)(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)$/;
+/** A Kubernetes quantity in bytes, binary (Gi) or decimal (G) suffixes. */
+export const KUBERNETES_BYTE_QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+const durationUnits = [365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001];
+
+/** Seconds in a Prometheus duration such as `15d` or `1h30m`; undefined when it is not one. */
+export function durationSeconds(duration: string): number | undefined {
+  const match = PROMETHEUS_DURATION.exec(duration);
+  if (!match || duration === "") return undefined;
+  return match.slice(1).reduce((total, part, i) => total + (part ? Number(part) * durationUnits[i] : 0), 0);
+}
+
+const base2 = ["B", "K", "M", "G", "T", "P", "E"];
+
+/** Bytes in a Prometheus byte size such as `45GiB` or `45GB` (both base 2 in Prometheus). */
+export function prometheusBytes(size: string): number | undefined {
+  const match = PROMETHEUS_BYTE_SIZE.exec(size);
+  if (!match) return undefined;
+  return Number(match[1]) * 1024 ** base2.indexOf(match[2][0]);
+}
+
+/** Bytes in a Kubernetes quantity such as `50Gi` or `50G`. */
+export function quantityBytes(quantity: string): number | undefined {
+  const match = KUBERNETES_BYTE_QUANTITY.exec(quantity);
+  if (!match) return undefined;
+  const suffix = match[2] ?? "";
+  const power = suffix === "" ? 0 : "kMGTPE".indexOf(suffix[0] === "K" ? "k" : suffix[0]) + 1;
+  return Number(match[1]) * (suffix.endsWith("i") ? 1024 : 1000) ** power;
+}
+
+/** `retentionSize` text for Prometheus: whole GiB where possible, else MiB. */
+export function formatRetentionSize(bytes: number): string {
+  return bytes % GiB === 0 ? `${bytes / GiB}GiB` : `${Math.floor(bytes / MiB)}MiB`;
+}
+
+export interface StorageInputs {
+  retention: string;
+  scrapeInterval: string;
+  expectedActiveSeries: number;
+  walCompression: boolean;
+  /** Set by the stack; derived when absent. */
+  retentionSize?: string;
+  /** Set by the stack; derived when absent. */
+  storageSize?: string;
+}
+
+export interface StoragePlan {
+  samplesPerSecond: number;
+  /** Blocks for the whole retention at BYTES_PER_SAMPLE. */
+  estimatedBlockBytes: number;
+  estimatedWalBytes: number;
+  /** The `retentionSize` Prometheus gets. */
+  retentionSize: string;
+  /** The volume size each Prometheus replica's PVC requests. */
+  storageSize: string;
+  retentionSizeDerived: boolean;
+  storageSizeDerived: boolean;
+  /**
+   * Days of data `retentionSize` holds at the expected ingestion rate. Below the configured retention,
+   * size-based retention deletes blocks first.
+   */
+  retentionSizeCoversDays: number;
+}
+
+/**
+ * Sizes Prometheus' volume and `retentionSize` from the expected load, or fills in whichever of the two
+ * the stack left out. Durations and sizes must already be valid (the config schema checks them).
+ */
+export function planPrometheusStorage(input: StorageInputs): StoragePlan {
+  const retentionSeconds = mustParse(durationSeconds, input.retention, "retention");
+  const intervalSeconds = mustParse(durationSeconds, input.scrapeInterval, "scrapeInterval");
+  const samplesPerSecond = input.expectedActiveSeries / intervalSeconds;
+  const estimatedBlockBytes = retentionSeconds * samplesPerSecond * BYTES_PER_SAMPLE;
+  const walBytesPerSample = input.walCompression
+    ? WAL_BYTES_PER_SAMPLE.compressed
+    : WAL_BYTES_PER_SAMPLE.uncompressed;
+  const estimatedWalBytes = WAL_WINDOW_SECONDS * samplesPerSecond * walBytesPerSample;
+
+  let retentionSizeBytes: number;
+  let storageBytes: number;
+  if (input.retentionSize !== undefined) {
+    retentionSizeBytes = mustParse(prometheusBytes, input.retentionSize, "retentionSize");
+  } else if (input.storageSize !== undefined) {
+    retentionSizeBytes = Math.floor((quantityBytes(input.storageSize)! * RETENTION_SIZE_SHARE) / MiB) * MiB;
+  } else {
+    // Prometheus counts the WAL against retentionSize, so the estimate includes it.
+    retentionSizeBytes = Math.max(1, Math.ceil((estimatedBlockBytes + estimatedWalBytes) / GiB)) * GiB;
+  }
+  if (input.storageSize !== undefined) {
+    storageBytes = mustParse(quantityBytes, input.storageSize, "storageSize");
+  } else {
+    storageBytes = Math.ceil(retentionSizeBytes / RETENTION_SIZE_SHARE / GiB) * GiB;
+  }
+
+  const bytesPerDay = 86400 * samplesPerSecond * BYTES_PER_SAMPLE;
+  return {
+    samplesPerSecond,
+    estimatedBlockBytes,
+    estimatedWalBytes,
+    retentionSize: input.retentionSize ?? formatRetentionSize(retentionSizeBytes),
+    storageSize: input.storageSize ?? `${storageBytes / GiB}Gi`,
+    retentionSizeDerived: input.retentionSize === undefined,
+    storageSizeDerived: input.storageSize === undefined,
+    retentionSizeCoversDays: Math.floor(Math.max(0, retentionSizeBytes - estimatedWalBytes) / bytesPerDay),
+  };
+}
+
+function mustParse(parse: (s: string) => number | undefined, value: string, what: string): number {
+  const parsed = parse(value);
+  if (parsed === undefined)
+    throw new Error(`planPrometheusStorage: ${what} ${JSON.stringify(value)} is invalid`);
+  return parsed;
+}

@@ -1,0 +1,5 @@
+export * from "./capacity";
+export * from "./config";
+export * from "./versions";
+export * from "./OperatorCrds";
+export * from "./KubePrometheusStack";

@@ -1,0 +1,14 @@
+/**
+ * Every chart and image version the program deploys, pinned in one place.
+ *
+ * The operator CRDs must match the operator the kube-prometheus-stack chart runs:
+ * kube-prometheus-stack 88.5.3 ships prometheus-operator v0.93.1, and
+ * prometheus-operator-crds 31.0.1 is the CRD chart cut for v0.93.1.
+ */
+export const versions = {
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", operator: "v0.93.1" },
+  operatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", operator: "v0.93.1" },
+} as const;
+
+/** The Helm repository both prometheus-community charts come from. */
+export const prometheusCommunityRepo = "https://prometheus-community.github.io/helm-charts";

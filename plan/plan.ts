@@ -1,0 +1,150 @@
+/**
+ * The offline plan: runs the real program for one stack under the recording mock runtime and writes
+ * `DIR/<stack>/plan.json` plus every Kubernetes object and Helm release's values as YAML.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { ConfigError } from "../components/config";
+import { RecordedResource, runProgram } from "./runtime";
+import { loadStackFile } from "./stackFile";
+
+export interface Violation {
+  policy: string;
+  enforcementLevel: "advisory" | "mandatory" | "disabled";
+  urn: string;
+  message: string;
+}
+
+export interface Plan {
+  stack: string;
+  project: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  violations: Violation[];
+}
+
+export interface PlanResult {
+  /** 0 planned; 1 invalid config or program error; 2 a mandatory policy is violated. */
+  exitCode: 0 | 1 | 2;
+  plan?: Plan;
+  /** What the CLI prints. */
+  report: string;
+}
+
+export interface PlanOptions {
+  projectDir: string;
+  stack: string;
+  /** Where `<stack>/plan.json` and `<stack>/manifests/` go; nothing is written when absent. */
+  outDir?: string;
+}
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+export async function planStack(options: PlanOptions): Promise<PlanResult> {
+  const entry = require.resolve(path.join(options.projectDir, "index"));
+  let plan: Plan;
+  try {
+    const stackFile = loadStackFile(options.projectDir, options.stack);
+    // A fresh copy of the program each run: its top level is the deployment.
+    delete require.cache[entry];
+    const run = await runProgram({
+      project: stackFile.project,
+      stack: options.stack,
+      config: stackFile.config,
+      secretKeys: stackFile.secretKeys,
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load afresh
+      program: () => require(entry),
+    });
+    plan = {
+      stack: options.stack,
+      project: stackFile.project,
+      resources: [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn)),
+      outputs: run.outputs,
+      violations: [],
+    };
+  } catch (err) {
+    const report =
+      err instanceof ConfigError
+        ? err.problems.join("\n")
+        : `${options.stack}: the program failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { exitCode: 1, report };
+  }
+
+  if (options.outDir) writePlan(plan, path.join(options.outDir, options.stack));
+  const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory");
+  const report = [
+    renderTree(plan),
+    "",
+    renderCounts(plan.resources),
+    ...plan.violations.map((v) => `${v.enforcementLevel}: ${v.policy}: ${v.urn}: ${v.message}`),
+  ].join("\n");
+  return { exitCode: mandatory.length ? 2 : 0, plan, report };
+}
+
+/** Writes plan.json and the manifests, replacing whatever an earlier plan of the stack left. */
+export function writePlan(plan: Plan, dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
+  for (const manifest of manifestsOf(plan.resources)) {
+    fs.writeFileSync(path.join(dir, "manifests", manifest.file), manifest.yaml);
+  }
+}
+
+/** One YAML file per Kubernetes object, and one per Helm release with its values. */
+export function manifestsOf(resources: RecordedResource[]): { file: string; yaml: string }[] {
+  const files: { file: string; yaml: string }[] = [];
+  for (const r of resources) {
+    if (r.type === HELM_RELEASE) {
+      const release = String(r.inputs.name ?? r.name);
+      files.push({ file: `helm-release-${release}.values.yaml`, yaml: stringify(r.inputs.values ?? {}) });
+      continue;
+    }
+    const { apiVersion, kind, metadata } = r.inputs as {
+      apiVersion?: string;
+      kind?: string;
+      metadata?: { name?: string; namespace?: string };
+    };
+    if (!r.type.startsWith("kubernetes:") || !apiVersion || !kind) continue;
+    const name = metadata?.name ?? r.name;
+    const where = metadata?.namespace ? `${metadata.namespace}-` : "";
+    files.push({ file: `${kind.toLowerCase()}-${where}${name}.yaml`, yaml: stringify(r.inputs) });
+  }
+  return files.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** A preview-like tree of the resources under the stack. */
+export function renderTree(plan: Plan): string {
+  const children = new Map<string | undefined, RecordedResource[]>();
+  for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const rows: [string, string, string][] = [];
+  const walk = (parent: string | undefined, prefix: string) => {
+    const kids = children.get(parent) ?? [];
+    kids.forEach((r, i) => {
+      const last = i === kids.length - 1;
+      const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
+      const flags = [r.protect ? "protected" : "", r.retainOnDelete ? "retained" : ""]
+        .filter(Boolean)
+        .join(", ");
+      rows.push([`${prefix}${branch}${r.type}`, r.name, flags]);
+      walk(r.urn, parent === undefined ? "" : prefix + (last ? "   " : "│  "));
+    });
+  };
+  walk(undefined, "");
+  const width = Math.max(4, ...rows.map(([t]) => t.length));
+  const nameWidth = Math.max(4, ...rows.map(([, n]) => n.length));
+  const lines = [`    ${"Type".padEnd(width)}  ${"Name".padEnd(nameWidth)}  Info`];
+  for (const [type, name, flags] of rows)
+    lines.push(` +  ${type.padEnd(width)}  ${name.padEnd(nameWidth)}  ${flags}`.trimEnd());
+  return `Plan for stack ${plan.stack}:\n${lines.join("\n")}`;
+}
+
+export function renderCounts(resources: RecordedResource[]): string {
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  const rows = [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([t, n]) => `    ${String(n).padStart(4)}  ${t}`);
+  return `Resources: ${resources.length} to create\n${rows.join("\n")}`;
+}
