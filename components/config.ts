@@ -194,6 +194,10 @@ function describeIssue(stack: string, issue: z.core.$ZodIssue, secretKeys: Set<s
   const isSecret = typeof issue.path[0] === "string" && secretKeys.has(issue.path[0]);
   const input = (issue as { input?: unknown }).input;
   const shown = isSecret ? "[secret]" : JSON.stringify(input);
+  if (input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+    const expected = issue.code === "invalid_type" ? issue.expected : issue.values.join(" or ");
+    return [`${stack}: ${path}: is required (expected ${expected})`];
+  }
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = knownKeysAt(issue.path);
@@ -204,8 +208,9 @@ function describeIssue(stack: string, issue: z.core.$ZodIssue, secretKeys: Set<s
       );
     }
     case "invalid_type":
-      if (input === undefined) return [`${stack}: ${path}: is required (expected ${issue.expected})`];
-      return [`${stack}: ${path}: ${shown} is not ${article(issue.expected)}`];
+      if (!issue.message.includes("{input}"))
+        return [`${stack}: ${path}: ${shown} is not ${article(issue.expected)}`];
+      return [`${stack}: ${path}: ${issue.message.replaceAll("{input}", shown)}`];
     default:
       return [`${stack}: ${path}: ${issue.message.replaceAll("{input}", shown)}`];
   }

@@ -1,23 +1,25 @@
-// npm run plan -- <stack> [--out DIR]
+// npm run plan -- <stack> [--out DIR] [--config-dir DIR]
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { planStack } from "./plan";
 
+const usage = "usage: npm run plan -- <stack> [--out DIR] [--config-dir DIR]";
+
 async function main(argv: string[]): Promise<number> {
-  const args = [...argv];
-  let outDir = "out";
-  const outAt = args.indexOf("--out");
-  if (outAt >= 0) {
-    if (!args[outAt + 1]) throw new Error("--out needs a directory");
-    outDir = args[outAt + 1];
-    args.splice(outAt, 2);
-  }
-  const [stack, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: "string", default: "out" }, "config-dir": { type: "string" } },
+  });
+  const [stack, ...rest] = positionals;
   if (!stack || rest.length) {
-    console.error("usage: npm run plan -- <stack> [--out DIR]");
+    console.error(usage);
     return 1;
   }
+  const outDir = values.out;
   const projectDir = path.resolve(__dirname, "..");
-  const result = await planStack({ projectDir, stack, outDir: path.resolve(outDir) });
+  const configDir = values["config-dir"] ? path.resolve(values["config-dir"]) : undefined;
+  const result = await planStack({ projectDir, configDir, stack, outDir: path.resolve(outDir) });
   (result.exitCode === 0 ? console.log : console.error)(result.report);
   if (result.plan) console.log(`\nwrote ${path.join(outDir, stack, "plan.json")} and manifests/`);
   return result.exitCode;

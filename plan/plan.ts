@@ -33,7 +33,10 @@ export interface PlanResult {
 }
 
 export interface PlanOptions {
+  /** Where index.ts is. */
   projectDir: string;
+  /** Where Pulumi.yaml and Pulumi.<stack>.yaml are read from; defaults to projectDir. */
+  configDir?: string;
   stack: string;
   /** Where `<stack>/plan.json` and `<stack>/manifests/` go; nothing is written when absent. */
   outDir?: string;
@@ -45,7 +48,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   const entry = require.resolve(path.join(options.projectDir, "index"));
   let plan: Plan;
   try {
-    const stackFile = loadStackFile(options.projectDir, options.stack);
+    const stackFile = loadStackFile(options.configDir ?? options.projectDir, options.stack);
     // A fresh copy of the program each run: its top level is the deployment.
     delete require.cache[entry];
     const run = await runProgram({

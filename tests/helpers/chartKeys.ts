@@ -38,9 +38,14 @@ export function withSubcharts(
   subcharts: Record<string, Record<string, KeyStructure>>,
 ): Record<string, KeyStructure> {
   const merged: Record<string, KeyStructure> = { ...parent };
-  for (const [name, sub] of Object.entries(subcharts)) {
-    const own = parent[name];
-    merged[name] = typeof own === "object" ? { ...sub, ...own } : sub;
-  }
+  for (const [name, sub] of Object.entries(subcharts)) merged[name] = mergeStructures(parent[name], sub);
+  return merged;
+}
+
+function mergeStructures(a: KeyStructure | undefined, b: KeyStructure): KeyStructure {
+  if (a === undefined || typeof a === "string") return b;
+  if (typeof b === "string") return a;
+  const merged: Record<string, KeyStructure> = { ...a };
+  for (const [key, child] of Object.entries(b)) merged[key] = mergeStructures(a[key], child);
   return merged;
 }

@@ -1,0 +1,215 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  KubePrometheusStackArgs,
+  PROMETHEUS_REPLICA_LABEL,
+  antiAffinityFor,
+  buildKubePrometheusStackValues,
+  buildOperatorCrdsValues,
+  parseStackConfig,
+} from "../components";
+import { KeyStructure, unknownKeyPaths, withSubcharts } from "./helpers/chartKeys";
+
+const fixtures = path.join(__dirname, "fixtures");
+const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(fixtures, file), "utf8"));
+const subcharts = readJson("subchart-keys.json");
+const chartKeys = withSubcharts(readJson("kube-prometheus-stack-88.5.3.keys.json"), {
+  grafana: subcharts.grafana,
+  "kube-state-metrics": subcharts["kube-state-metrics"],
+  "prometheus-node-exporter": subcharts["prometheus-node-exporter"],
+});
+
+function argsFor(raw: Record<string, unknown>): KubePrometheusStackArgs {
+  const cfg = parseStackConfig("test", { environment: "prod", clusterName: "prod-1", ...raw });
+  return {
+    namespace: cfg.namespace,
+    clusterName: cfg.clusterName,
+    prometheus: cfg.prometheus,
+    alertmanager: cfg.alertmanager,
+    grafana: cfg.grafana,
+    operatorResources: cfg.operator.resources,
+    kubeStateMetricsResources: cfg.kubeStateMetrics.resources,
+    nodeExporterResources: cfg.nodeExporter.resources,
+    security: cfg.security,
+    crds: undefined as never,
+  };
+}
+
+const ctx = { grafanaAdminSecretName: "grafana-admin" };
+type Values = Record<string, Record<string, Record<string, unknown>>>;
+const valuesFor = (raw: Record<string, unknown> = {}) =>
+  buildKubePrometheusStackValues(argsFor(raw), ctx) as unknown as Values;
+
+describe("kube-prometheus-stack values", () => {
+  it("runs Prometheus HA: replicas, hard anti-affinity, PDB, replica and cluster labels", () => {
+    const values = valuesFor();
+    const spec = values.prometheus.prometheusSpec as Record<string, unknown>;
+    assert.equal(spec.replicas, 2);
+    assert.equal(spec.podAntiAffinity, "hard");
+    assert.equal(spec.podAntiAffinityTopologyKey, "kubernetes.io/hostname");
+    assert.deepEqual(values.prometheus.podDisruptionBudget, { enabled: true, minAvailable: 1 });
+    assert.deepEqual(spec.externalLabels, { cluster: "prod-1" });
+    assert.equal(spec.replicaExternalLabelName, PROMETHEUS_REPLICA_LABEL);
+    assert.equal(PROMETHEUS_REPLICA_LABEL, "prometheus_replica");
+  });
+
+  it("uses soft anti-affinity and no PDB for a single replica", () => {
+    assert.equal(antiAffinityFor(1), "soft");
+    assert.equal(antiAffinityFor(3), "hard");
+    const values = valuesFor({ prometheus: { replicas: 1 }, alertmanager: { replicas: 1 } });
+    assert.equal(values.prometheus.prometheusSpec.podAntiAffinity, "soft");
+    assert.deepEqual(values.prometheus.podDisruptionBudget, { enabled: false, minAvailable: 1 });
+    assert.equal(values.alertmanager.alertmanagerSpec.podAntiAffinity, "soft");
+  });
+
+  it("sets retention, derived retentionSize and a retained persistent volume", () => {
+    const spec = valuesFor({ prometheus: { expectedActiveSeries: 100000, storageClass: "fast-ssd" } })
+      .prometheus.prometheusSpec;
+    assert.equal(spec.retention, "15d");
+    assert.equal(spec.retentionSize, "9GiB");
+    assert.equal(spec.walCompression, true);
+    assert.deepEqual(spec.storageSpec, {
+      volumeClaimTemplate: {
+        spec: {
+          storageClassName: "fast-ssd",
+          accessModes: ["ReadWriteOnce"],
+          resources: { requests: { storage: "12Gi" } },
+        },
+      },
+    });
+    assert.deepEqual(spec.persistentVolumeClaimRetentionPolicy, {
+      whenDeleted: "Retain",
+      whenScaled: "Retain",
+    });
+  });
+
+  it("leaves storageClassName out when the stack names none, so the cluster default applies", () => {
+    const spec = valuesFor().prometheus.prometheusSpec as {
+      storageSpec: { volumeClaimTemplate: { spec: object } };
+    };
+    assert.ok(!("storageClassName" in spec.storageSpec.volumeClaimTemplate.spec));
+  });
+
+  it("picks up monitors and rules from every namespace", () => {
+    const spec = valuesFor().prometheus.prometheusSpec;
+    for (const key of [
+      "serviceMonitorSelectorNilUsesHelmValues",
+      "podMonitorSelectorNilUsesHelmValues",
+      "probeSelectorNilUsesHelmValues",
+      "ruleSelectorNilUsesHelmValues",
+      "scrapeConfigSelectorNilUsesHelmValues",
+    ]) {
+      assert.equal(spec[key], false, key);
+    }
+    assert.deepEqual(valuesFor().alertmanager.alertmanagerSpec.alertmanagerConfigMatcherStrategy, {
+      type: "OnNamespace",
+    });
+  });
+
+  it("gives requests and limits to every component the chart runs", () => {
+    const v = valuesFor() as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const sidecar = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+    assert.deepEqual(v.prometheus.prometheusSpec.resources, {
+      requests: { cpu: "1", memory: "2Gi" },
+      limits: { cpu: "2", memory: "4Gi" },
+    });
+    assert.deepEqual(v.alertmanager.alertmanagerSpec.resources, {
+      requests: { cpu: "50m", memory: "128Mi" },
+      limits: { cpu: "200m", memory: "256Mi" },
+    });
+    assert.deepEqual(v.prometheusOperator.resources, {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "500m", memory: "512Mi" },
+    });
+    assert.deepEqual(v.prometheusOperator.prometheusConfigReloader.resources, sidecar);
+    assert.deepEqual(v.prometheusOperator.admissionWebhooks.patch.resources, sidecar);
+    assert.deepEqual(v.grafana.resources, {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "500m", memory: "512Mi" },
+    });
+    assert.deepEqual(v.grafana.sidecar.resources, sidecar);
+    assert.deepEqual(v["kube-state-metrics"].resources, {
+      requests: { cpu: "50m", memory: "128Mi" },
+      limits: { cpu: "200m", memory: "512Mi" },
+    });
+    assert.deepEqual(v["prometheus-node-exporter"].resources, {
+      requests: { cpu: "50m", memory: "64Mi" },
+      limits: { cpu: "250m", memory: "128Mi" },
+    });
+    assert.deepEqual(v.windowsMonitoring, { enabled: false });
+  });
+
+  it("runs Prometheus and Alertmanager as a fixed non-root user", () => {
+    const values = valuesFor({ security: { runAsUser: 65534, fsGroup: 65534 } });
+    const expected = {
+      runAsNonRoot: true,
+      runAsUser: 65534,
+      runAsGroup: 2000,
+      fsGroup: 65534,
+      seccompProfile: { type: "RuntimeDefault" },
+    };
+    assert.deepEqual(values.prometheus.prometheusSpec.securityContext, expected);
+    assert.deepEqual(values.alertmanager.alertmanagerSpec.securityContext, expected);
+  });
+
+  it("keeps CRDs out of the chart and Grafana's password in our Secret", () => {
+    const values = valuesFor() as Record<string, unknown> as Record<string, Record<string, unknown>>;
+    assert.deepEqual(values.crds, { enabled: false });
+    assert.deepEqual(values.grafana.admin, {
+      existingSecret: "grafana-admin",
+      userKey: "admin-user",
+      passwordKey: "admin-password",
+    });
+    assert.ok(!("adminPassword" in values.grafana));
+  });
+
+  it("serves HTTPS from the named TLS Secret and makes every client verify it", () => {
+    const v = valuesFor({ security: { webTlsSecretName: "monitoring-tls" } }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const serving = {
+      tlsConfig: {
+        cert: { secret: { name: "monitoring-tls", key: "tls.crt" } },
+        keySecret: { name: "monitoring-tls", key: "tls.key" },
+      },
+    };
+    assert.deepEqual(v.prometheus.prometheusSpec.web, serving);
+    assert.deepEqual(v.alertmanager.alertmanagerSpec.web, serving);
+    const ca = { secret: { name: "monitoring-tls", key: "ca.crt" } };
+    assert.deepEqual(v.alertmanager.alertmanagerSpec.tlsConfig, {
+      ca,
+      serverName: "kps-alertmanager.monitoring.svc",
+    });
+    assert.equal(v.alertmanager.alertmanagerSpec.scheme, "https");
+    assert.deepEqual(v.prometheus.serviceMonitor, {
+      scheme: "https",
+      tlsConfig: { ca, serverName: "kps-prometheus.monitoring.svc" },
+    });
+    assert.equal(v.grafana.sidecar.datasources.defaultDatasourceEnabled, false);
+    assert.equal(v.grafana.additionalDataSources[0].url, "https://kps-prometheus.monitoring.svc:9090/");
+    assert.equal(
+      v.grafana.additionalDataSources[0].secureJsonData.tlsCACert,
+      "$__file{/etc/secrets/prometheus-web-tls/ca.crt}",
+    );
+    assert.equal(v.grafana.extraSecretMounts[0].secretName, "monitoring-tls");
+  });
+
+  it("serves plain HTTP when no TLS Secret is named", () => {
+    const v = valuesFor();
+    assert.ok(!("web" in v.prometheus.prometheusSpec));
+    assert.ok(!("serviceMonitor" in v.prometheus));
+  });
+
+  it("sets only key paths that exist in the pinned chart", () => {
+    for (const raw of [{}, { security: { webTlsSecretName: "tls" }, prometheus: { storageClass: "ssd" } }]) {
+      assert.deepEqual(unknownKeyPaths(valuesFor(raw), chartKeys), []);
+    }
+    assert.deepEqual(unknownKeyPaths(buildOperatorCrdsValues(), subcharts["prometheus-operator-crds"]), []);
+  });
+
+  it("has a key check that catches a typo", () => {
+    const typo = { prometheus: { prometheusSpec: { retension: "15d", storageSpec: { anything: 1 } } } };
+    assert.deepEqual(unknownKeyPaths(typo, chartKeys as KeyStructure), [
+      "prometheus.prometheusSpec.retension",
+    ]);
+  });
+});

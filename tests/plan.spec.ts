@@ -1,0 +1,274 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { manifestsOf } from "../plan/plan";
+import { SECRET, redactSerialized } from "../plan/runtime";
+import { SECRET_PLACEHOLDER, loadStackFile } from "../plan/stackFile";
+import { HELM_RELEASE, planOf, planWithConfig, projectDir, resource, writeConfigDir } from "./helpers/plan";
+import * as pulumi from "@pulumi/pulumi";
+
+const CRDS =
+  "urn:pulumi:%s::kube-monitoring::kube-monitoring:crds:OperatorCrds$kubernetes:helm.sh/v3:Release::crds-release";
+
+describe("offline plan", () => {
+  for (const stack of ["dev", "prod"]) {
+    describe(stack, () => {
+      it("plans with exit 0 and records the releases, namespace and Grafana secret", async () => {
+        const { exitCode, plan, report } = await planOf(stack);
+        assert.equal(exitCode, 0, report);
+        assert.deepEqual(plan!.violations, []);
+        assert.deepEqual(
+          plan!.resources.map((r) => `${r.type}::${r.name}`).sort(),
+          [
+            "kube-monitoring:crds:OperatorCrds::crds",
+            "kube-monitoring:monitoring:KubePrometheusStack::kps",
+            "kubernetes:core/v1:Namespace::kps-namespace",
+            "kubernetes:core/v1:Secret::kps-grafana-admin",
+            `${HELM_RELEASE}::crds-release`,
+            `${HELM_RELEASE}::kps-release`,
+            `pulumi:pulumi:Stack::kube-monitoring-${stack}`,
+            "random:index/randomPassword:RandomPassword::kps-grafana-admin",
+          ].sort(),
+        );
+        assert.match(report, /Resources: 8 to create/);
+      });
+
+      it("makes the release wait for the CRDs, which are a separate retained release", async () => {
+        const { plan } = await planOf(stack);
+        const crds = resource(plan, HELM_RELEASE, "crds-release");
+        assert.equal(crds.urn, CRDS.replace("%s", stack));
+        assert.equal(crds.retainOnDelete, true);
+        assert.equal(crds.protect, stack === "prod");
+        assert.deepEqual(
+          { chart: crds.inputs.chart, version: crds.inputs.version, namespace: crds.inputs.namespace },
+          { chart: "prometheus-operator-crds", version: "31.0.1", namespace: "kube-system" },
+        );
+        const kps = resource(plan, HELM_RELEASE, "kps-release");
+        assert.ok(kps.dependsOn.includes(crds.urn), "kps-release must depend on the CRDs");
+        assert.equal(
+          kps.parent,
+          `urn:pulumi:${stack}::kube-monitoring::pulumi:pulumi:Stack$kube-monitoring:monitoring:KubePrometheusStack::kps`,
+        );
+        assert.deepEqual(
+          {
+            chart: kps.inputs.chart,
+            version: kps.inputs.version,
+            name: kps.inputs.name,
+            namespace: kps.inputs.namespace,
+            atomic: kps.inputs.atomic,
+            cleanupOnFail: kps.inputs.cleanupOnFail,
+            maxHistory: kps.inputs.maxHistory,
+          },
+          {
+            chart: "kube-prometheus-stack",
+            version: "88.5.3",
+            name: "kps",
+            namespace: "monitoring",
+            atomic: true,
+            cleanupOnFail: true,
+            maxHistory: 10,
+          },
+        );
+      });
+
+      it("keeps the Grafana password secret everywhere it is written", async () => {
+        const { plan } = await planOf(stack);
+        const secret = resource(plan, "kubernetes:core/v1:Secret", "kps-grafana-admin");
+        assert.equal(secret.inputs.stringData, SECRET);
+        const text =
+          JSON.stringify(plan) +
+          manifestsOf(plan!.resources)
+            .map((m) => m.yaml)
+            .join("\n");
+        assert.ok(!text.includes("mock-password"), "the generated password leaked");
+        assert.ok(!text.includes(SECRET_PLACEHOLDER), "a secure: config value leaked");
+      });
+    });
+  }
+
+  it("plans dev small and single-replica, prod HA and protected", async () => {
+    const values = async (stack: string) =>
+      resource((await planOf(stack)).plan, HELM_RELEASE, "kps-release").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const dev = await values("dev");
+    const prod = await values("prod");
+    assert.deepEqual(
+      [
+        dev.prometheus.prometheusSpec.replicas,
+        dev.prometheus.prometheusSpec.retention,
+        dev.prometheus.prometheusSpec.retentionSize,
+      ],
+      [1, "2d", "8GiB"],
+    );
+    assert.equal(
+      dev.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage,
+      "10Gi",
+    );
+    assert.deepEqual(
+      [
+        prod.prometheus.prometheusSpec.replicas,
+        prod.prometheus.prometheusSpec.retention,
+        prod.prometheus.prometheusSpec.podAntiAffinity,
+      ],
+      [2, "15d", "hard"],
+    );
+    // 400k series every 30s for 15d: 32.2 GiB of blocks + 1.1 GiB of WAL → 34GiB, on a 43Gi volume
+    assert.equal(prod.prometheus.prometheusSpec.retentionSize, "34GiB");
+    assert.equal(
+      prod.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage,
+      "43Gi",
+    );
+    assert.equal(prod.alertmanager.alertmanagerSpec.replicas, 2);
+    const prodNs = resource((await planOf("prod")).plan, "kubernetes:core/v1:Namespace", "kps-namespace");
+    assert.deepEqual([prodNs.protect, prodNs.retainOnDelete], [true, true]);
+    const devNs = resource((await planOf("dev")).plan, "kubernetes:core/v1:Namespace", "kps-namespace");
+    assert.deepEqual([devNs.protect, devNs.retainOnDelete], [false, false]);
+  });
+
+  it("exports the derived storage figures and the selectors monitors need", async () => {
+    const { plan } = await planOf("prod");
+    assert.deepEqual(plan!.outputs.prometheusStorage, {
+      retention: "15d",
+      retentionSize: "34GiB",
+      volumePerReplica: "43Gi",
+      derived: { retentionSize: true, volume: true },
+      estimatedSamplesPerSecond: 13333,
+      retentionSizeCoversDays: 15,
+    });
+    assert.deepEqual((plan!.outputs.selectors as Record<string, unknown>).serviceMonitors, {
+      labels: {},
+      namespaces: "all",
+    });
+    assert.equal(plan!.outputs.namespace, "monitoring");
+    assert.equal(plan!.outputs.operatorVersion, "v0.93.1");
+  });
+
+  it("stops at invalid config with exit 1 and the config's own messages", async () => {
+    const result = await planWithConfig("broken", {
+      "kube-monitoring:environment": "prod",
+      "kube-monitoring:clusterName": "prod-1",
+      "kube-monitoring:prometheus": { retension: "15d", replicas: 0 },
+    });
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.plan, undefined);
+    assert.equal(
+      result.report,
+      [
+        "broken: prometheus.replicas: 0 is too few; at least 1 replica is required",
+        "broken: prometheus.retension: unknown key; expected one of: replicas, retention, retentionSize, storageSize, " +
+          "storageClass, scrapeInterval, evaluationInterval, expectedActiveSeries, walCompression, resources",
+      ].join("\n"),
+    );
+  });
+
+  it("turns secure: values into placeholder secrets and marks their keys secret", () => {
+    const dir = writeConfigDir("s", {
+      "kube-monitoring:environment": "dev",
+      "kube-monitoring:remote": { auth: { password: { secure: "v1:abc" } }, url: "https://x" },
+      "kube-monitoring:token": { secure: "v1:def" },
+    });
+    try {
+      const file = loadStackFile(dir, "s");
+      assert.equal(file.project, "kube-monitoring");
+      assert.deepEqual(file.secretKeys, ["kube-monitoring:remote", "kube-monitoring:token"]);
+      assert.equal(file.config["kube-monitoring:token"], SECRET_PLACEHOLDER);
+      assert.deepEqual(JSON.parse(file.config["kube-monitoring:remote"]), {
+        auth: { password: SECRET_PLACEHOLDER },
+        url: "https://x",
+      });
+      // Pulumi.yaml's project-level default
+      assert.equal(file.config["kube-monitoring:namespace"], "monitoring");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("redacts secrets, unknowns and resource references in recorded inputs", () => {
+    const sig = pulumi.runtime.specialSigKey;
+    assert.deepEqual(
+      redactSerialized({
+        a: { [sig]: pulumi.runtime.specialSecretSig, value: "hunter2" },
+        b: pulumi.runtime.unknownValue,
+        c: [{ [sig]: pulumi.runtime.specialResourceSig, urn: "urn:x", id: "i" }],
+        d: { nested: 1 },
+      }),
+      { a: SECRET, b: "[unknown]", c: ["urn:x"], d: { nested: 1 } },
+    );
+  });
+
+  describe("command line", () => {
+    const cli = (args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin"), "--transpile-only", "plan/cli.ts", ...args],
+        {
+          cwd: projectDir,
+          encoding: "utf8",
+        },
+      );
+
+    it("writes plan.json and manifests for dev", () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-out-"));
+      try {
+        const run = cli(["dev", "--out", out]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /kubernetes:helm\.sh\/v3:Release\s+kps-release/);
+        const plan = JSON.parse(fs.readFileSync(path.join(out, "dev", "plan.json"), "utf8"));
+        assert.deepEqual(Object.keys(plan), ["stack", "project", "resources", "outputs", "violations"]);
+        const release = plan.resources.find((r: { name: string }) => r.name === "kps-release");
+        assert.deepEqual(Object.keys(release).sort(), [
+          "custom",
+          "dependsOn",
+          "inputs",
+          "name",
+          "parent",
+          "protect",
+          "retainOnDelete",
+          "type",
+          "urn",
+        ]);
+        assert.deepEqual(fs.readdirSync(path.join(out, "dev", "manifests")), [
+          "helm-release-kps.values.yaml",
+          "helm-release-prometheus-operator-crds.values.yaml",
+          "namespace-monitoring.yaml",
+          "secret-monitoring-grafana-admin.yaml",
+        ]);
+        const values = parse(
+          fs.readFileSync(path.join(out, "dev", "manifests", "helm-release-kps.values.yaml"), "utf8"),
+        );
+        assert.equal(values.prometheus.prometheusSpec.retention, "2d");
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    });
+
+    it("exits 1 naming the key for a bad duration, and writes nothing", () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-out-"));
+      const dir = writeConfigDir("typo", {
+        "kube-monitoring:environment": "dev",
+        "kube-monitoring:clusterName": "dev-1",
+        "kube-monitoring:prometheus": { retention: "15 days" },
+      });
+      try {
+        const run = cli(["typo", "--out", out, "--config-dir", dir]);
+        assert.equal(run.status, 1);
+        assert.equal(
+          run.stderr.trim(),
+          'typo: prometheus.retention: "15 days" is not a Prometheus duration (like 15d or 12h)',
+        );
+        assert.deepEqual(fs.readdirSync(out), []);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("exits 1 for a stack without a stack file", () => {
+      const run = cli(["staging"]);
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /staging: no stack file Pulumi\.staging\.yaml/);
+    });
+  });
+});
