@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { StoragePlan, planPrometheusStorage } from "./capacity";
+import { StoragePlan, durationSeconds, planPrometheusStorage } from "./capacity";
 import type { AlertmanagerConfig, PrometheusConfig, Resources, SecurityConfig } from "./config";
 import { prometheusCommunityRepo, versions } from "./versions";
 
@@ -232,6 +232,15 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
     super("kube-monitoring:monitoring:KubePrometheusStack", name, {}, opts);
     const keep = { protect: args.protect ?? false, retainOnDelete: args.protect ?? false };
     this.storage = planPrometheusStorage(args.prometheus);
+    const retentionDays = (durationSeconds(args.prometheus.retention) ?? 0) / 86400;
+    if (this.storage.retentionSizeCoversDays < retentionDays) {
+      pulumi.log.warn(
+        `prometheus.retentionSize ${this.storage.retentionSize} holds about ${this.storage.retentionSizeCoversDays} ` +
+          `days at the expected load, less than prometheus.retention ${args.prometheus.retention}: ` +
+          `size-based retention will delete blocks first`,
+        this,
+      );
+    }
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-namespace`,
