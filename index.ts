@@ -1,10 +1,41 @@
 // kube-monitoring: production Prometheus monitoring for one Kubernetes cluster per stack.
-import { KubePrometheusStack, OperatorCrds, loadStackConfig, monitorSelectors } from "./components";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  KubePrometheusStack,
+  OperatorCrds,
+  PROMETHEUS_REPLICA_LABEL,
+  PROMETHEUS_SERVICE_ACCOUNT,
+  OBJSTORE_SECRET,
+  THANOS_SERVICE_ACCOUNTS,
+  THANOS_SIDECAR_SERVICE,
+  Thanos,
+  ThanosObjectStore,
+  loadStackConfig,
+  monitorSelectors,
+} from "./components";
 
 const cfg = loadStackConfig();
 const production = cfg.environment === "prod";
+const tags = { "kube-monitoring:stack": pulumi.getStack(), "kube-monitoring:cluster": cfg.clusterName };
 
 const crds = new OperatorCrds("crds", { protect: production });
+
+const store = cfg.thanos.enabled
+  ? new ThanosObjectStore("thanos-objstore", {
+      config: cfg.thanos,
+      clients: {
+        namespace: cfg.namespace,
+        serviceAccounts: [
+          PROMETHEUS_SERVICE_ACCOUNT,
+          THANOS_SERVICE_ACCOUNTS.store,
+          THANOS_SERVICE_ACCOUNTS.compactor,
+        ],
+      },
+      tags,
+      protect: production,
+    })
+  : undefined;
+
 const stack = new KubePrometheusStack("kps", {
   namespace: cfg.namespace,
   clusterName: cfg.clusterName,
@@ -16,8 +47,29 @@ const stack = new KubePrometheusStack("kps", {
   nodeExporterResources: cfg.nodeExporter.resources,
   security: cfg.security,
   crds,
+  thanos: store && {
+    sidecarResources: cfg.thanos.sidecar.resources,
+    roleArn: store.roleArn,
+    objstoreConfig: store.objstoreConfig,
+    grafanaDatasource: cfg.thanos.grafanaDatasource,
+  },
+  remoteWrite: cfg.remoteWrite,
+  federation: cfg.federation,
   protect: production,
 });
+
+const thanos = store
+  ? new Thanos("thanos", {
+      namespace: stack.namespace,
+      config: cfg.thanos,
+      replicaLabel: PROMETHEUS_REPLICA_LABEL,
+      sidecarService: THANOS_SIDECAR_SERVICE,
+      objstoreSecret: { name: stack.objstoreSecretName!, key: OBJSTORE_SECRET.key },
+      roleArn: store.roleArn,
+      security: cfg.security,
+      crds,
+    })
+  : undefined;
 
 export const namespace = stack.namespace;
 export const operatorVersion = crds.version;
@@ -31,3 +83,6 @@ export const prometheusStorage = {
 };
 export const selectors = monitorSelectors;
 export const grafanaAdminSecret = stack.grafanaAdminSecretName;
+export const thanosBucket = store?.bucketName;
+export const thanosRoleArn = store?.roleArn;
+export const thanosQueryService = thanos?.queryService;

@@ -2,8 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { StoragePlan, durationSeconds, planPrometheusStorage } from "./capacity";
-import type { AlertmanagerConfig, PrometheusConfig, Resources, SecurityConfig } from "./config";
-import { prometheusCommunityRepo, versions } from "./versions";
+import { stringify } from "yaml";
+import type {
+  AlertmanagerConfig,
+  FederationConfig,
+  PrometheusConfig,
+  RemoteWriteConfig,
+  Resources,
+  SecurityConfig,
+} from "./config";
+import { THANOS_PORTS } from "./Thanos";
+import { prometheusCommunityRepo, thanosImage, versions } from "./versions";
 
 /** Prefix of every object the chart names (`kps-prometheus`, `kps-alertmanager`, `kps-grafana`, …). */
 export const RELEASE_FULLNAME = "kps";
@@ -40,6 +49,18 @@ export interface KubePrometheusStackArgs {
    * not hold back its children, so the dependency is passed here and set on the release itself.
    */
   readonly crds: pulumi.Resource;
+  /** Ship blocks to Thanos through the sidecar. */
+  readonly thanos?: ThanosSidecarArgs;
+  /**
+   * Remote write targets; their credentials become Secrets referenced from the values.
+   * @default []
+   */
+  readonly remoteWrite?: readonly RemoteWriteConfig[];
+  /**
+   * Other Prometheus servers to federate from, as additional scrape configs in a Secret.
+   * @default []
+   */
+  readonly federation?: readonly FederationConfig[];
   /**
    * Protect and retain the namespace and release: deleting the namespace would delete the Prometheus
    * volumes in it. Set for production.
@@ -52,6 +73,70 @@ export interface KubePrometheusStackArgs {
 export interface ValuesContext {
   /** Name of the Secret that holds the Grafana admin user and password. */
   readonly grafanaAdminSecretName: string;
+}
+
+/** One `remoteWrite` entry: credentials only as references to the target's Secret. */
+export function remoteWriteEntry(rw: RemoteWriteConfig): Record<string, unknown> {
+  const secret = remoteWriteSecretName(rw.name);
+  const auth: Record<string, unknown> = {};
+  switch (rw.auth.type) {
+    case "basic":
+      auth.basicAuth = {
+        username: { name: secret, key: "username" },
+        password: { name: secret, key: "password" },
+      };
+      break;
+    case "bearer":
+      auth.authorization = { type: "Bearer", credentials: { name: secret, key: "token" } };
+      break;
+    case "sigv4":
+      auth.sigv4 = { region: rw.auth.region, ...(rw.auth.roleArn ? { roleArn: rw.auth.roleArn } : {}) };
+      break;
+  }
+  return {
+    name: rw.name,
+    url: rw.url,
+    ...(rw.queueConfig ? { queueConfig: rw.queueConfig } : {}),
+    ...(rw.writeRelabelConfigs.length ? { writeRelabelConfigs: rw.writeRelabelConfigs } : {}),
+    ...auth,
+  };
+}
+
+/** Federation as plain Prometheus scrape configs (snake_case: they bypass the operator). */
+export function federationScrapeConfigs(federation: readonly FederationConfig[]): Record<string, unknown>[] {
+  return federation.map((f) => {
+    const url = new URL(f.url);
+    const path = url.pathname.replace(/\/$/, "");
+    return {
+      job_name: `federate-${f.name}`,
+      honor_labels: true,
+      metrics_path: `${path}/federate`,
+      scheme: url.protocol.replace(":", ""),
+      scrape_interval: f.interval,
+      scrape_timeout: f.scrapeTimeout,
+      params: { "match[]": [...f.match] },
+      static_configs: [{ targets: [url.host], labels: { federated_from: f.name } }],
+    };
+  });
+}
+
+/** The chart's headless Service in front of the Thanos sidecars (`<fullname>-thanos-discovery`). */
+export const THANOS_SIDECAR_SERVICE = `${RELEASE_FULLNAME}-thanos-discovery`;
+/** The chart's Prometheus service account (`<fullname>-prometheus`); IRSA trusts it to upload blocks. */
+export const PROMETHEUS_SERVICE_ACCOUNT = `${RELEASE_FULLNAME}-prometheus`;
+export const OBJSTORE_SECRET = { name: "thanos-objstore-config", key: "thanos.yaml" } as const;
+export const FEDERATION_SECRET = { name: "prometheus-federation", key: "federation.yaml" } as const;
+export const remoteWriteSecretName = (target: string) => `remote-write-${target}`;
+
+/** How the Prometheus pair ships its blocks to Thanos. */
+export interface ThanosSidecarArgs {
+  readonly sidecarResources: Resources;
+  /** IAM role for IRSA, annotated on the Prometheus service account. */
+  readonly roleArn?: pulumi.Input<string>;
+  /** The objstore config (`thanos.yaml`), a secret Output; stored in OBJSTORE_SECRET. */
+  readonly objstoreConfig: pulumi.Input<string>;
+  /** Add Thanos Query as a Grafana datasource for long-term queries. */
+  readonly grafanaDatasource: boolean;
 }
 
 /** The Prometheus selectors this release uses: which labels and namespaces a monitor must have. */
@@ -131,6 +216,7 @@ export function buildKubePrometheusStackValues(
     },
     sidecar: { resources: sidecarResources },
   };
+  const datasources: Record<string, unknown>[] = [];
   if (tlsSecret) {
     // The chart's own datasource is plain HTTP; replace it with one that verifies our CA.
     const caDir = "/etc/secrets/prometheus-web-tls";
@@ -138,19 +224,32 @@ export function buildKubePrometheusStackValues(
     grafana.extraSecretMounts = [
       { name: "prometheus-web-tls", secretName: tlsSecret, mountPath: caDir, readOnly: true },
     ];
-    grafana.additionalDataSources = [
-      {
-        name: "Prometheus",
-        type: "prometheus",
-        uid: "prometheus",
-        url: `https://${promHost}:9090/`,
-        access: "proxy",
-        isDefault: true,
-        jsonData: { timeInterval: prom.scrapeInterval, tlsAuthWithCACert: true, serverName: promHost },
-        secureJsonData: { tlsCACert: `$__file{${caDir}/ca.crt}` },
-      },
-    ];
+    datasources.push({
+      name: "Prometheus",
+      type: "prometheus",
+      uid: "prometheus",
+      url: `https://${promHost}:9090/`,
+      access: "proxy",
+      isDefault: true,
+      jsonData: { timeInterval: prom.scrapeInterval, tlsAuthWithCACert: true, serverName: promHost },
+      secureJsonData: { tlsCACert: `$__file{${caDir}/ca.crt}` },
+    });
   }
+  if (args.thanos?.grafanaDatasource) {
+    datasources.push({
+      name: "Thanos",
+      type: "prometheus",
+      uid: "thanos",
+      url: `http://thanos-query.${args.namespace}.svc:${THANOS_PORTS.http}/`,
+      access: "proxy",
+      isDefault: false,
+      jsonData: { timeInterval: prom.scrapeInterval },
+    });
+  }
+  if (datasources.length) grafana.additionalDataSources = datasources;
+
+  const thanos = args.thanos;
+  const remoteWrite = (args.remoteWrite ?? []).map(remoteWriteEntry);
 
   return {
     fullnameOverride: RELEASE_FULLNAME,
@@ -164,6 +263,15 @@ export function buildKubePrometheusStackValues(
     },
     prometheus: {
       podDisruptionBudget: { enabled: prom.replicas > 1, minAvailable: 1 },
+      ...(thanos
+        ? {
+            thanosService: { enabled: true },
+            thanosServiceMonitor: { enabled: true },
+            ...(thanos.roleArn
+              ? { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": thanos.roleArn } } }
+              : {}),
+          }
+        : {}),
       ...(tlsSecret
         ? { serviceMonitor: { scheme: "https", tlsConfig: clientTls(tlsSecret, promHost) } }
         : {}),
@@ -189,6 +297,28 @@ export function buildKubePrometheusStackValues(
         ruleSelectorNilUsesHelmValues: false,
         scrapeConfigSelectorNilUsesHelmValues: false,
         ...(tlsSecret ? { web: webTls(tlsSecret) } : {}),
+        ...(thanos
+          ? {
+              thanos: {
+                image: thanosImage,
+                version: versions.thanos.version,
+                resources: thanos.sidecarResources,
+                objectStorageConfig: {
+                  existingSecret: { name: OBJSTORE_SECRET.name, key: OBJSTORE_SECRET.key },
+                },
+              },
+            }
+          : {}),
+        ...(remoteWrite.length ? { remoteWrite } : {}),
+        ...(args.federation?.length
+          ? {
+              additionalScrapeConfigsSecret: {
+                enabled: true,
+                name: FEDERATION_SECRET.name,
+                key: FEDERATION_SECRET.key,
+              },
+            }
+          : {}),
       },
     },
     alertmanager: {
@@ -227,6 +357,8 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
   public readonly storage: StoragePlan;
   public readonly grafanaAdminSecretName: pulumi.Output<string>;
+  /** The objstore Secret's name, once it exists (undefined without Thanos). */
+  public readonly objstoreSecretName?: pulumi.Output<string>;
 
   constructor(name: string, args: KubePrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:monitoring:KubePrometheusStack", name, {}, opts);
@@ -268,6 +400,39 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
     );
     this.grafanaAdminSecretName = grafanaSecret.metadata.name;
 
+    // Every Secret the values refer to, created before the release reads them.
+    const secret = (role: string, secretName: string, stringData: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(
+        `${name}-${role}`,
+        { metadata: { name: secretName, namespace: this.namespace }, type: "Opaque", stringData },
+        { parent: this },
+      );
+    const valueSecrets: k8s.core.v1.Secret[] = [];
+    if (args.thanos) {
+      const objstore = secret("thanos-objstore", OBJSTORE_SECRET.name, {
+        [OBJSTORE_SECRET.key]: pulumi.secret(args.thanos.objstoreConfig),
+      });
+      valueSecrets.push(objstore);
+      this.objstoreSecretName = objstore.metadata.name;
+    }
+    for (const rw of args.remoteWrite ?? []) {
+      const data: Record<string, pulumi.Input<string>> = rw.auth.type === "basic"
+        ? { username: rw.auth.username, password: rw.auth.password }
+        : rw.auth.type === "bearer"
+          ? { token: rw.auth.token }
+          : {};
+      if (Object.keys(data).length) {
+        valueSecrets.push(secret(`remote-write-${rw.name}`, remoteWriteSecretName(rw.name), data));
+      }
+    }
+    if (args.federation?.length) {
+      valueSecrets.push(
+        secret("federation", FEDERATION_SECRET.name, {
+          [FEDERATION_SECRET.key]: stringify(federationScrapeConfigs(args.federation)),
+        }),
+      );
+    }
+
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -286,7 +451,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         maxHistory: 10,
         timeout: 900,
       },
-      { parent: this, dependsOn: [args.crds, grafanaSecret], ...keep },
+      { parent: this, dependsOn: [args.crds, grafanaSecret, ...valueSecrets], ...keep },
     );
 
     this.registerOutputs({

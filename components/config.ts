@@ -7,158 +7,10 @@
  * does nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import {
-  KUBERNETES_BYTE_QUANTITY,
-  MAX_RETENTION_SIZE_SHARE,
-  PROMETHEUS_BYTE_SIZE,
-  PROMETHEUS_DURATION,
-  durationSeconds,
-  prometheusBytes,
-  quantityBytes,
-} from "./capacity";
+import type { z } from "zod";
+import { CONFIG_NAMESPACE, StackConfig, credentialPaths, stackConfigSchema } from "./schema";
 
-export const CONFIG_NAMESPACE = "kube-monitoring";
-
-// Messages may name the offending value as {input}; the formatter fills it in, or writes [secret].
-const duration = (example = "like 15d or 12h") =>
-  z
-    .string()
-    .regex(PROMETHEUS_DURATION, { error: `{input} is not a Prometheus duration (${example})`, abort: true })
-    .refine((d) => (durationSeconds(d) ?? 0) > 0, {
-      error: `{input} must be a positive duration (${example})`,
-    });
-
-const byteQuantity = z.string().regex(KUBERNETES_BYTE_QUANTITY, {
-  error: "{input} is not a Kubernetes byte quantity (like 50Gi or 512Mi)",
-});
-
-const cpuQuantity = z
-  .string()
-  .regex(/^(\d+(\.\d+)?|\d+m)$/, { error: "{input} is not a Kubernetes CPU quantity (like 500m or 2)" });
-
-const cpuCores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
-
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
-  error: "{input} is not a DNS label (lower-case letters, digits and '-', at most 63 characters)",
-});
-
-const replicas = z.int({ error: "{input} is not a whole number of replicas" }).min(1, {
-  error: "{input} is too few; at least 1 replica is required",
-});
-
-/** Requests and limits of one container. CPU limits are optional; requests must not exceed limits. */
-export const resourcesSchema = z
-  .strictObject({
-    requests: z.strictObject({ cpu: cpuQuantity, memory: byteQuantity }),
-    limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity }),
-  })
-  .superRefine((r, ctx) => {
-    const requested = quantityBytes(r.requests.memory);
-    const limit = quantityBytes(r.limits.memory);
-    if (requested !== undefined && limit !== undefined && requested > limit) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["requests", "memory"],
-        message: `${r.requests.memory} is more than limits.memory ${r.limits.memory}`,
-      });
-    }
-    if (r.limits.cpu !== undefined && cpuCores(r.requests.cpu) > cpuCores(r.limits.cpu)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["requests", "cpu"],
-        message: `${r.requests.cpu} is more than limits.cpu ${r.limits.cpu}`,
-      });
-    }
-  });
-export type Resources = z.infer<typeof resourcesSchema>;
-
-const resources = (requests: Resources["requests"], limits: Resources["limits"]) =>
-  resourcesSchema.prefault({ requests, limits });
-
-const prometheusSchema = z
-  .strictObject({
-    replicas: replicas.default(2),
-    retention: duration().default("15d"),
-    retentionSize: z
-      .string()
-      .regex(PROMETHEUS_BYTE_SIZE, { error: "{input} is not a Prometheus byte size (like 45GiB or 500MiB)" })
-      .optional(),
-    storageSize: byteQuantity.optional(),
-    storageClass: z.string().min(1).optional(),
-    scrapeInterval: duration("like 30s or 1m").default("30s"),
-    evaluationInterval: duration("like 30s or 1m").default("30s"),
-    expectedActiveSeries: z
-      .int({ error: "{input} is not a whole number of series" })
-      .positive({ error: "{input} must be at least 1" })
-      .default(100_000),
-    walCompression: z.boolean().default(true),
-    resources: resources({ cpu: "1", memory: "2Gi" }, { cpu: "2", memory: "4Gi" }),
-  })
-  .superRefine((p, ctx) => {
-    if (p.retentionSize === undefined || p.storageSize === undefined) return;
-    const retained = prometheusBytes(p.retentionSize);
-    const volume = quantityBytes(p.storageSize);
-    if (retained !== undefined && volume !== undefined && retained > volume * MAX_RETENTION_SIZE_SHARE) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["retentionSize"],
-        message:
-          `${p.retentionSize} is more than ${MAX_RETENTION_SIZE_SHARE * 100}% of prometheus.storageSize ` +
-          `${p.storageSize}; keep it below so Prometheus deletes old blocks before the disk fills`,
-      });
-    }
-  });
-
-const alertmanagerSchema = z.strictObject({
-  replicas: replicas.default(2),
-  retention: duration("like 120h").default("120h"),
-  storageSize: byteQuantity.default("2Gi"),
-  storageClass: z.string().min(1).optional(),
-  resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "200m", memory: "256Mi" }),
-});
-
-const securitySchema = z.strictObject({
-  runAsUser: z.int().min(1, { error: "{input} would run as root; use a non-zero UID" }).default(1000),
-  runAsGroup: z.int().min(1, { error: "{input} is the root group; use a non-zero GID" }).default(2000),
-  fsGroup: z.int().min(1, { error: "{input} is the root group; use a non-zero GID" }).default(2000),
-  /**
-   * A `kubernetes.io/tls` Secret in the monitoring namespace (tls.crt, tls.key, ca.crt, as cert-manager
-   * writes them). When set, Prometheus and Alertmanager serve HTTPS with it.
-   */
-  webTlsSecretName: dnsLabel.optional(),
-});
-
-export const stackConfigSchema = z.strictObject({
-  environment: z.enum(["dev", "prod"], { error: "{input} is not an environment; expected dev or prod" }),
-  clusterName: dnsLabel,
-  namespace: dnsLabel.default("monitoring"),
-  prometheus: prometheusSchema.prefault({}),
-  alertmanager: alertmanagerSchema.prefault({}),
-  grafana: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
-    })
-    .prefault({}),
-  operator: z
-    .strictObject({
-      resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
-    })
-    .prefault({}),
-  kubeStateMetrics: z
-    .strictObject({ resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "200m", memory: "512Mi" }) })
-    .prefault({}),
-  nodeExporter: z
-    .strictObject({ resources: resources({ cpu: "50m", memory: "64Mi" }, { cpu: "250m", memory: "128Mi" }) })
-    .prefault({}),
-  security: securitySchema.prefault({}),
-});
-
-export type StackConfig = z.infer<typeof stackConfigSchema>;
-export type PrometheusConfig = StackConfig["prometheus"];
-export type AlertmanagerConfig = StackConfig["alertmanager"];
-export type SecurityConfig = StackConfig["security"];
+export * from "./schema";
 
 /** Invalid stack configuration: `problems` has one line per problem. */
 export class ConfigError extends Error {
@@ -182,11 +34,22 @@ export function parseStackConfig(
   raw: Record<string, unknown>,
   opts: ParseOptions = {},
 ): StackConfig {
-  const result = stackConfigSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
   const secretKeys = new Set(opts.secretKeys ?? []);
-  const problems = result.error.issues.flatMap((issue) => describeIssue(stack, issue, secretKeys));
-  throw new ConfigError(problems);
+  const result = stackConfigSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(stack, issue, secretKeys)));
+  }
+  // A credential typed in plain text sits in Git next to the stack file: refuse it.
+  const plaintext = credentialPaths(result.data).filter((p) => !secretKeys.has(String(p[0])));
+  if (plaintext.length) {
+    throw new ConfigError(
+      plaintext.map((p) => {
+        const at = formatPath(p);
+        return `${stack}: ${at}: must be a Pulumi secret; set it with pulumi config set --secret --path '${at}' VALUE`;
+      }),
+    );
+  }
+  return result.data;
 }
 
 function describeIssue(stack: string, issue: z.core.$ZodIssue, secretKeys: Set<string>): string[] {

@@ -3,3 +3,5 @@ export * from "./config";
 export * from "./versions";
 export * from "./OperatorCrds";
 export * from "./KubePrometheusStack";
+export * from "./ThanosObjectStore";
+export * from "./Thanos";

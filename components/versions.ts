@@ -8,7 +8,11 @@
 export const versions = {
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", operator: "v0.93.1" },
   operatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", operator: "v0.93.1" },
+  // The Thanos release the operator v0.93.1 uses for its sidecar; query, store and compactor match it.
+  thanos: { image: "quay.io/thanos/thanos", version: "v0.42.4" },
 } as const;
+
+export const thanosImage = `${versions.thanos.image}:${versions.thanos.version}`;
 
 /** The Helm repository both prometheus-community charts come from. */
 export const prometheusCommunityRepo = "https://prometheus-community.github.io/helm-charts";

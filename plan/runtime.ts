@@ -52,6 +52,18 @@ function mockState(type: string, name: string, urnHash: string, inputs: Record<s
   if (type === "random:index/randomPassword:RandomPassword") {
     state.result = `mock-password-${urnHash.slice(0, 12)}`;
   }
+  if (type.startsWith("aws:")) {
+    // What AWS assigns: generated names, ARNs, access key pairs.
+    const suffix = urnHash.slice(0, 8);
+    if (type === "aws:s3/bucket:Bucket") {
+      state.bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? `${name}-`}${suffix}`;
+      state.arn = `arn:aws:s3:::${state.bucket}`;
+    } else if (type.startsWith("aws:iam/")) {
+      state.name = inputs.name ?? `${name}-${suffix}`;
+      state.arn = `arn:aws:iam::123456789012:${type.split(":").pop()!.toLowerCase()}/${state.name}`;
+    }
+    if (type === "aws:iam/accessKey:AccessKey") state.secret = `mock-aws-secret-${suffix}`;
+  }
   return state;
 }
 

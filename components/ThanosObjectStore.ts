@@ -1,0 +1,300 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as iam from "@pulumi/aws/iam";
+import * as s3 from "@pulumi/aws/s3";
+import { stringify } from "yaml";
+import type { ThanosConfig } from "./config";
+
+/** The Kubernetes service accounts that read or write the bucket (IRSA trusts exactly these). */
+export interface BucketClients {
+  readonly namespace: string;
+  readonly serviceAccounts: readonly string[];
+}
+
+export interface ThanosObjectStoreArgs {
+  /** The `thanos` stack config: region, bucket settings and auth mode. */
+  readonly config: Pick<ThanosConfig, "region" | "bucket" | "auth">;
+  readonly clients: BucketClients;
+  /** Tags on every AWS resource. */
+  readonly tags: Record<string, string>;
+  /**
+   * Protect and retain the bucket: nothing a stack change does may delete metric history.
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+/** Fails early, naming the fields, when the config cannot make a working object store. */
+export function validateThanosObjectStoreArgs(args: ThanosObjectStoreArgs): void {
+  const { region, auth, bucket } = args.config;
+  if (!region) throw new Error("ThanosObjectStore: thanos.region is required");
+  if (auth.mode === "irsa" && (!auth.oidcProviderArn || !auth.oidcProviderUrl)) {
+    throw new Error(
+      "ThanosObjectStore: thanos.auth.oidcProviderArn and oidcProviderUrl are required for irsa",
+    );
+  }
+  if (args.protect && bucket.forceDestroy) {
+    throw new Error("ThanosObjectStore: thanos.bucket.forceDestroy and protect are mutually exclusive");
+  }
+}
+
+type PolicyStatement = Record<string, unknown>;
+
+/** Least privilege for Thanos: list the bucket, read, write and delete its objects, use its KMS key. */
+export function thanosBucketPolicyDocument(bucketArn: string, kmsKeyArn?: string) {
+  const statements: PolicyStatement[] = [
+    { Sid: "ListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
+    {
+      Sid: "ReadWriteObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: [`${bucketArn}/*`],
+    },
+  ];
+  if (kmsKeyArn) {
+    statements.push({
+      Sid: "UseBucketKey",
+      Effect: "Allow",
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [kmsKeyArn],
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Denies every request that does not use TLS. */
+export function tlsOnlyBucketPolicy(bucketArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+/** IRSA trust: only the named service accounts, through the cluster's OIDC provider. */
+export function irsaTrustPolicy(oidcProviderArn: string, oidcProviderUrl: string, clients: BucketClients) {
+  const issuer = oidcProviderUrl.replace(/^https:\/\//, "");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+            [`${issuer}:sub`]: clients.serviceAccounts.map(
+              (sa) => `system:serviceaccount:${clients.namespace}:${sa}`,
+            ),
+          },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Lifecycle rules that clean up after failed uploads and old versions, and never expire a current
+ * object: deleting blocks is the compactor's job, by its retention per resolution.
+ */
+export function thanosLifecycleRules(noncurrentDays: number, abortDays: number) {
+  return [
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays },
+    },
+    {
+      id: "expire-noncurrent-versions",
+      status: "Enabled",
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays },
+    },
+    {
+      id: "remove-expired-delete-markers",
+      status: "Enabled",
+      filter: {},
+      expiration: { expiredObjectDeleteMarker: true },
+    },
+  ];
+}
+
+export interface ObjstoreCredentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+/** The Thanos S3 objstore config (`thanos.yaml`). */
+export function thanosObjstoreConfig(
+  bucket: string,
+  region: string,
+  kmsKeyArn?: string,
+  credentials?: ObjstoreCredentials,
+): string {
+  return stringify({
+    type: "S3",
+    config: {
+      bucket,
+      endpoint: `s3.${region}.amazonaws.com`,
+      region,
+      // Without static keys, the AWS SDK chain picks up the IRSA web identity token.
+      ...(credentials
+        ? { access_key: credentials.accessKey, secret_key: credentials.secretKey }
+        : { aws_sdk_auth: true }),
+      sse_config: kmsKeyArn ? { type: "SSE-KMS", kms_key_id: kmsKeyArn } : { type: "SSE-S3" },
+    },
+  });
+}
+
+/**
+ * The S3 bucket Thanos keeps long-term metrics in, hardened, with the IAM identity its clients use and
+ * the objstore config they read (a secret Output; KubePrometheusStack puts it in a Kubernetes Secret).
+ */
+export class ThanosObjectStore extends pulumi.ComponentResource {
+  public readonly bucketName: pulumi.Output<string>;
+  public readonly bucketArn: pulumi.Output<string>;
+  /** The role the Thanos service accounts assume (IRSA mode). */
+  public readonly roleArn?: pulumi.Output<string>;
+  /** `thanos.yaml`, always secret. */
+  public readonly objstoreConfig: pulumi.Output<string>;
+
+  constructor(name: string, args: ThanosObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kube-monitoring:thanos:ThanosObjectStore", name, {}, opts);
+    validateThanosObjectStoreArgs(args);
+    const { bucket: bucketConfig, auth } = args.config;
+    const region = args.config.region!;
+    const child = { parent: this };
+    const keep = args.protect ? { protect: true, retainOnDelete: true } : {};
+
+    const bucket = new s3.Bucket(
+      `${name}-bucket`,
+      {
+        bucketPrefix: `${bucketConfig.namePrefix}-`,
+        forceDestroy: bucketConfig.forceDestroy,
+        region,
+        tags: args.tags,
+      },
+      { ...child, ...keep },
+    );
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+
+    const ownership = new s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: bucket.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      child,
+    );
+    const publicAccess = new s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      {
+        bucket: bucket.id,
+        region,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      child,
+    );
+    new s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.id,
+        region,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: bucketConfig.kmsKeyArn
+              ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: bucketConfig.kmsKeyArn }
+              : { sseAlgorithm: "AES256" },
+            bucketKeyEnabled: bucketConfig.kmsKeyArn ? true : undefined,
+          },
+        ],
+      },
+      child,
+    );
+    const versioning = new s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: bucket.id, region, versioningConfiguration: { status: "Enabled" } },
+      child,
+    );
+    new s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: bucket.id,
+        region,
+        rules: thanosLifecycleRules(
+          bucketConfig.noncurrentVersionExpirationDays,
+          bucketConfig.abortIncompleteUploadDays,
+        ),
+      },
+      // S3 rejects noncurrent-version rules on a bucket whose versioning is not yet set.
+      { ...child, dependsOn: [versioning] },
+    );
+    new s3.BucketPolicy(
+      `${name}-tls-only`,
+      { bucket: bucket.id, region, policy: bucket.arn.apply((a) => JSON.stringify(tlsOnlyBucketPolicy(a))) },
+      // A bucket policy written before the public access block could be judged public and refused.
+      { ...child, dependsOn: [publicAccess, ownership] },
+    );
+
+    const accessPolicy = new iam.Policy(
+      `${name}-access`,
+      {
+        description: "Thanos: read and write the metrics bucket",
+        policy: bucket.arn.apply((a) =>
+          JSON.stringify(thanosBucketPolicyDocument(a, bucketConfig.kmsKeyArn)),
+        ),
+        tags: args.tags,
+      },
+      child,
+    );
+
+    let credentials: pulumi.Output<ObjstoreCredentials | undefined> = pulumi.output(undefined);
+    if (auth.mode === "irsa") {
+      const role = new iam.Role(
+        `${name}-role`,
+        {
+          description: "Thanos sidecar, store gateway and compactor (IRSA)",
+          assumeRolePolicy: JSON.stringify(
+            irsaTrustPolicy(auth.oidcProviderArn!, auth.oidcProviderUrl!, args.clients),
+          ),
+          tags: args.tags,
+        },
+        child,
+      );
+      new iam.RolePolicyAttachment(
+        `${name}-role-access`,
+        { role: role.name, policyArn: accessPolicy.arn },
+        child,
+      );
+      this.roleArn = role.arn;
+    } else {
+      const user = new iam.User(`${name}-user`, { tags: args.tags }, child);
+      new iam.UserPolicyAttachment(
+        `${name}-user-access`,
+        { user: user.name, policyArn: accessPolicy.arn },
+        child,
+      );
+      const key = new iam.AccessKey(`${name}-access-key`, { user: user.name }, child);
+      credentials = pulumi
+        .all([key.id, key.secret])
+        .apply(([accessKey, secretKey]) => ({ accessKey, secretKey }));
+    }
+
+    this.objstoreConfig = pulumi.secret(
+      pulumi
+        .all([bucket.bucket, credentials])
+        .apply(([b, c]) => thanosObjstoreConfig(b, region, bucketConfig.kmsKeyArn, c)),
+    );
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, roleArn: this.roleArn });
+  }
+}

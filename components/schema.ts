@@ -1,0 +1,410 @@
+/**
+ * The stack config schema: every key under `kube-monitoring:`, its type, default and cross-field rules.
+ * Pure data and zod; components/config.ts parses with it and turns problems into messages.
+ *
+ * Messages may name the offending value as {input}; the formatter fills it in, or writes [secret].
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  KUBERNETES_BYTE_QUANTITY,
+  MAX_RETENTION_SIZE_SHARE,
+  PROMETHEUS_BYTE_SIZE,
+  PROMETHEUS_DURATION,
+  durationSeconds,
+  prometheusBytes,
+  quantityBytes,
+} from "./capacity";
+
+export const CONFIG_NAMESPACE = "kube-monitoring";
+
+const duration = (example = "like 15d or 12h") =>
+  z
+    .string()
+    .regex(PROMETHEUS_DURATION, { error: `{input} is not a Prometheus duration (${example})`, abort: true })
+    .refine((d) => (durationSeconds(d) ?? 0) > 0, {
+      error: `{input} must be a positive duration (${example})`,
+    });
+
+const byteQuantity = z.string().regex(KUBERNETES_BYTE_QUANTITY, {
+  error: "{input} is not a Kubernetes byte quantity (like 50Gi or 512Mi)",
+});
+
+const cpuQuantity = z
+  .string()
+  .regex(/^(\d+(\.\d+)?|\d+m)$/, { error: "{input} is not a Kubernetes CPU quantity (like 500m or 2)" });
+
+const cpuCores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+  error: "{input} is not a DNS label (lower-case letters, digits and '-', at most 63 characters)",
+});
+
+const replicas = z.int({ error: "{input} is not a whole number of replicas" }).min(1, {
+  error: "{input} is too few; at least 1 replica is required",
+});
+
+/** Requests and limits of one container. CPU limits are optional; requests must not exceed limits. */
+export const resourcesSchema = z
+  .strictObject({
+    requests: z.strictObject({ cpu: cpuQuantity, memory: byteQuantity }),
+    limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity }),
+  })
+  .superRefine((r, ctx) => {
+    const requested = quantityBytes(r.requests.memory);
+    const limit = quantityBytes(r.limits.memory);
+    if (requested !== undefined && limit !== undefined && requested > limit) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["requests", "memory"],
+        message: `${r.requests.memory} is more than limits.memory ${r.limits.memory}`,
+      });
+    }
+    if (r.limits.cpu !== undefined && cpuCores(r.requests.cpu) > cpuCores(r.limits.cpu)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["requests", "cpu"],
+        message: `${r.requests.cpu} is more than limits.cpu ${r.limits.cpu}`,
+      });
+    }
+  });
+export type Resources = z.infer<typeof resourcesSchema>;
+
+const resources = (requests: Resources["requests"], limits: Resources["limits"]) =>
+  resourcesSchema.prefault({ requests, limits });
+
+const prometheusSchema = z
+  .strictObject({
+    replicas: replicas.default(2),
+    retention: duration().default("15d"),
+    retentionSize: z
+      .string()
+      .regex(PROMETHEUS_BYTE_SIZE, { error: "{input} is not a Prometheus byte size (like 45GiB or 500MiB)" })
+      .optional(),
+    storageSize: byteQuantity.optional(),
+    storageClass: z.string().min(1).optional(),
+    scrapeInterval: duration("like 30s or 1m").default("30s"),
+    evaluationInterval: duration("like 30s or 1m").default("30s"),
+    expectedActiveSeries: z
+      .int({ error: "{input} is not a whole number of series" })
+      .positive({ error: "{input} must be at least 1" })
+      .default(100_000),
+    walCompression: z.boolean().default(true),
+    resources: resources({ cpu: "1", memory: "2Gi" }, { cpu: "2", memory: "4Gi" }),
+  })
+  .superRefine((p, ctx) => {
+    if (p.retentionSize === undefined || p.storageSize === undefined) return;
+    const retained = prometheusBytes(p.retentionSize);
+    const volume = quantityBytes(p.storageSize);
+    if (retained !== undefined && volume !== undefined && retained > volume * MAX_RETENTION_SIZE_SHARE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["retentionSize"],
+        message:
+          `${p.retentionSize} is more than ${MAX_RETENTION_SIZE_SHARE * 100}% of prometheus.storageSize ` +
+          `${p.storageSize}; keep it below so Prometheus deletes old blocks before the disk fills`,
+      });
+    }
+  });
+
+const alertmanagerSchema = z.strictObject({
+  replicas: replicas.default(2),
+  retention: duration("like 120h").default("120h"),
+  storageSize: byteQuantity.default("2Gi"),
+  storageClass: z.string().min(1).optional(),
+  resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "200m", memory: "256Mi" }),
+});
+
+const securitySchema = z.strictObject({
+  runAsUser: z.int().min(1, { error: "{input} would run as root; use a non-zero UID" }).default(1000),
+  runAsGroup: z.int().min(1, { error: "{input} is the root group; use a non-zero GID" }).default(2000),
+  fsGroup: z.int().min(1, { error: "{input} is the root group; use a non-zero GID" }).default(2000),
+  /**
+   * A `kubernetes.io/tls` Secret in the monitoring namespace (tls.crt, tls.key, ca.crt, as cert-manager
+   * writes them). When set, Prometheus and Alertmanager serve HTTPS with it.
+   */
+  webTlsSecretName: dnsLabel.optional(),
+});
+
+/**
+ * A credential. Only accepted from a Pulumi secret (`pulumi config set --secret --path …`); parsed
+ * into a secret Output so that it can only ever reach a Kubernetes Secret.
+ */
+const credential = z
+  .string({ error: "is required (a Pulumi secret)" })
+  .min(1, { error: "must not be empty" })
+  .transform((value) => pulumi.secret(value));
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "{input} is not an http(s) URL" });
+
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "{input} is not an AWS region (like eu-west-1)" });
+
+const arn = (service: string, example: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), {
+    error: `{input} is not an ${service} ARN (like ${example})`,
+  });
+
+const storageFor = (size: string) => ({
+  storageSize: byteQuantity.default(size),
+  storageClass: z.string().min(1).optional(),
+});
+
+const thanosSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** The bucket's region; also where the objstore endpoint points. */
+    region: awsRegion.optional(),
+    bucket: z
+      .strictObject({
+        namePrefix: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{1,35}$/, {
+            error:
+              "{input} is not an S3 bucket name prefix (lower-case letters, digits and '-', at most 36 characters)",
+          })
+          .default("thanos-metrics"),
+        forceDestroy: z.boolean().default(false),
+        kmsKeyArn: arn("kms", "arn:aws:kms:eu-west-1:123456789012:key/…").optional(),
+        noncurrentVersionExpirationDays: z.int().min(1).default(30),
+        abortIncompleteUploadDays: z.int().min(1).default(7),
+      })
+      .prefault({}),
+    retention: z
+      .strictObject({
+        raw: duration().default("30d"),
+        "5m": duration().default("180d"),
+        "1h": duration().default("2y"),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        mode: z
+          .enum(["irsa", "accessKey"], { error: "{input} is not an auth mode; expected irsa or accessKey" })
+          .default("irsa"),
+        oidcProviderArn: arn(
+          "iam",
+          "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/…",
+        ).optional(),
+        oidcProviderUrl: z
+          .string()
+          .regex(/^(https:\/\/)?[a-z0-9.-]+(\/[A-Za-z0-9/_-]*)?$/, {
+            error: "{input} is not an OIDC issuer URL",
+          })
+          .optional(),
+      })
+      .prefault({}),
+    sidecar: z
+      .strictObject({
+        resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "500m", memory: "512Mi" }),
+      })
+      .prefault({}),
+    query: z
+      .strictObject({
+        replicas: replicas.default(2),
+        resources: resources({ cpu: "200m", memory: "512Mi" }, { cpu: "1", memory: "2Gi" }),
+        /** Other clusters' sidecars or queriers (host:port) for a global view. */
+        extraEndpoints: z
+          .array(
+            z.string().regex(/^(dnssrv\+)?[a-zA-Z0-9._-]+(:\d+)?$/, {
+              error: "{input} is not a gRPC endpoint (host:port)",
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
+    storeGateway: z
+      .strictObject({
+        replicas: replicas.default(2),
+        resources: resources({ cpu: "200m", memory: "1Gi" }, { cpu: "1", memory: "4Gi" }),
+        ...storageFor("10Gi"),
+      })
+      .prefault({}),
+    compactor: z
+      .strictObject({
+        resources: resources({ cpu: "500m", memory: "1Gi" }, { cpu: "2", memory: "4Gi" }),
+        ...storageFor("50Gi"),
+      })
+      .prefault({}),
+    grafanaDatasource: z.boolean().default(true),
+  })
+  .superRefine((t, ctx) => {
+    if (!t.enabled) return;
+    if (!t.region)
+      ctx.addIssue({ code: "custom", path: ["region"], message: "is required when thanos.enabled is true" });
+    if (t.auth.mode === "irsa") {
+      for (const key of ["oidcProviderArn", "oidcProviderUrl"] as const) {
+        if (!t.auth[key]) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["auth", key],
+            message: "is required when thanos.auth.mode is irsa",
+          });
+        }
+      }
+    }
+    const seconds = (["raw", "5m", "1h"] as const).map((r) => durationSeconds(t.retention[r]) ?? 0);
+    if (seconds[0] > seconds[1] || seconds[1] > seconds[2]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["retention"],
+        message: "must keep coarser resolutions at least as long: raw ≤ 5m ≤ 1h",
+      });
+    }
+  });
+
+const relabelAction = z.enum([
+  "replace",
+  "keep",
+  "drop",
+  "keepequal",
+  "dropequal",
+  "hashmod",
+  "labelmap",
+  "labeldrop",
+  "labelkeep",
+  "lowercase",
+  "uppercase",
+]);
+
+/** A Prometheus relabel config, in the operator's camelCase. */
+export const relabelConfigSchema = z.strictObject({
+  sourceLabels: z.array(z.string()).optional(),
+  separator: z.string().optional(),
+  regex: z.string().optional(),
+  modulus: z.int().optional(),
+  targetLabel: z.string().optional(),
+  replacement: z.string().optional(),
+  action: relabelAction.default("replace"),
+});
+
+const remoteWriteAuth = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("none") }),
+    z.strictObject({ type: z.literal("basic"), username: z.string().min(1), password: credential }),
+    z.strictObject({ type: z.literal("bearer"), token: credential }),
+    z.strictObject({
+      type: z.literal("sigv4"),
+      region: awsRegion,
+      roleArn: arn("iam", "arn:aws:iam::123456789012:role/…").optional(),
+    }),
+  ],
+  { error: "{input} is not an auth; expected type none, basic, bearer or sigv4" },
+);
+
+const remoteWriteSchema = z
+  .strictObject({
+    name: dnsLabel,
+    url: httpUrl,
+    queueConfig: z
+      .strictObject({
+        capacity: z.int().positive().optional(),
+        minShards: z.int().positive().optional(),
+        maxShards: z.int().positive().optional(),
+        maxSamplesPerSend: z.int().positive().optional(),
+        batchSendDeadline: duration("like 5s").optional(),
+        minBackoff: duration("like 30ms").optional(),
+        maxBackoff: duration("like 5s").optional(),
+      })
+      .optional(),
+    writeRelabelConfigs: z.array(relabelConfigSchema).default([]),
+    auth: remoteWriteAuth.default({ type: "none" }),
+  })
+  .superRefine((rw, ctx) => {
+    if ((rw.auth.type === "basic" || rw.auth.type === "bearer") && !rw.url.startsWith("https://")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message: `must be https:// to send ${rw.auth.type} credentials`,
+      });
+    }
+  });
+
+const federationSchema = z.strictObject({
+  name: dnsLabel,
+  url: httpUrl,
+  match: z.array(z.string().min(1)).min(1, { error: "needs at least one series selector" }),
+  interval: duration("like 1m").default("1m"),
+  scrapeTimeout: duration("like 30s").default("30s"),
+});
+
+const uniqueNames = (what: string) => (items: { name: string }[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [i, "name"],
+        message: `${JSON.stringify(item.name)} is not a unique ${what} name`,
+      });
+    }
+    seen.add(item.name);
+  });
+};
+
+export const stackConfigSchema = z
+  .strictObject({
+    environment: z.enum(["dev", "prod"], { error: "{input} is not an environment; expected dev or prod" }),
+    clusterName: dnsLabel,
+    namespace: dnsLabel.default("monitoring"),
+    prometheus: prometheusSchema.prefault({}),
+    alertmanager: alertmanagerSchema.prefault({}),
+    grafana: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
+      })
+      .prefault({}),
+    operator: z
+      .strictObject({
+        resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
+      })
+      .prefault({}),
+    kubeStateMetrics: z
+      .strictObject({
+        resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "200m", memory: "512Mi" }),
+      })
+      .prefault({}),
+    nodeExporter: z
+      .strictObject({
+        resources: resources({ cpu: "50m", memory: "64Mi" }, { cpu: "250m", memory: "128Mi" }),
+      })
+      .prefault({}),
+    security: securitySchema.prefault({}),
+    thanos: thanosSchema.prefault({}),
+    remoteWrite: z.array(remoteWriteSchema).default([]).superRefine(uniqueNames("remote write")),
+    federation: z.array(federationSchema).default([]).superRefine(uniqueNames("federation")),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.environment !== "dev" && cfg.thanos.bucket.forceDestroy) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["thanos", "bucket", "forceDestroy"],
+        message: `is only allowed in dev: it lets a stack change delete ${cfg.environment}'s metric history`,
+      });
+    }
+  });
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type PrometheusConfig = StackConfig["prometheus"];
+export type AlertmanagerConfig = StackConfig["alertmanager"];
+export type SecurityConfig = StackConfig["security"];
+export type ThanosConfig = StackConfig["thanos"];
+export type RemoteWriteConfig = StackConfig["remoteWrite"][number];
+export type FederationConfig = StackConfig["federation"][number];
+export type RelabelConfig = z.infer<typeof relabelConfigSchema>;
+
+/** Paths of credentials in a parsed config: each must have come from a Pulumi secret. */
+export function credentialPaths(cfg: StackConfig): (string | number)[][] {
+  return cfg.remoteWrite.flatMap((rw, i) => {
+    if (rw.auth.type === "basic")
+      return [
+        ["remoteWrite", i, "auth", "username"],
+        ["remoteWrite", i, "auth", "password"],
+      ];
+    if (rw.auth.type === "bearer") return [["remoteWrite", i, "auth", "token"]];
+    return [];
+  });
+}
