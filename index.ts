@@ -10,6 +10,7 @@ import {
   THANOS_SIDECAR_SERVICE,
   Thanos,
   ThanosObjectStore,
+  ampWorkspacesWithoutRole,
   loadStackConfig,
   monitorSelectors,
 } from "./components";
@@ -32,6 +33,7 @@ const store = cfg.thanos.enabled
         ],
       },
       tags,
+      remoteWriteWorkspaceArns: ampWorkspacesWithoutRole(cfg.remoteWrite),
       protect: production,
     })
   : undefined;

@@ -366,7 +366,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
     this.storage = planPrometheusStorage(args.prometheus);
     const retentionDays = (durationSeconds(args.prometheus.retention) ?? 0) / 86400;
     if (this.storage.retentionSizeCoversDays < retentionDays) {
-      pulumi.log.warn(
+      void pulumi.log.warn(
         `prometheus.retentionSize ${this.storage.retentionSize} holds about ${this.storage.retentionSizeCoversDays} ` +
           `days at the expected load, less than prometheus.retention ${args.prometheus.retention}: ` +
           `size-based retention will delete blocks first`,

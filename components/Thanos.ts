@@ -202,7 +202,8 @@ export class Thanos extends pulumi.ComponentResource {
               labels: thanosLabels(role),
               annotations: needsBucket && args.roleArn ? { "eks.amazonaws.com/role-arn": args.roleArn } : {},
             },
-            automountServiceAccountToken: needsBucket && args.roleArn !== undefined,
+            // Thanos never calls the Kubernetes API; IRSA mounts its own projected token.
+            automountServiceAccountToken: false,
           },
           child,
         );

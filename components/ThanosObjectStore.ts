@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import { stringify } from "yaml";
-import type { ThanosConfig } from "./config";
+import type { RemoteWriteConfig, ThanosConfig } from "./config";
 
 /** The Kubernetes service accounts that read or write the bucket (IRSA trusts exactly these). */
 export interface BucketClients {
@@ -16,6 +16,12 @@ export interface ThanosObjectStoreArgs {
   readonly clients: BucketClients;
   /** Tags on every AWS resource. */
   readonly tags: Record<string, string>;
+  /**
+   * Amazon Managed Prometheus workspaces Prometheus writes to with SigV4 and no role of its own: its
+   * IRSA role (this store's) may `aps:RemoteWrite` to them.
+   * @default []
+   */
+  readonly remoteWriteWorkspaceArns?: readonly string[];
   /**
    * Protect and retain the bucket: nothing a stack change does may delete metric history.
    * @default false
@@ -59,6 +65,25 @@ export function thanosBucketPolicyDocument(bucketArn: string, kmsKeyArn?: string
     });
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * The workspace ARN of an Amazon Managed Prometheus remote-write URL
+ * (`https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/api/v1/remote_write`).
+ */
+export function ampWorkspaceArn(url: string): string | undefined {
+  const match = /^https:\/\/aps-workspaces\.([a-z0-9-]+)\.amazonaws\.com\/workspaces\/([A-Za-z0-9-]+)\//.exec(
+    url,
+  );
+  return match ? `arn:aws:aps:${match[1]}:*:workspace/${match[2]}` : undefined;
+}
+
+/** AMP workspaces that sigv4 remote-write targets without a role of their own write to. */
+export function ampWorkspacesWithoutRole(remoteWrite: readonly RemoteWriteConfig[]): string[] {
+  return remoteWrite.flatMap((rw) => {
+    const arn = rw.auth.type === "sigv4" && !rw.auth.roleArn ? ampWorkspaceArn(rw.url) : undefined;
+    return arn ? [arn] : [];
+  });
 }
 
 /** Denies every request that does not use TLS. */
@@ -276,6 +301,22 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
         { role: role.name, policyArn: accessPolicy.arn },
         child,
       );
+      const workspaces = args.remoteWriteWorkspaceArns ?? [];
+      if (workspaces.length) {
+        new iam.RolePolicy(
+          `${name}-remote-write`,
+          {
+            role: role.name,
+            policy: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                { Sid: "RemoteWrite", Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: workspaces },
+              ],
+            }),
+          },
+          child,
+        );
+      }
       this.roleArn = role.arn;
     } else {
       const user = new iam.User(`${name}-user`, { tags: args.tags }, child);

@@ -7,17 +7,27 @@ import type { z } from "zod";
 
 const root = path.resolve(__dirname, "..");
 
-/** Every field path the schema accepts, down to the resource requirement objects. */
+/** Fields documented as one structured value (the operator's own types, or requests/limits). */
+const documentedWhole = new Set(["resources", "queueConfig", "writeRelabelConfigs"]);
+
+/** Every field path the schema accepts, down to resource requirements, list items (`[]`) and unions. */
 function fieldPaths(schema: z.core.$ZodType, prefix = ""): string[] {
-  let def = schema._zod.def as {
+  type Def = {
     type: string;
     innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+    element?: z.core.$ZodType;
     shape?: Record<string, z.core.$ZodType>;
   };
-  while (def.innerType) def = def.innerType._zod.def as typeof def;
+  let def = schema._zod.def as Def;
+  while (def.innerType || (def.type === "pipe" && def.in)) def = (def.innerType ?? def.in!)._zod.def as Def;
+  if (def.type === "array" && def.element) {
+    const items = fieldPaths(def.element, `${prefix.replace(/\.$/, "")}[].`);
+    return items.length === 1 && items[0].endsWith("[].") ? [prefix] : items;
+  }
   if (def.type !== "object" || !def.shape) return [prefix];
   return Object.entries(def.shape).flatMap(([key, child]) =>
-    key === "resources" ? [`${prefix}${key}`] : fieldPaths(child, `${prefix}${key}.`),
+    documentedWhole.has(key) ? [`${prefix}${key}`] : fieldPaths(child, `${prefix}${key}.`),
   );
 }
 
@@ -31,7 +41,8 @@ describe("config documentation", () => {
     >;
     assert.deepEqual(Object.keys(declared).sort(), Object.keys(stackConfigSchema.shape).sort());
     for (const p of paths) {
-      const [top, ...rest] = p.split(".");
+      const [first, ...rest] = p.split(".");
+      const top = first.replace("[]", "");
       if (rest.length) assert.ok(declared[top].description.includes(rest.join(".")), `Pulumi.yaml: ${p}`);
     }
   });

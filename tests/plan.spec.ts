@@ -13,27 +13,56 @@ import * as pulumi from "@pulumi/pulumi";
 const CRDS =
   "urn:pulumi:%s::kube-monitoring::kube-monitoring:crds:OperatorCrds$kubernetes:helm.sh/v3:Release::crds-release";
 
+const foundation = (stack: string) => [
+  "kube-monitoring:crds:OperatorCrds::crds",
+  "kube-monitoring:monitoring:KubePrometheusStack::kps",
+  "kubernetes:core/v1:Namespace::kps-namespace",
+  "kubernetes:core/v1:Secret::kps-grafana-admin",
+  `${HELM_RELEASE}::crds-release`,
+  `${HELM_RELEASE}::kps-release`,
+  `pulumi:pulumi:Stack::kube-monitoring-${stack}`,
+  "random:index/randomPassword:RandomPassword::kps-grafana-admin",
+];
+
+const thanosResources = [
+  "kube-monitoring:thanos:ThanosObjectStore::thanos-objstore",
+  "aws:s3/bucket:Bucket::thanos-objstore-bucket",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls::thanos-objstore-ownership",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::thanos-objstore-public-access",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration::thanos-objstore-encryption",
+  "aws:s3/bucketVersioning:BucketVersioning::thanos-objstore-versioning",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration::thanos-objstore-lifecycle",
+  "aws:s3/bucketPolicy:BucketPolicy::thanos-objstore-tls-only",
+  "aws:iam/policy:Policy::thanos-objstore-access",
+  "aws:iam/role:Role::thanos-objstore-role",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment::thanos-objstore-role-access",
+  "aws:iam/rolePolicy:RolePolicy::thanos-objstore-remote-write",
+  "kubernetes:core/v1:Secret::kps-thanos-objstore",
+  "kube-monitoring:thanos:Thanos::thanos",
+  "kubernetes:core/v1:ServiceAccount::thanos-query",
+  "kubernetes:core/v1:ServiceAccount::thanos-store",
+  "kubernetes:core/v1:ServiceAccount::thanos-compactor",
+  "kubernetes:apps/v1:Deployment::thanos-query",
+  "kubernetes:apps/v1:StatefulSet::thanos-store",
+  "kubernetes:apps/v1:StatefulSet::thanos-compactor",
+  "kubernetes:core/v1:Service::thanos-query",
+  "kubernetes:core/v1:Service::thanos-store",
+  "kubernetes:core/v1:Service::thanos-compactor",
+  "kubernetes:policy/v1:PodDisruptionBudget::thanos-query",
+  "kubernetes:policy/v1:PodDisruptionBudget::thanos-store",
+  "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::thanos-servicemonitor",
+];
+
 describe("offline plan", () => {
   for (const stack of ["dev", "prod"]) {
     describe(stack, () => {
-      it("plans with exit 0 and records the releases, namespace and Grafana secret", async () => {
+      it("plans with exit 0 and records every resource", async () => {
         const { exitCode, plan, report } = await planOf(stack);
         assert.equal(exitCode, 0, report);
         assert.deepEqual(plan!.violations, []);
-        assert.deepEqual(
-          plan!.resources.map((r) => `${r.type}::${r.name}`).sort(),
-          [
-            "kube-monitoring:crds:OperatorCrds::crds",
-            "kube-monitoring:monitoring:KubePrometheusStack::kps",
-            "kubernetes:core/v1:Namespace::kps-namespace",
-            "kubernetes:core/v1:Secret::kps-grafana-admin",
-            `${HELM_RELEASE}::crds-release`,
-            `${HELM_RELEASE}::kps-release`,
-            `pulumi:pulumi:Stack::kube-monitoring-${stack}`,
-            "random:index/randomPassword:RandomPassword::kps-grafana-admin",
-          ].sort(),
-        );
-        assert.match(report, /Resources: 8 to create/);
+        const expected = [...foundation(stack), ...(stack === "prod" ? thanosResources : [])].sort();
+        assert.deepEqual(plan!.resources.map((r) => `${r.type}::${r.name}`).sort(), expected);
+        assert.match(report, new RegExp(`Resources: ${expected.length} to create`));
       });
 
       it("makes the release wait for the CRDs, which are a separate retained release", async () => {
