@@ -313,7 +313,9 @@ const remoteWriteSchema = z
     auth: remoteWriteAuth.default({ type: "none" }),
   })
   .superRefine((rw, ctx) => {
-    if ((rw.auth.type === "basic" || rw.auth.type === "bearer") && !rw.url.startsWith("https://")) {
+    const sendsCredentials = rw.auth.type === "basic" || rw.auth.type === "bearer";
+    // An unparsable URL has its own message already.
+    if (sendsCredentials && URL.canParse(rw.url) && !rw.url.startsWith("https://")) {
       ctx.addIssue({
         code: "custom",
         path: ["url"],
@@ -399,11 +401,7 @@ export type RelabelConfig = z.infer<typeof relabelConfigSchema>;
 /** Paths of credentials in a parsed config: each must have come from a Pulumi secret. */
 export function credentialPaths(cfg: StackConfig): (string | number)[][] {
   return cfg.remoteWrite.flatMap((rw, i) => {
-    if (rw.auth.type === "basic")
-      return [
-        ["remoteWrite", i, "auth", "username"],
-        ["remoteWrite", i, "auth", "password"],
-      ];
+    if (rw.auth.type === "basic") return [["remoteWrite", i, "auth", "password"]];
     if (rw.auth.type === "bearer") return [["remoteWrite", i, "auth", "token"]];
     return [];
   });

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import type { Loose } from "./helpers/plan";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
@@ -108,7 +109,7 @@ describe("kube-prometheus-stack values", () => {
   });
 
   it("gives requests and limits to every component the chart runs", () => {
-    const v = valuesFor() as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const v = valuesFor() as unknown as Loose;
     const sidecar = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
     assert.deepEqual(v.prometheus.prometheusSpec.resources, {
       requests: { cpu: "1", memory: "2Gi" },
@@ -165,7 +166,7 @@ describe("kube-prometheus-stack values", () => {
   });
 
   it("serves HTTPS from the named TLS Secret and makes every client verify it", () => {
-    const v = valuesFor({ security: { webTlsSecretName: "monitoring-tls" } }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const v = valuesFor({ security: { webTlsSecretName: "monitoring-tls" } }) as Loose;
     const serving = {
       tlsConfig: {
         cert: { secret: { name: "monitoring-tls", key: "tls.crt" } },

@@ -7,7 +7,15 @@ import { parse } from "yaml";
 import { manifestsOf } from "../plan/plan";
 import { SECRET, redactSerialized } from "../plan/runtime";
 import { SECRET_PLACEHOLDER, loadStackFile } from "../plan/stackFile";
-import { HELM_RELEASE, planOf, planWithConfig, projectDir, resource, writeConfigDir } from "./helpers/plan";
+import {
+  HELM_RELEASE,
+  planOf,
+  planWithConfig,
+  projectDir,
+  resource,
+  writeConfigDir,
+  Loose,
+} from "./helpers/plan";
 import * as pulumi from "@pulumi/pulumi";
 
 const CRDS =
@@ -120,7 +128,7 @@ describe("offline plan", () => {
 
   it("plans dev small and single-replica, prod HA and protected", async () => {
     const values = async (stack: string) =>
-      resource((await planOf(stack)).plan, HELM_RELEASE, "kps-release").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      resource((await planOf(stack)).plan, HELM_RELEASE, "kps-release").inputs.values as Loose;
     const dev = await values("dev");
     const prod = await values("prod");
     assert.deepEqual(

@@ -39,3 +39,7 @@ export function resource(plan: Plan | undefined, type: string, name: string): Re
 }
 
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** Deep, loosely typed values that assertions walk (Helm values, pod specs). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = Record<string, any>;
