@@ -1,6 +1,8 @@
 // kube-monitoring: production Prometheus monitoring for one Kubernetes cluster per stack.
 import * as pulumi from "@pulumi/pulumi";
 import {
+  AppMonitoring,
+  Exporters,
   KubePrometheusStack,
   OperatorCrds,
   PROMETHEUS_REPLICA_LABEL,
@@ -73,6 +75,27 @@ const thanos = store
     })
   : undefined;
 
+const anyProbes = cfg.apps.some((app) => app.probes.length > 0);
+const exporters =
+  anyProbes || cfg.pushgateway.enabled
+    ? new Exporters("exporters", {
+        namespace: stack.namespace,
+        blackboxExporter: anyProbes ? cfg.blackboxExporter : undefined,
+        pushgateway: cfg.pushgateway.enabled ? cfg.pushgateway : undefined,
+        crds,
+      })
+    : undefined;
+
+for (const app of cfg.apps) {
+  new AppMonitoring(`app-${app.name}`, {
+    app,
+    monitoringNamespace: stack.namespace,
+    runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+    proberUrl: exporters?.proberUrl,
+    crds,
+  });
+}
+
 export const namespace = stack.namespace;
 export const operatorVersion = crds.version;
 export const prometheusStorage = {
@@ -85,6 +108,11 @@ export const prometheusStorage = {
 };
 export const selectors = monitorSelectors;
 export const grafanaAdminSecret = stack.grafanaAdminSecretName;
-export const thanosBucket = store?.bucketName;
-export const thanosRoleArn = store?.roleArn;
-export const thanosQueryService = thanos?.queryService;
+export const thanosStore =
+  store && thanos
+    ? {
+        bucket: store.bucketName,
+        roleArn: store.roleArn ?? "static access key",
+        queryService: thanos.queryService,
+      }
+    : "disabled";

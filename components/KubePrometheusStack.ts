@@ -102,6 +102,48 @@ export function remoteWriteEntry(rw: RemoteWriteConfig): Record<string, unknown>
   };
 }
 
+/**
+ * The stack-level Alertmanager configuration the AlertmanagerConfigs of every namespace hang under:
+ * Watchdog and InfoInhibitor go to a null receiver, and a critical alert silences the warnings and infos
+ * of the same alert on the same target.
+ */
+export function stackAlertmanagerConfig(): Record<string, unknown> {
+  const sameTarget = ["namespace", "alertname", "job", "instance"];
+  return {
+    global: { resolve_timeout: "5m" },
+    inhibit_rules: [
+      {
+        source_matchers: ['severity = "critical"'],
+        target_matchers: ['severity =~ "warning|info"'],
+        equal: sameTarget,
+      },
+      {
+        source_matchers: ['severity = "warning"'],
+        target_matchers: ['severity = "info"'],
+        equal: sameTarget,
+      },
+      {
+        source_matchers: ['alertname = "InfoInhibitor"'],
+        target_matchers: ['severity = "info"'],
+        equal: ["namespace"],
+      },
+    ],
+    route: {
+      receiver: "null",
+      group_by: ["namespace", "alertname"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "12h",
+      routes: [
+        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+        { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+      ],
+    },
+    receivers: [{ name: "null" }],
+    templates: ["/etc/alertmanager/config/*.tmpl"],
+  };
+}
+
 /** Federation as plain Prometheus scrape configs (snake_case: they bypass the operator). */
 export function federationScrapeConfigs(federation: readonly FederationConfig[]): Record<string, unknown>[] {
   return federation.map((f) => {
@@ -324,6 +366,7 @@ export function buildKubePrometheusStackValues(
     alertmanager: {
       podDisruptionBudget: { enabled: am.replicas > 1, minAvailable: 1 },
       ...(tlsSecret ? { serviceMonitor: { scheme: "https", tlsConfig: clientTls(tlsSecret, amHost) } } : {}),
+      config: stackAlertmanagerConfig(),
       alertmanagerSpec: {
         replicas: am.replicas,
         retention: am.retention,

@@ -2,76 +2,39 @@
  * The stack config schema: every key under `kube-monitoring:`, its type, default and cross-field rules.
  * Pure data and zod; components/config.ts parses with it and turns problems into messages.
  *
- * Messages may name the offending value as {input}; the formatter fills it in, or writes [secret].
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-  KUBERNETES_BYTE_QUANTITY,
+  alertingSchema,
+  appHasAlerts,
+  appSchema,
+  blackboxExporterSchema,
+  pushgatewaySchema,
+} from "./appSchema";
+import {
   MAX_RETENTION_SIZE_SHARE,
   PROMETHEUS_BYTE_SIZE,
-  PROMETHEUS_DURATION,
   durationSeconds,
   prometheusBytes,
   quantityBytes,
 } from "./capacity";
+import {
+  arn,
+  awsRegion,
+  byteQuantity,
+  credential,
+  dnsLabel,
+  duration,
+  httpUrl,
+  relabelConfigSchema,
+  replicas,
+  resources,
+} from "./schemaPrimitives";
+
+export { Resources, resourcesSchema } from "./schemaPrimitives";
 
 export const CONFIG_NAMESPACE = "kube-monitoring";
-
-const duration = (example = "like 15d or 12h") =>
-  z
-    .string()
-    .regex(PROMETHEUS_DURATION, { error: `{input} is not a Prometheus duration (${example})`, abort: true })
-    .refine((d) => (durationSeconds(d) ?? 0) > 0, {
-      error: `{input} must be a positive duration (${example})`,
-    });
-
-const byteQuantity = z.string().regex(KUBERNETES_BYTE_QUANTITY, {
-  error: "{input} is not a Kubernetes byte quantity (like 50Gi or 512Mi)",
-});
-
-const cpuQuantity = z
-  .string()
-  .regex(/^(\d+(\.\d+)?|\d+m)$/, { error: "{input} is not a Kubernetes CPU quantity (like 500m or 2)" });
-
-const cpuCores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
-
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
-  error: "{input} is not a DNS label (lower-case letters, digits and '-', at most 63 characters)",
-});
-
-const replicas = z.int({ error: "{input} is not a whole number of replicas" }).min(1, {
-  error: "{input} is too few; at least 1 replica is required",
-});
-
-/** Requests and limits of one container. CPU limits are optional; requests must not exceed limits. */
-export const resourcesSchema = z
-  .strictObject({
-    requests: z.strictObject({ cpu: cpuQuantity, memory: byteQuantity }),
-    limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity }),
-  })
-  .superRefine((r, ctx) => {
-    const requested = quantityBytes(r.requests.memory);
-    const limit = quantityBytes(r.limits.memory);
-    if (requested !== undefined && limit !== undefined && requested > limit) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["requests", "memory"],
-        message: `${r.requests.memory} is more than limits.memory ${r.limits.memory}`,
-      });
-    }
-    if (r.limits.cpu !== undefined && cpuCores(r.requests.cpu) > cpuCores(r.limits.cpu)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["requests", "cpu"],
-        message: `${r.requests.cpu} is more than limits.cpu ${r.limits.cpu}`,
-      });
-    }
-  });
-export type Resources = z.infer<typeof resourcesSchema>;
-
-const resources = (requests: Resources["requests"], limits: Resources["limits"]) =>
-  resourcesSchema.prefault({ requests, limits });
 
 const prometheusSchema = z
   .strictObject({
@@ -125,26 +88,6 @@ const securitySchema = z.strictObject({
    */
   webTlsSecretName: dnsLabel.optional(),
 });
-
-/**
- * A credential. Only accepted from a Pulumi secret (`pulumi config set --secret --path …`); parsed
- * into a secret Output so that it can only ever reach a Kubernetes Secret.
- */
-const credential = z
-  .string({ error: "is required (a Pulumi secret)" })
-  .min(1, { error: "must not be empty" })
-  .transform((value) => pulumi.secret(value));
-
-const httpUrl = z.url({ protocol: /^https?$/, error: "{input} is not an http(s) URL" });
-
-const awsRegion = z
-  .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "{input} is not an AWS region (like eu-west-1)" });
-
-const arn = (service: string, example: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), {
-    error: `{input} is not an ${service} ARN (like ${example})`,
-  });
 
 const storageFor = (size: string) => ({
   storageSize: byteQuantity.default(size),
@@ -254,31 +197,6 @@ const thanosSchema = z
     }
   });
 
-const relabelAction = z.enum([
-  "replace",
-  "keep",
-  "drop",
-  "keepequal",
-  "dropequal",
-  "hashmod",
-  "labelmap",
-  "labeldrop",
-  "labelkeep",
-  "lowercase",
-  "uppercase",
-]);
-
-/** A Prometheus relabel config, in the operator's camelCase. */
-export const relabelConfigSchema = z.strictObject({
-  sourceLabels: z.array(z.string()).optional(),
-  separator: z.string().optional(),
-  regex: z.string().optional(),
-  modulus: z.int().optional(),
-  targetLabel: z.string().optional(),
-  replacement: z.string().optional(),
-  action: relabelAction.default("replace"),
-});
-
 const remoteWriteAuth = z.discriminatedUnion(
   "type",
   [
@@ -378,8 +296,33 @@ export const stackConfigSchema = z
     thanos: thanosSchema.prefault({}),
     remoteWrite: z.array(remoteWriteSchema).default([]).superRefine(uniqueNames("remote write")),
     federation: z.array(federationSchema).default([]).superRefine(uniqueNames("federation")),
+    alerting: alertingSchema,
+    apps: z.array(appSchema).default([]).superRefine(uniqueNames("app")),
+    pushgateway: pushgatewaySchema,
+    blackboxExporter: blackboxExporterSchema,
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.apps.some(appHasAlerts) && !cfg.alerting.runbookBaseUrl) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerting", "runbookBaseUrl"],
+        message: "is required when any app has alerts: every alert links its runbook",
+      });
+    }
+    // An app with a workload owns its namespace (and deletes it with itself): one per namespace.
+    const owners = new Map<string, number>();
+    cfg.apps.forEach((app, i) => {
+      if (!app.workload) return;
+      const owner = owners.get(app.namespace);
+      if (owner !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["apps", i, "namespace"],
+          message: `${JSON.stringify(app.namespace)} already holds the workload of apps[${owner}]; give each deployed app its own namespace`,
+        });
+      }
+      owners.set(app.namespace, i);
+    });
     if (cfg.environment !== "dev" && cfg.thanos.bucket.forceDestroy) {
       ctx.addIssue({
         code: "custom",
@@ -397,12 +340,35 @@ export type ThanosConfig = StackConfig["thanos"];
 export type RemoteWriteConfig = StackConfig["remoteWrite"][number];
 export type FederationConfig = StackConfig["federation"][number];
 export type RelabelConfig = z.infer<typeof relabelConfigSchema>;
+export type {
+  AppConfig,
+  CustomRuleConfig,
+  EndpointConfig,
+  ReceiverConfig,
+  RoutingConfig,
+  WorkloadConfig,
+} from "./appSchema";
 
 /** Paths of credentials in a parsed config: each must have come from a Pulumi secret. */
 export function credentialPaths(cfg: StackConfig): (string | number)[][] {
-  return cfg.remoteWrite.flatMap((rw, i) => {
+  const paths: (string | number)[][] = cfg.remoteWrite.flatMap((rw, i) => {
     if (rw.auth.type === "basic") return [["remoteWrite", i, "auth", "password"]];
     if (rw.auth.type === "bearer") return [["remoteWrite", i, "auth", "token"]];
     return [];
   });
+  cfg.apps.forEach((app, i) =>
+    app.routing?.receivers.forEach((r, j) => {
+      const at = ["apps", i, "routing", "receivers", j];
+      const given: [string, unknown][] = [
+        ["pagerduty.routingKey", r.pagerduty?.routingKey],
+        ["slack.apiUrl", r.slack?.apiUrl],
+        ["email.authPassword", r.email?.authPassword],
+        ["webhook.urlSecret", r.webhook?.urlSecret],
+      ];
+      for (const [field, value] of given) {
+        if (pulumi.Output.isInstance(value)) paths.push([...at, ...field.split(".")]);
+      }
+    }),
+  );
+  return paths;
 }

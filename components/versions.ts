@@ -10,6 +10,8 @@ export const versions = {
   operatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", operator: "v0.93.1" },
   // The Thanos release the operator v0.93.1 uses for its sidecar; query, store and compactor match it.
   thanos: { image: "quay.io/thanos/thanos", version: "v0.42.4" },
+  blackboxExporter: { chart: "prometheus-blackbox-exporter", version: "11.21.1" },
+  pushgateway: { chart: "prometheus-pushgateway", version: "3.11.1" },
 } as const;
 
 export const thanosImage = `${versions.thanos.image}:${versions.thanos.version}`;

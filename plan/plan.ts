@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { ConfigError } from "../components/config";
+import { validateCustomResources } from "./crdValidation";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
 
@@ -66,6 +67,15 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       outputs: run.outputs,
       violations: [],
     };
+    const invalid = await validateCustomResources(plan.resources);
+    if (invalid.length) {
+      return {
+        exitCode: 1,
+        report: invalid
+          .map((p) => `${options.stack}: ${p.kind} ${p.urn} does not match its CRD schema: ${p.message}`)
+          .join("\n"),
+      };
+    }
   } catch (err) {
     const report =
       err instanceof ConfigError
@@ -101,7 +111,7 @@ export function manifestsOf(resources: RecordedResource[]): { file: string; yaml
   for (const r of resources) {
     if (r.type === HELM_RELEASE) {
       const release = String(r.inputs.name ?? r.name);
-      files.push({ file: `helm-release-${release}.values.yaml`, yaml: stringify(r.inputs.values ?? {}) });
+      files.push({ file: `helm-release-${release}.values.yaml`, yaml: stringify(r.inputs.values ?? {}, { lineWidth: 0 }) });
       continue;
     }
     const { apiVersion, kind, metadata } = r.inputs as {
@@ -112,7 +122,7 @@ export function manifestsOf(resources: RecordedResource[]): { file: string; yaml
     if (!r.type.startsWith("kubernetes:") || !apiVersion || !kind) continue;
     const name = metadata?.name ?? r.name;
     const where = metadata?.namespace ? `${metadata.namespace}-` : "";
-    files.push({ file: `${kind.toLowerCase()}-${where}${name}.yaml`, yaml: stringify(r.inputs) });
+    files.push({ file: `${kind.toLowerCase()}-${where}${name}.yaml`, yaml: stringify(r.inputs, { lineWidth: 0 }) });
   }
   return files.sort((a, b) => a.file.localeCompare(b.file));
 }

@@ -1,0 +1,209 @@
+/**
+ * The Kubernetes objects one app gets, as plain values: its monitors, probes, dashboard and (when the
+ * stack deploys it) the workload itself.
+ */
+import type { AppConfig, EndpointConfig, WorkloadConfig } from "./config";
+import type { IEndpoint, IPodMonitor, IProbe, IServiceMonitor } from "./crdTypes";
+import { errorRatioExpr, latencyQuantileExpr, ruleContext } from "./appRules";
+
+export const METRICS_PORT = "metrics";
+
+export function appLabels(app: AppConfig): Record<string, string> {
+  return app.selector ?? { app: app.name };
+}
+
+function endpoint(e: EndpointConfig): IEndpoint {
+  return {
+    port: e.port,
+    path: e.path,
+    interval: e.interval,
+    ...(e.scrapeTimeout ? { scrapeTimeout: e.scrapeTimeout } : {}),
+    scheme: e.scheme,
+    ...(e.honorLabels ? { honorLabels: true } : {}),
+    ...(e.relabelings.length ? { relabelings: e.relabelings } : {}),
+  };
+}
+
+export function serviceMonitorSpec(app: AppConfig): IServiceMonitor["spec"] {
+  return {
+    selector: { matchLabels: appLabels(app) },
+    namespaceSelector: { matchNames: [app.namespace] },
+    endpoints: app.serviceMonitor!.endpoints.map(endpoint),
+  };
+}
+
+/** The guide's StatefulSet ordinal: `web-2` → `pod_ordinal="2"`. */
+export const podOrdinalRelabeling = {
+  sourceLabels: ["__meta_kubernetes_pod_name"],
+  regex: "(.*)-([0-9]+)",
+  targetLabel: "pod_ordinal",
+  replacement: "$2",
+  action: "replace" as const,
+};
+
+export function podMonitorSpec(app: AppConfig): IPodMonitor["spec"] {
+  const pm = app.podMonitor!;
+  return {
+    selector: { matchLabels: appLabels(app) },
+    namespaceSelector: { matchNames: [app.namespace] },
+    podMetricsEndpoints: pm.endpoints.map((e) => {
+      const relabelings = [...e.relabelings, ...(pm.statefulSetOrdinal ? [podOrdinalRelabeling] : [])];
+      return {
+        port: e.port,
+        path: e.path,
+        interval: e.interval,
+        ...(e.scrapeTimeout ? { scrapeTimeout: e.scrapeTimeout } : {}),
+        scheme: e.scheme,
+        ...(e.honorLabels ? { honorLabels: true } : {}),
+        ...(relabelings.length ? { relabelings } : {}),
+      };
+    }),
+  };
+}
+
+export function probeSpec(
+  app: AppConfig,
+  probe: AppConfig["probes"][number],
+  proberUrl: string,
+): IProbe["spec"] {
+  return {
+    jobName: `probe-${app.name}-${probe.name}`,
+    interval: probe.interval,
+    module: probe.module,
+    prober: { url: proberUrl },
+    targets: { staticConfig: { static: probe.targets, labels: { app: app.name } } },
+  };
+}
+
+/** The app's Deployment, Service (with a named metrics port) and optional Ingress, as plain specs. */
+export function workloadSpecs(app: AppConfig, w: WorkloadConfig) {
+  const labels = appLabels(app);
+  const probe = (initialDelaySeconds: number) => ({
+    httpGet: { path: w.healthPath, port: "http" },
+    initialDelaySeconds,
+    periodSeconds: 10,
+    failureThreshold: 3,
+  });
+  const deployment = {
+    replicas: w.replicas,
+    selector: { matchLabels: labels },
+    template: {
+      metadata: { labels },
+      spec: {
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        containers: [
+          {
+            name: app.name,
+            image: w.image,
+            ports: [{ name: "http", containerPort: w.containerPort }],
+            livenessProbe: probe(10),
+            readinessProbe: probe(5),
+            resources: w.resources,
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"] },
+            },
+          },
+        ],
+      },
+    },
+  };
+  const service = {
+    selector: labels,
+    ports: [
+      { name: "http", port: w.servicePort, targetPort: "http" },
+      // The guide's separate metrics port: 9090 → the app's own port, where /metrics is served.
+      { name: METRICS_PORT, port: 9090, targetPort: "http" },
+    ],
+  };
+  const ingress = w.ingress && {
+    ...(w.ingress.className ? { ingressClassName: w.ingress.className } : {}),
+    rules: [
+      {
+        host: w.ingress.host,
+        http: {
+          paths: [
+            {
+              path: "/",
+              pathType: "Prefix",
+              backend: { service: { name: app.serviceName ?? app.name, port: { name: "http" } } },
+            },
+          ],
+        },
+      },
+    ],
+    ...(w.ingress.tlsSecretName
+      ? { tls: [{ hosts: [w.ingress.host], secretName: w.ingress.tlsSecretName }] }
+      : {}),
+  };
+  return { deployment, service, ingress };
+}
+
+/** A Grafana dashboard: request rate, error ratio, latency quantiles and SLO burn. */
+export function appDashboard(app: AppConfig): Record<string, unknown> {
+  const ctx = ruleContext(app, "");
+  const m = app.metrics;
+  const selector = `{namespace="${ctx.namespace}", job="${ctx.job}"}`;
+  const panel = (
+    id: number,
+    title: string,
+    unit: string,
+    targets: { expr: string; legendFormat: string }[],
+  ) => ({
+    id,
+    title,
+    type: "timeseries",
+    datasource: { type: "prometheus", uid: "${datasource}" },
+    fieldConfig: { defaults: { unit } },
+    gridPos: { h: 8, w: 12, x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8 },
+    targets: targets.map((t, i) => ({ ...t, refId: String.fromCharCode(65 + i) })),
+  });
+  const panels = [
+    panel(1, "Request rate", "reqps", [
+      { expr: `sum by (job) (rate(${m.requestsTotal}${selector}[5m]))`, legendFormat: "{{job}}" },
+    ]),
+    panel(2, "Error ratio", "percentunit", [
+      { expr: errorRatioExpr(app, ctx, "5m"), legendFormat: "errors" },
+    ]),
+    panel(
+      3,
+      "Latency",
+      "s",
+      [0.5, 0.95, 0.99].map((q) => ({
+        expr: latencyQuantileExpr(app, ctx, q, "5m"),
+        legendFormat: `p${q * 100}`,
+      })),
+    ),
+  ];
+  if (app.slo) {
+    panels.push(
+      panel(4, "SLO burn rate (1h)", "none", [
+        {
+          expr: `slo:sli_error:ratio_rate1h{slo="${app.name}-availability"} / on (slo) group_left slo:error_budget:ratio{slo="${app.name}-availability"}`,
+          legendFormat: "burn rate",
+        },
+      ]),
+    );
+  }
+  return {
+    uid: `kube-monitoring-${app.namespace}-${app.name}`.slice(0, 40),
+    title: `${app.name} (${app.namespace})`,
+    tags: ["kube-monitoring", app.name],
+    timezone: "utc",
+    schemaVersion: 39,
+    refresh: "30s",
+    time: { from: "now-6h", to: "now" },
+    templating: {
+      list: [
+        {
+          name: "datasource",
+          type: "datasource",
+          query: "prometheus",
+          current: { text: "Prometheus", value: "prometheus" },
+        },
+      ],
+    },
+    panels,
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * An app's AlertmanagerConfig (v1alpha1): routes by severity and team with `continue`, receivers whose
+ * credentials are Secret references, and maintenance windows as mute time intervals (prometheus-operator
+ * has no `Silence` kind; ad-hoc silences belong to the Alertmanager API, not to IaC).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ReceiverConfig, RoutingConfig } from "./config";
+import type { IAlertmanagerConfig, IReceiver, IRoute } from "./crdTypes";
+
+type SecretSource = pulumi.Output<string> | { secretName: string; key: string };
+
+/** The Secret this app's receiver credentials are written to, when given as Pulumi secrets. */
+export const receiverSecretName = (app: string) => `${app}-alertmanager-receivers`;
+
+/** Where a credential lives: its own Secret when given as a Pulumi secret, else the named Secret. */
+export function secretRef(app: string, receiver: string, field: string, source: SecretSource) {
+  return pulumi.Output.isInstance(source)
+    ? { name: receiverSecretName(app), key: `${receiver}-${field}` }
+    : { name: source.secretName, key: source.key };
+}
+
+/** Credentials given as Pulumi secrets, keyed as `secretRef` names them. */
+export function receiverSecretData(receivers: ReceiverConfig[]): Record<string, pulumi.Output<string>> {
+  const data: Record<string, pulumi.Output<string>> = {};
+  for (const r of receivers) {
+    const fields: [string, SecretSource | undefined][] = [
+      ["routing-key", r.pagerduty?.routingKey],
+      ["slack-api-url", r.slack?.apiUrl],
+      ["smtp-password", r.email?.authPassword],
+      ["webhook-url", r.webhook?.urlSecret],
+    ];
+    for (const [field, source] of fields) {
+      if (pulumi.Output.isInstance(source)) data[`${r.name}-${field}`] = source;
+    }
+  }
+  return data;
+}
+
+export function receiver(app: string, r: ReceiverConfig): IReceiver {
+  const out: IReceiver = { name: r.name };
+  if (r.pagerduty) {
+    // Events API v2 routing key; the guide's serviceKey is the retired v1 integration.
+    out.pagerdutyConfigs = [
+      {
+        routingKey: secretRef(app, r.name, "routing-key", r.pagerduty.routingKey),
+        sendResolved: r.pagerduty.sendResolved,
+        severity: "{{ if .CommonLabels.severity }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}",
+      },
+    ];
+  }
+  if (r.slack) {
+    out.slackConfigs = [
+      {
+        apiURL: secretRef(app, r.name, "slack-api-url", r.slack.apiUrl),
+        channel: r.slack.channel,
+        sendResolved: r.slack.sendResolved,
+        title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}",
+        text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
+      },
+    ];
+  }
+  if (r.email) {
+    out.emailConfigs = [
+      {
+        to: r.email.to,
+        from: r.email.from,
+        smarthost: r.email.smarthost,
+        requireTLS: r.email.requireTLS,
+        sendResolved: r.email.sendResolved,
+        ...(r.email.authUsername ? { authUsername: r.email.authUsername } : {}),
+        ...(r.email.authPassword
+          ? { authPassword: secretRef(app, r.name, "smtp-password", r.email.authPassword) }
+          : {}),
+      },
+    ];
+  }
+  if (r.webhook) {
+    out.webhookConfigs = [
+      {
+        sendResolved: r.webhook.sendResolved,
+        ...(r.webhook.url ? { url: r.webhook.url } : {}),
+        ...(r.webhook.urlSecret
+          ? { urlSecret: secretRef(app, r.name, "webhook-url", r.webhook.urlSecret) }
+          : {}),
+      },
+    ];
+  }
+  return out;
+}
+
+export function routingSpec(app: string, routing: RoutingConfig): IAlertmanagerConfig["spec"] {
+  const routes: IRoute[] = routing.routes.map((r) => ({
+    receiver: r.receiver,
+    matchers: [
+      ...(r.severity ? [{ name: "severity", value: r.severity, matchType: "=" as const }] : []),
+      ...(r.team ? [{ name: "team", value: r.team, matchType: "=" as const }] : []),
+    ],
+    continue: r.continue,
+    ...(r.muteTimeIntervals.length ? { muteTimeIntervals: r.muteTimeIntervals } : {}),
+  }));
+  return {
+    route: {
+      receiver: routing.defaultReceiver,
+      groupBy: routing.groupBy,
+      groupWait: routing.groupWait,
+      groupInterval: routing.groupInterval,
+      repeatInterval: routing.repeatInterval,
+      routes,
+    },
+    receivers: routing.receivers.map((r) => receiver(app, r)),
+    ...(routing.muteTimeIntervals.length
+      ? {
+          muteTimeIntervals: routing.muteTimeIntervals.map((m) => ({
+            name: m.name,
+            timeIntervals: [
+              {
+                ...(m.weekdays.length ? { weekdays: m.weekdays } : {}),
+                ...(m.times.length
+                  ? { times: m.times.map((t) => ({ startTime: t.start, endTime: t.end })) }
+                  : {}),
+              },
+            ],
+          })),
+        }
+      : {}),
+  };
+}

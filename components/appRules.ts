@@ -1,0 +1,282 @@
+/**
+ * PrometheusRule groups for one app: golden-signal alerts, recording rules and SLO burn-rate alerts.
+ * Plain functions, config in and rule groups out.
+ *
+ * Written to be right rather than copied from the guide: ratios aggregate both sides `by (namespace,
+ * job)` so their labels match and divide only by a non-zero total; memory uses the working set against
+ * the limit and skips containers without one; `up` uses the job a ServiceMonitor really produces (the
+ * Service name); every aggregation keeps `namespace`, because the operator routes an app's alerts by
+ * it. Only functions Debian's promtool 2.42 knows are used.
+ */
+import type { AppConfig, CustomRuleConfig } from "./config";
+import type { IRule, IRuleGroup } from "./crdTypes";
+
+/** The labels that identify an app's series, and where its alerts link to. */
+export interface RuleContext {
+  readonly namespace: string;
+  /** The `job` label of the app's targets. */
+  readonly job: string;
+  readonly podNameRegex: string;
+  readonly runbookBaseUrl: string;
+}
+
+/** The `job` a monitor gives its targets: the Service name for a ServiceMonitor, `<ns>/<name>` for a PodMonitor. */
+export function jobOf(app: AppConfig): string {
+  if (app.serviceMonitor || !app.podMonitor) return app.serviceName ?? app.name;
+  return `${app.namespace}/${app.name}`;
+}
+
+export function ruleContext(app: AppConfig, runbookBaseUrl: string): RuleContext {
+  return {
+    namespace: app.namespace,
+    job: jobOf(app),
+    podNameRegex: app.podNameRegex ?? `${app.name}-.*`,
+    runbookBaseUrl: runbookBaseUrl.replace(/\/$/, ""),
+  };
+}
+
+const BY = "namespace, job";
+
+/** A selector of the app's series, with extra matchers. */
+function series(ctx: RuleContext, ...extra: string[]): string {
+  return `{${[`namespace="${ctx.namespace}"`, `job="${ctx.job}"`, ...extra.filter(Boolean)].join(", ")}}`;
+}
+
+function containers(ctx: RuleContext, ...extra: string[]): string {
+  return `{${[`namespace="${ctx.namespace}"`, `pod=~"${ctx.podNameRegex}"`, ...extra].join(", ")}}`;
+}
+
+function alertRule(
+  ctx: RuleContext,
+  app: AppConfig,
+  name: string,
+  expr: string,
+  opts: { for: string; severity: string; summary: string; description: string },
+): IRule {
+  return {
+    alert: name,
+    expr,
+    for: opts.for,
+    labels: { severity: opts.severity, app: app.name, ...(app.team ? { team: app.team } : {}) },
+    annotations: {
+      summary: opts.summary,
+      description: opts.description,
+      runbook_url: `${ctx.runbookBaseUrl}/${name}`,
+    },
+  };
+}
+
+/** `errors ÷ total`, both aggregated alike; a zero total is filtered out instead of dividing by it. */
+export function errorRatioExpr(app: AppConfig, ctx: RuleContext, window: string): string {
+  const m = app.metrics;
+  return (
+    `sum by (${BY}) (rate(${m.requestsTotal}${series(ctx, m.errorSelector)}[${window}]))\n` +
+    `/\n` +
+    `(sum by (${BY}) (rate(${m.requestsTotal}${series(ctx)}[${window}])) > 0)`
+  );
+}
+
+export function latencyQuantileExpr(
+  app: AppConfig,
+  ctx: RuleContext,
+  quantile: number,
+  window: string,
+): string {
+  return (
+    `histogram_quantile(${quantile}, sum by (${BY}, le) ` +
+    `(rate(${app.metrics.durationHistogram}_bucket${series(ctx)}[${window}])))`
+  );
+}
+
+export function goldenSignalAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
+  const a = app.alerts;
+  const rules: IRule[] = [];
+  if (a.errorRate) {
+    rules.push(
+      alertRule(
+        ctx,
+        app,
+        "HighErrorRate",
+        `(\n${errorRatioExpr(app, ctx, a.errorRate.window)}\n) > ${a.errorRate.threshold}`,
+        {
+          for: a.errorRate.for,
+          severity: a.errorRate.severity,
+          summary: `${app.name}: more than ${pct(a.errorRate.threshold)} of requests fail`,
+          description:
+            "{{ $labels.job }} in {{ $labels.namespace }} answers {{ $value | humanizePercentage }} of requests with errors.",
+        },
+      ),
+    );
+  }
+  if (a.latency) {
+    rules.push(
+      alertRule(
+        ctx,
+        app,
+        "HighLatency",
+        `${latencyQuantileExpr(app, ctx, a.latency.quantile, a.latency.window)} > ${a.latency.thresholdSeconds}`,
+        {
+          for: a.latency.for,
+          severity: a.latency.severity,
+          summary: `${app.name}: p${Math.round(a.latency.quantile * 100)} latency above ${a.latency.thresholdSeconds}s`,
+          description: `{{ $labels.job }} in {{ $labels.namespace }} has p${Math.round(a.latency.quantile * 100)} latency of {{ $value | humanizeDuration }}.`,
+        },
+      ),
+    );
+  }
+  if (a.targetDown) {
+    rules.push(
+      alertRule(ctx, app, "TargetDown", `up${series(ctx)} == 0`, {
+        for: a.targetDown.for,
+        severity: a.targetDown.severity,
+        summary: `${app.name}: a scrape target is down`,
+        description:
+          "{{ $labels.instance }} of {{ $labels.job }} in {{ $labels.namespace }} has not answered scrapes.",
+      }),
+    );
+  }
+  if (a.memory) {
+    // Working set, not usage (which counts reclaimable page cache); containers without a limit are skipped.
+    const expr =
+      `max by (namespace, pod, container) (container_memory_working_set_bytes${containers(ctx, 'container!=""', 'container!="POD"')})\n` +
+      `/\n` +
+      `(max by (namespace, pod, container) (kube_pod_container_resource_limits${containers(ctx, 'resource="memory"')}) > 0)\n` +
+      `> ${a.memory.threshold}`;
+    rules.push(
+      alertRule(ctx, app, "HighMemoryUsage", expr, {
+        for: a.memory.for,
+        severity: a.memory.severity,
+        summary: `${app.name}: a container is near its memory limit`,
+        description:
+          "{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its memory limit.",
+      }),
+    );
+  }
+  if (a.cpu) {
+    const expr =
+      `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total${containers(ctx, 'container!=""', 'container!="POD"')}[${a.cpu.window}]))\n` +
+      `/\n` +
+      `(max by (namespace, pod, container) (kube_pod_container_resource_limits${containers(ctx, 'resource="cpu"')}) > 0)\n` +
+      `> ${a.cpu.threshold}`;
+    rules.push(
+      alertRule(ctx, app, "HighCPUUsage", expr, {
+        for: a.cpu.for,
+        severity: a.cpu.severity,
+        summary: `${app.name}: a container is near its CPU limit`,
+        description:
+          "{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its CPU limit and will be throttled.",
+      }),
+    );
+  }
+  return rules;
+}
+
+const LEVEL = "namespace_job";
+
+/** The guide's precomputed series, named `level:metric:operations`. */
+export function recordingRules(app: AppConfig, ctx: RuleContext): IRule[] {
+  const m = app.metrics;
+  return [
+    {
+      record: `${LEVEL}:${m.requestsTotal}:rate5m`,
+      expr: `sum by (${BY}) (rate(${m.requestsTotal}${series(ctx)}[5m]))`,
+    },
+    {
+      record: `${LEVEL}:${m.requestsTotal}_errors:rate5m`,
+      expr: `sum by (${BY}) (rate(${m.requestsTotal}${series(ctx, m.errorSelector)}[5m]))`,
+    },
+    {
+      record: `${LEVEL}:${m.durationHistogram}:p95_rate5m`,
+      expr: latencyQuantileExpr(app, ctx, 0.95, "5m"),
+    },
+  ];
+}
+
+/** Multi-window, multi-burn-rate alerting (Google SRE workbook; as Sloth and Pyrra generate). */
+export const BURN_RATE_WINDOWS = [
+  { kind: "page", short: "5m", long: "1h", factor: 14.4 },
+  { kind: "page", short: "30m", long: "6h", factor: 6 },
+  { kind: "ticket", short: "2h", long: "1d", factor: 3 },
+  { kind: "ticket", short: "6h", long: "3d", factor: 1 },
+] as const;
+
+const SLI_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
+
+/** 1 − objective, without floating-point noise (99.9 → 0.001). */
+export function errorBudget(objectivePercent: number): number {
+  return Number(((100 - objectivePercent) / 100).toPrecision(10));
+}
+
+export function sloRules(app: AppConfig, ctx: RuleContext): IRule[] {
+  const slo = app.slo;
+  if (!slo) return [];
+  const sloLabels = { slo: `${app.name}-availability`, namespace: ctx.namespace };
+  const m = app.metrics;
+  const errorQuery =
+    slo.errorQuery ?? `sum by (${BY}) (rate(${m.requestsTotal}${series(ctx, m.errorSelector)}[{{window}}]))`;
+  const totalQuery = slo.totalQuery ?? `sum by (${BY}) (rate(${m.requestsTotal}${series(ctx)}[{{window}}]))`;
+  const budget = errorBudget(slo.objective);
+  const ratio = (w: string) => `slo:sli_error:ratio_rate${w}{slo="${sloLabels.slo}"}`;
+  const rules: IRule[] = SLI_WINDOWS.map((w) => ({
+    record: `slo:sli_error:ratio_rate${w}`,
+    expr: `(${errorQuery.replaceAll("{{window}}", w)})\n/\n(${totalQuery.replaceAll("{{window}}", w)} > 0)`,
+    labels: sloLabels,
+  }));
+  rules.push({ record: "slo:objective:ratio", expr: `vector(${slo.objective / 100})`, labels: sloLabels });
+  rules.push({ record: "slo:error_budget:ratio", expr: `vector(${budget})`, labels: sloLabels });
+
+  for (const kind of ["page", "ticket"] as const) {
+    const windows = BURN_RATE_WINDOWS.filter((w) => w.kind === kind);
+    const expr = windows
+      .map(
+        (w) =>
+          `(${ratio(w.short)} > (${w.factor} * ${budget}) and ${ratio(w.long)} > (${w.factor} * ${budget}))`,
+      )
+      .join("\nor\n");
+    const severity = kind === "page" ? slo.pageSeverity : slo.ticketSeverity;
+    rules.push(
+      alertRule(ctx, app, kind === "page" ? "ErrorBudgetBurnFast" : "ErrorBudgetBurnSlow", expr, {
+        for: kind === "page" ? "2m" : "15m",
+        severity,
+        summary: `${app.name}: burning the ${slo.objective}% availability error budget ${kind === "page" ? "fast" : "steadily"}`,
+        description:
+          `At this rate the ${slo.window} error budget of ${app.name} runs out ` +
+          (kind === "page" ? "within days: act now." : "before the window ends: plan a fix."),
+      }),
+    );
+  }
+  return rules.map((r) => (r.alert ? { ...r, labels: { ...r.labels, slo: sloLabels.slo } } : r));
+}
+
+export function customRules(app: AppConfig, ctx: RuleContext, custom: CustomRuleConfig[]): IRule[] {
+  return custom.map((r) =>
+    r.alert
+      ? {
+          alert: r.alert,
+          expr: r.expr,
+          ...(r.for ? { for: r.for } : {}),
+          labels: { app: app.name, ...(app.team ? { team: app.team } : {}), ...r.labels },
+          annotations: { runbook_url: `${ctx.runbookBaseUrl}/${r.alert}`, ...r.annotations },
+        }
+      : { record: r.record!, expr: r.expr, ...(Object.keys(r.labels).length ? { labels: r.labels } : {}) },
+  );
+}
+
+/** Every rule group of an app, grouped by purpose, each with its own evaluation interval. */
+export function appRuleGroups(app: AppConfig, runbookBaseUrl: string): IRuleGroup[] {
+  const ctx = ruleContext(app, runbookBaseUrl);
+  const groups: IRuleGroup[] = [];
+  if (app.recordingRules)
+    groups.push({ name: `${app.name}.recording`, interval: "30s", rules: recordingRules(app, ctx) });
+  const golden = goldenSignalAlerts(app, ctx);
+  if (golden.length) groups.push({ name: `${app.name}.golden-signals`, interval: "30s", rules: golden });
+  const slo = sloRules(app, ctx);
+  if (slo.length) groups.push({ name: `${app.name}.slo`, interval: "1m", rules: slo });
+  const custom = customRules(app, ctx, app.alerts.custom);
+  if (custom.length) groups.push({ name: `${app.name}.custom`, rules: custom });
+  return groups;
+}
+
+function pct(ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(6))}%`;
+}

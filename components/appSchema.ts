@@ -1,0 +1,368 @@
+/**
+ * Config of one monitored application (`kube-monitoring:apps[]`) and of the stack-level alerting and
+ * exporters that serve them.
+ */
+import { z } from "zod";
+import { durationSeconds } from "./capacity";
+import {
+  credential,
+  dnsLabel,
+  duration,
+  httpUrl,
+  relabelConfigSchema,
+  replicas,
+  resources,
+} from "./schemaPrimitives";
+
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+const severity = z.enum(SEVERITIES, {
+  error: "{input} is not a severity; expected critical, warning or info",
+});
+
+const labelName = z
+  .string()
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "{input} is not a Prometheus label name" });
+const metricName = z
+  .string()
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "{input} is not a Prometheus metric name" });
+const labelValue = z
+  .string()
+  .max(63)
+  .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, {
+    error: "{input} is not a Kubernetes label value",
+  });
+/** A Service or container port *name* (an IANA service name): monitors name ports, never number them. */
+const portName = z
+  .string({ error: "{input} is not a port name; monitors refer to ports by name (like metrics), not number" })
+  .regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, {
+    error: "{input} is not a port name; monitors refer to ports by name (like metrics), not number",
+  });
+const ratio = z
+  .number()
+  .gt(0, { error: "{input} must be above 0" })
+  .lt(1, { error: "{input} must be below 1" });
+
+/** A credential given as a Pulumi secret, or a reference to a Secret that already exists. */
+export const secretSourceSchema = z.union(
+  [credential, z.strictObject({ secretName: dnsLabel, key: z.string().min(1) })],
+  {
+    error: "must be a Pulumi secret or { secretName, key } of an existing Secret",
+  },
+);
+
+const endpointSchema = z
+  .strictObject({
+    port: portName,
+    path: z.string().startsWith("/", { error: "{input} must start with /" }).default("/metrics"),
+    interval: duration("like 30s").default("30s"),
+    scrapeTimeout: duration("like 10s").optional(),
+    scheme: z.enum(["http", "https"]).default("http"),
+    honorLabels: z.boolean().default(false),
+    relabelings: z.array(relabelConfigSchema).default([]),
+  })
+  .superRefine((e, ctx) => {
+    if (e.scrapeTimeout && (durationSeconds(e.scrapeTimeout) ?? 0) > (durationSeconds(e.interval) ?? 0)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scrapeTimeout"],
+        message: `${e.scrapeTimeout} is longer than interval ${e.interval}`,
+      });
+    }
+  });
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+
+const alert = <T extends z.core.$ZodLooseShape>(
+  shape: T,
+  defaults: { for: string; severity: (typeof SEVERITIES)[number] },
+) =>
+  z.strictObject({
+    ...shape,
+    for: duration("like 5m").default(defaults.for),
+    severity: severity.default(defaults.severity),
+  });
+
+const customRuleSchema = z
+  .strictObject({
+    alert: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*$/, { error: "{input} is not an alert name" })
+      .optional(),
+    record: metricName.optional(),
+    expr: z.string().min(1),
+    for: duration("like 5m").optional(),
+    labels: z.record(labelName, z.string()).default({}),
+    annotations: z.record(labelName, z.string()).default({}),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.alert === undefined) === (r.record === undefined)) {
+      ctx.addIssue({ code: "custom", message: "needs exactly one of alert or record" });
+    }
+    if (r.alert !== undefined) {
+      if (!SEVERITIES.includes(r.labels.severity as (typeof SEVERITIES)[number])) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["labels", "severity"],
+          message: `${JSON.stringify(r.labels.severity)} is not a severity; expected critical, warning or info`,
+        });
+      }
+      for (const key of ["summary", "description"]) {
+        if (!r.annotations[key])
+          ctx.addIssue({ code: "custom", path: ["annotations", key], message: "is required for an alert" });
+      }
+    } else if (r.for !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["for"], message: "applies to alerts only, not recording rules" });
+    }
+  });
+export type CustomRuleConfig = z.infer<typeof customRuleSchema>;
+
+const receiverSchema = z
+  .strictObject({
+    name: dnsLabel,
+    pagerduty: z
+      .strictObject({ routingKey: secretSourceSchema, sendResolved: z.boolean().default(true) })
+      .optional(),
+    slack: z
+      .strictObject({
+        apiUrl: secretSourceSchema,
+        channel: z.string().min(1),
+        sendResolved: z.boolean().default(true),
+      })
+      .optional(),
+    email: z
+      .strictObject({
+        to: z.email({ error: "{input} is not an email address" }),
+        from: z.email({ error: "{input} is not an email address" }),
+        smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d+$/, { error: "{input} is not host:port" }),
+        authUsername: z.string().optional(),
+        authPassword: secretSourceSchema.optional(),
+        requireTLS: z.boolean().default(true),
+        sendResolved: z.boolean().default(false),
+      })
+      .optional(),
+    webhook: z
+      .strictObject({
+        url: httpUrl.optional(),
+        urlSecret: secretSourceSchema.optional(),
+        sendResolved: z.boolean().default(true),
+      })
+      .superRefine((w, ctx) => {
+        if ((w.url === undefined) === (w.urlSecret === undefined)) {
+          ctx.addIssue({ code: "custom", message: "needs exactly one of url or urlSecret" });
+        }
+      })
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.pagerduty && !r.slack && !r.email && !r.webhook) {
+      ctx.addIssue({ code: "custom", message: "needs at least one of pagerduty, slack, email or webhook" });
+    }
+  });
+export type ReceiverConfig = z.infer<typeof receiverSchema>;
+
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: "{input} is not a time like 22:00" });
+
+const routingSchema = z
+  .strictObject({
+    receivers: z.array(receiverSchema).min(1, { error: "needs at least one receiver" }),
+    defaultReceiver: dnsLabel,
+    groupBy: z.array(labelName).default(["alertname", "severity"]),
+    groupWait: duration("like 30s").default("30s"),
+    groupInterval: duration("like 5m").default("5m"),
+    repeatInterval: duration("like 12h").default("12h"),
+    routes: z
+      .array(
+        z.strictObject({
+          receiver: dnsLabel,
+          severity: severity.optional(),
+          team: z.string().min(1).optional(),
+          continue: z.boolean().default(false),
+          muteTimeIntervals: z.array(dnsLabel).default([]),
+        }),
+      )
+      .default([]),
+    muteTimeIntervals: z
+      .array(
+        z.strictObject({
+          name: dnsLabel,
+          weekdays: z
+            .array(z.string().regex(/^[a-z]+(:[a-z]+)?$/, { error: "{input} is not a weekday or range" }))
+            .default([]),
+          times: z.array(z.strictObject({ start: hhmm, end: hhmm })).default([]),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((r, ctx) => {
+    const receivers = new Set(r.receivers.map((x) => x.name));
+    const intervals = new Set(r.muteTimeIntervals.map((x) => x.name));
+    if (!receivers.has(r.defaultReceiver)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultReceiver"],
+        message: `${JSON.stringify(r.defaultReceiver)} is not a receiver here`,
+      });
+    }
+    r.routes.forEach((route, i) => {
+      if (!receivers.has(route.receiver)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["routes", i, "receiver"],
+          message: `${JSON.stringify(route.receiver)} is not a receiver here`,
+        });
+      }
+      route.muteTimeIntervals.forEach((m, j) => {
+        if (!intervals.has(m)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["routes", i, "muteTimeIntervals", j],
+            message: `${JSON.stringify(m)} is not a mute time interval here`,
+          });
+        }
+      });
+    });
+  });
+export type RoutingConfig = z.infer<typeof routingSchema>;
+
+const workloadSchema = z.strictObject({
+  image: z.string().regex(/^[^\s:]+(:[^\s:]+|@sha256:[0-9a-f]{64})$/, {
+    error: "{input} is not a pinned image (name:tag or name@sha256:…)",
+  }),
+  replicas: replicas.default(3),
+  containerPort: z.int().min(1).max(65535).default(8080),
+  servicePort: z.int().min(1).max(65535).default(80),
+  healthPath: z.string().startsWith("/").default("/health"),
+  resources: resources({ cpu: "100m", memory: "128Mi" }, { cpu: "500m", memory: "256Mi" }),
+  ingress: z
+    .strictObject({
+      host: z.string().min(1),
+      className: z.string().optional(),
+      tlsSecretName: dnsLabel.optional(),
+    })
+    .optional(),
+});
+export type WorkloadConfig = z.infer<typeof workloadSchema>;
+
+export const appSchema = z
+  .strictObject({
+    name: dnsLabel,
+    namespace: dnsLabel,
+    team: labelValue.optional(),
+    /** Labels on the app's pods and Service; monitors select on them. Default `{ app: <name> }`. */
+    selector: z.record(z.string(), labelValue).optional(),
+    /** The Service the ServiceMonitor scrapes; its name becomes the `job` label. Default the app name. */
+    serviceName: dnsLabel.optional(),
+    /** Regex for the app's pod names, for container metrics. Default `<name>-.*`. */
+    podNameRegex: z.string().optional(),
+    metrics: z
+      .strictObject({
+        requestsTotal: metricName.default("http_requests_total"),
+        errorSelector: z.string().default('status=~"5.."'),
+        durationHistogram: metricName.default("http_request_duration_seconds"),
+      })
+      .prefault({}),
+    serviceMonitor: z
+      .strictObject({ endpoints: z.array(endpointSchema).min(1, { error: "needs at least one endpoint" }) })
+      .optional(),
+    podMonitor: z
+      .strictObject({
+        endpoints: z.array(endpointSchema).min(1, { error: "needs at least one endpoint" }),
+        statefulSetOrdinal: z.boolean().default(false),
+      })
+      .optional(),
+    alerts: z
+      .strictObject({
+        errorRate: alert(
+          { threshold: ratio.default(0.05), window: duration("like 5m").default("5m") },
+          { for: "5m", severity: "critical" },
+        ).optional(),
+        latency: alert(
+          {
+            quantile: ratio.default(0.95),
+            thresholdSeconds: z.number().positive().default(1),
+            window: duration("like 5m").default("5m"),
+          },
+          { for: "10m", severity: "warning" },
+        ).optional(),
+        targetDown: alert({}, { for: "5m", severity: "critical" }).optional(),
+        memory: alert({ threshold: ratio.default(0.9) }, { for: "5m", severity: "warning" }).optional(),
+        cpu: alert(
+          { threshold: ratio.default(0.9), window: duration("like 5m").default("5m") },
+          { for: "15m", severity: "warning" },
+        ).optional(),
+        custom: z.array(customRuleSchema).default([]),
+      })
+      .prefault({}),
+    recordingRules: z.boolean().default(false),
+    slo: z
+      .strictObject({
+        objective: z
+          .number()
+          .gt(0)
+          .lt(100, { error: "{input} must be below 100 (a 100% objective leaves no error budget)" }),
+        window: duration("like 30d").default("30d"),
+        /** PromQL with `{{window}}` where the range goes; default from `metrics`. */
+        errorQuery: z.string().includes("{{window}}", { error: "must contain {{window}}" }).optional(),
+        totalQuery: z.string().includes("{{window}}", { error: "must contain {{window}}" }).optional(),
+        pageSeverity: severity.default("critical"),
+        ticketSeverity: severity.default("warning"),
+      })
+      .optional(),
+    routing: routingSchema.optional(),
+    probes: z
+      .array(
+        z.strictObject({
+          name: dnsLabel,
+          module: z.enum(["http_2xx", "tcp_connect"]).default("http_2xx"),
+          targets: z.array(z.string().min(1)).min(1, { error: "needs at least one target" }),
+          interval: duration("like 30s").default("30s"),
+        }),
+      )
+      .default([]),
+    workload: workloadSchema.optional(),
+  })
+  .superRefine((app, ctx) => {
+    const hasRequestRules = app.alerts.errorRate || app.alerts.latency || app.recordingRules || app.slo;
+    if (hasRequestRules && !app.serviceMonitor && !app.podMonitor) {
+      ctx.addIssue({
+        code: "custom",
+        message: "alerts, recording rules and SLOs need a serviceMonitor or podMonitor to scrape from",
+      });
+    }
+    if (app.alerts.targetDown && !app.serviceMonitor && !app.podMonitor) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerts", "targetDown"],
+        message: "needs a serviceMonitor or podMonitor",
+      });
+    }
+  });
+export type AppConfig = z.infer<typeof appSchema>;
+
+/** Whether the app gets any alerting rule (golden signals, SLO burn rates or custom alerts). */
+export function appHasAlerts(app: AppConfig): boolean {
+  const a = app.alerts;
+  return Boolean(
+    a.errorRate || a.latency || a.targetDown || a.memory || a.cpu || app.slo || a.custom.some((r) => r.alert),
+  );
+}
+
+export const alertingSchema = z
+  .strictObject({
+    /** Base of every generated alert's runbook_url: `<base>/<alertname>`. */
+    runbookBaseUrl: httpUrl.optional(),
+  })
+  .prefault({});
+
+export const pushgatewaySchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    resources: resources({ cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }),
+    persistence: z.boolean().default(true),
+  })
+  .prefault({});
+
+export const blackboxExporterSchema = z
+  .strictObject({ resources: resources({ cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }) })
+  .prefault({});

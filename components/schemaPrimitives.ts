@@ -1,0 +1,107 @@
+/**
+ * Building blocks of the stack config schema: durations, quantities, names, credentials.
+ * Messages may name the offending value as {input}; the formatter fills it in, or writes [secret].
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { KUBERNETES_BYTE_QUANTITY, PROMETHEUS_DURATION, durationSeconds, quantityBytes } from "./capacity";
+
+export const duration = (example = "like 15d or 12h") =>
+  z
+    .string()
+    .regex(PROMETHEUS_DURATION, { error: `{input} is not a Prometheus duration (${example})`, abort: true })
+    .refine((d) => (durationSeconds(d) ?? 0) > 0, {
+      error: `{input} must be a positive duration (${example})`,
+    });
+
+export const byteQuantity = z.string().regex(KUBERNETES_BYTE_QUANTITY, {
+  error: "{input} is not a Kubernetes byte quantity (like 50Gi or 512Mi)",
+});
+
+export const cpuQuantity = z
+  .string()
+  .regex(/^(\d+(\.\d+)?|\d+m)$/, { error: "{input} is not a Kubernetes CPU quantity (like 500m or 2)" });
+
+const cpuCores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
+
+export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+  error: "{input} is not a DNS label (lower-case letters, digits and '-', at most 63 characters)",
+});
+
+export const replicas = z.int({ error: "{input} is not a whole number of replicas" }).min(1, {
+  error: "{input} is too few; at least 1 replica is required",
+});
+
+/** Requests and limits of one container. CPU limits are optional; requests must not exceed limits. */
+export const resourcesSchema = z
+  .strictObject({
+    requests: z.strictObject({ cpu: cpuQuantity, memory: byteQuantity }),
+    limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity }),
+  })
+  .superRefine((r, ctx) => {
+    const requested = quantityBytes(r.requests.memory);
+    const limit = quantityBytes(r.limits.memory);
+    if (requested !== undefined && limit !== undefined && requested > limit) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["requests", "memory"],
+        message: `${r.requests.memory} is more than limits.memory ${r.limits.memory}`,
+      });
+    }
+    if (r.limits.cpu !== undefined && cpuCores(r.requests.cpu) > cpuCores(r.limits.cpu)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["requests", "cpu"],
+        message: `${r.requests.cpu} is more than limits.cpu ${r.limits.cpu}`,
+      });
+    }
+  });
+export type Resources = z.infer<typeof resourcesSchema>;
+
+export const resources = (requests: Resources["requests"], limits: Resources["limits"]) =>
+  resourcesSchema.prefault({ requests, limits });
+
+/**
+ * A credential. Only accepted from a Pulumi secret (`pulumi config set --secret --path …`); parsed
+ * into a secret Output so that it can only ever reach a Kubernetes Secret.
+ */
+export const credential = z
+  .string({ error: "is required (a Pulumi secret)" })
+  .min(1, { error: "must not be empty" })
+  .transform((value) => pulumi.secret(value));
+
+export const httpUrl = z.url({ protocol: /^https?$/, error: "{input} is not an http(s) URL" });
+
+export const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "{input} is not an AWS region (like eu-west-1)" });
+
+export const arn = (service: string, example: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), {
+    error: `{input} is not an ${service} ARN (like ${example})`,
+  });
+
+export const relabelAction = z.enum([
+  "replace",
+  "keep",
+  "drop",
+  "keepequal",
+  "dropequal",
+  "hashmod",
+  "labelmap",
+  "labeldrop",
+  "labelkeep",
+  "lowercase",
+  "uppercase",
+]);
+
+/** A Prometheus relabel config, in the operator's camelCase. */
+export const relabelConfigSchema = z.strictObject({
+  sourceLabels: z.array(z.string()).optional(),
+  separator: z.string().optional(),
+  regex: z.string().optional(),
+  modulus: z.int().optional(),
+  targetLabel: z.string().optional(),
+  replacement: z.string().optional(),
+  action: relabelAction.default("replace"),
+});
