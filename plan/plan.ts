@@ -111,7 +111,10 @@ export function manifestsOf(resources: RecordedResource[]): { file: string; yaml
   for (const r of resources) {
     if (r.type === HELM_RELEASE) {
       const release = String(r.inputs.name ?? r.name);
-      files.push({ file: `helm-release-${release}.values.yaml`, yaml: stringify(r.inputs.values ?? {}, { lineWidth: 0 }) });
+      files.push({
+        file: `helm-release-${release}.values.yaml`,
+        yaml: stringify(r.inputs.values ?? {}, { lineWidth: 0 }),
+      });
       continue;
     }
     const { apiVersion, kind, metadata } = r.inputs as {
@@ -122,7 +125,10 @@ export function manifestsOf(resources: RecordedResource[]): { file: string; yaml
     if (!r.type.startsWith("kubernetes:") || !apiVersion || !kind) continue;
     const name = metadata?.name ?? r.name;
     const where = metadata?.namespace ? `${metadata.namespace}-` : "";
-    files.push({ file: `${kind.toLowerCase()}-${where}${name}.yaml`, yaml: stringify(r.inputs, { lineWidth: 0 }) });
+    files.push({
+      file: `${kind.toLowerCase()}-${where}${name}.yaml`,
+      yaml: stringify(r.inputs, { lineWidth: 0 }),
+    });
   }
   return files.sort((a, b) => a.file.localeCompare(b.file));
 }

@@ -96,7 +96,8 @@ describe("stack config", () => {
       [
         "prod: operator.resources.requests.gpu: unknown key; expected one of: cpu, memory",
         "prod: thanoss: unknown key; expected one of: environment, clusterName, namespace, prometheus, " +
-          "alertmanager, grafana, operator, kubeStateMetrics, nodeExporter, security, thanos, remoteWrite, federation",
+          "alertmanager, grafana, operator, kubeStateMetrics, nodeExporter, security, thanos, remoteWrite, federation, " +
+          "alerting, apps, pushgateway, blackboxExporter",
       ],
     );
   });

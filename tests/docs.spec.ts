@@ -8,7 +8,7 @@ import type { z } from "zod";
 const root = path.resolve(__dirname, "..");
 
 /** Fields documented as one structured value (the operator's own types, or requests/limits). */
-const documentedWhole = new Set(["resources", "queueConfig", "writeRelabelConfigs"]);
+const documentedWhole = new Set(["resources", "queueConfig", "writeRelabelConfigs", "relabelings"]);
 
 /** Every field path the schema accepts, down to resource requirements, list items (`[]`) and unions. */
 function fieldPaths(schema: z.core.$ZodType, prefix = ""): string[] {
@@ -43,7 +43,9 @@ describe("config documentation", () => {
     for (const p of paths) {
       const [first, ...rest] = p.split(".");
       const top = first.replace("[]", "");
-      if (rest.length) assert.ok(declared[top].description.includes(rest.join(".")), `Pulumi.yaml: ${p}`);
+      for (const segment of rest.map((r) => r.replace("[]", ""))) {
+        assert.ok(declared[top].description.includes(segment), `Pulumi.yaml: ${p} (${segment})`);
+      }
     }
   });
 

@@ -61,6 +61,21 @@ const thanosResources = [
   "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::thanos-servicemonitor",
 ];
 
+const devAppResources = [
+  "kube-monitoring:apps:AppMonitoring::app-rust-app",
+  "kubernetes:core/v1:Namespace::app-rust-app-namespace",
+  "kubernetes:apps/v1:Deployment::app-rust-app-deployment",
+  "kubernetes:core/v1:Service::app-rust-app-service",
+  "kubernetes:core/v1:ConfigMap::app-rust-app-dashboard",
+  "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::app-rust-app-servicemonitor",
+  "kubernetes:monitoring.coreos.com/v1:PrometheusRule::app-rust-app-rules",
+  "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig::app-rust-app-alertmanagerconfig",
+  "kubernetes:monitoring.coreos.com/v1:Probe::app-rust-app-probe-health",
+  "kube-monitoring:exporters:Exporters::exporters",
+  `${HELM_RELEASE}::exporters-blackbox`,
+  `${HELM_RELEASE}::exporters-pushgateway`,
+];
+
 describe("offline plan", () => {
   for (const stack of ["dev", "prod"]) {
     describe(stack, () => {
@@ -68,7 +83,10 @@ describe("offline plan", () => {
         const { exitCode, plan, report } = await planOf(stack);
         assert.equal(exitCode, 0, report);
         assert.deepEqual(plan!.violations, []);
-        const expected = [...foundation(stack), ...(stack === "prod" ? thanosResources : [])].sort();
+        const expected = [
+          ...foundation(stack),
+          ...(stack === "prod" ? thanosResources : devAppResources),
+        ].sort();
         assert.deepEqual(plan!.resources.map((r) => `${r.type}::${r.name}`).sort(), expected);
         assert.match(report, new RegExp(`Resources: ${expected.length} to create`));
       });
@@ -267,10 +285,20 @@ describe("offline plan", () => {
           "urn",
         ]);
         assert.deepEqual(fs.readdirSync(path.join(out, "dev", "manifests")), [
+          "alertmanagerconfig-rust-app-rust-app.yaml",
+          "configmap-monitoring-dashboard-rust-app-rust-app.yaml",
+          "deployment-rust-app-rust-app.yaml",
           "helm-release-kps.values.yaml",
+          "helm-release-prometheus-blackbox-exporter.values.yaml",
           "helm-release-prometheus-operator-crds.values.yaml",
+          "helm-release-prometheus-pushgateway.values.yaml",
           "namespace-monitoring.yaml",
+          "namespace-rust-app.yaml",
+          "probe-rust-app-rust-app-health.yaml",
+          "prometheusrule-rust-app-rust-app.yaml",
           "secret-monitoring-grafana-admin.yaml",
+          "service-rust-app-rust-app.yaml",
+          "servicemonitor-rust-app-rust-app.yaml",
         ]);
         const values = parse(
           fs.readFileSync(path.join(out, "dev", "manifests", "helm-release-kps.values.yaml"), "utf8"),
