@@ -6,16 +6,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { ConfigError } from "../components/config";
+import { allPolicies } from "../policies/all";
+import { Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { validateCustomResources } from "./crdValidation";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
-
-export interface Violation {
-  policy: string;
-  enforcementLevel: "advisory" | "mandatory" | "disabled";
-  urn: string;
-  message: string;
-}
 
 export interface Plan {
   stack: string;
@@ -67,6 +62,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       outputs: run.outputs,
       violations: [],
     };
+    plan.violations = runPolicies(plan.resources, allPolicies, loadPolicyConfig(options.stack));
     const invalid = await validateCustomResources(plan.resources);
     if (invalid.length) {
       return {

@@ -82,7 +82,15 @@ describe("offline plan", () => {
       it("plans with exit 0 and records every resource", async () => {
         const { exitCode, plan, report } = await planOf(stack);
         assert.equal(exitCode, 0, report);
-        assert.deepEqual(plan!.violations, []);
+        assert.deepEqual(
+          plan!.violations.filter((v) => v.enforcementLevel === "mandatory"),
+          [],
+        );
+        // dev runs single replicas on purpose; the HA policy is advisory there and says so.
+        assert.deepEqual(
+          plan!.violations.map((v) => `${v.enforcementLevel} ${v.policy}`),
+          stack === "dev" ? Array(4).fill("advisory prometheus-high-availability") : [],
+        );
         const expected = [
           ...foundation(stack),
           ...(stack === "prod" ? thanosResources : devAppResources),

@@ -1,0 +1,24 @@
+/** Every policy of the pack, side-effect free: tests and the offline plan import this, not index.ts. */
+import { helmChartPinned } from "./helm";
+import { monitorTargetsResolve } from "./monitors";
+import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
+import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
+import { alertRuleQuality, alertRunbookUrl } from "./rules";
+import { noPlaintextSecrets } from "./secrets";
+import { thanosBucketSecurity } from "./thanos";
+import type { Policy } from "./util";
+
+export const POLICY_PACK_NAME = "kube-monitoring";
+
+export const allPolicies: Policy[] = [
+  workloadResourceLimits,
+  monitoringResourceLimits,
+  prometheusRetention,
+  prometheusHighAvailability,
+  thanosBucketSecurity,
+  noPlaintextSecrets,
+  alertRuleQuality,
+  alertRunbookUrl,
+  monitorTargetsResolve,
+  helmChartPinned,
+];

@@ -1,0 +1,126 @@
+import { strict as assert } from "node:assert";
+import { monitoringResourceLimits, workloadResourceLimits } from "../../policies/resources";
+import { assertNoViolations, assertViolations, changed, resourceOf, violationsOf } from "../helpers/policies";
+import type { Loose } from "../helpers/plan";
+
+const res = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+const deployment: Loose = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  spec: {
+    template: {
+      spec: {
+        containers: [{ name: "app", resources: structuredClone(res) }],
+        initContainers: [{ name: "migrate", resources: structuredClone(res) }],
+      },
+    },
+  },
+};
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+describe("policy workload-resource-limits", () => {
+  it("passes containers with requests and a memory limit", () => {
+    assertNoViolations(workloadResourceLimits, [resourceOf(DEPLOYMENT, "web", deployment)]);
+  });
+
+  it("names the container and what it lacks", () => {
+    const noLimits = changed(deployment, (d) => delete d.spec.template.spec.containers[0].resources.limits);
+    assertViolations(
+      workloadResourceLimits,
+      [resourceOf(DEPLOYMENT, "web", noLimits)],
+      [
+        'Deployment web: container "app" has no limits.memory; set resources.limits.memory so the scheduler can place it and the kernel can bound it.',
+      ],
+    );
+  });
+
+  it("checks init containers and CronJob templates too", () => {
+    const init = changed(deployment, (d) => (d.spec.template.spec.initContainers[0].resources = {}));
+    assertViolations(
+      workloadResourceLimits,
+      [resourceOf(DEPLOYMENT, "web", init)],
+      [/^Deployment web: init container "migrate" has no requests\.cpu, requests\.memory, limits\.memory;/],
+    );
+    const cron = {
+      spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "job" }] } } } } },
+    };
+    assertViolations(
+      workloadResourceLimits,
+      [resourceOf("kubernetes:batch/v1:CronJob", "nightly", cron)],
+      [/^CronJob nightly: container "job" has no/],
+    );
+  });
+
+  it("requires CPU limits only when configured", () => {
+    const noCpuLimit = changed(
+      deployment,
+      (d) => delete d.spec.template.spec.containers[0].resources.limits.cpu,
+    );
+    assertNoViolations(workloadResourceLimits, [resourceOf(DEPLOYMENT, "web", noCpuLimit)]);
+    assertViolations(
+      workloadResourceLimits,
+      [resourceOf(DEPLOYMENT, "web", noCpuLimit)],
+      [/container "app" has no limits\.cpu/],
+      { "workload-resource-limits": { requireCpuLimit: true } },
+    );
+  });
+
+  it("copes with a missing spec and reports unknown values as advisory, not as a pass", () => {
+    assertNoViolations(workloadResourceLimits, [resourceOf(DEPLOYMENT, "empty", {})]);
+    const unknown = changed(deployment, (d) => (d.spec.template.spec.containers[0].resources = "[unknown]"));
+    const [v] = violationsOf(workloadResourceLimits, [resourceOf(DEPLOYMENT, "web", unknown)]);
+    assert.equal(v.enforcementLevel, "advisory");
+    assert.match(v.message, /can't run policy 'workload-resource-limits' during preview: .*resources/);
+  });
+});
+
+describe("policy monitoring-resource-limits", () => {
+  const values: Loose = {
+    prometheusOperator: {
+      resources: res,
+      prometheusConfigReloader: { resources: res },
+      admissionWebhooks: { patch: { resources: res } },
+    },
+    prometheus: { prometheusSpec: { resources: res } },
+    alertmanager: { alertmanagerSpec: { resources: res } },
+    grafana: { resources: res, sidecar: { resources: res } },
+    "kube-state-metrics": { resources: res },
+    "prometheus-node-exporter": { resources: res },
+  };
+  const release = (v: Loose, chart = "kube-prometheus-stack") =>
+    resourceOf("kubernetes:helm.sh/v3:Release", "kps", { chart, version: "88.5.3", values: v });
+
+  it("passes a release whose every component has requests and limits", () => {
+    assertNoViolations(monitoringResourceLimits, [release(values)]);
+  });
+
+  it("names the component path that lacks them", () => {
+    const noGrafana = changed(values, (v) => delete v.grafana.sidecar);
+    assertViolations(
+      monitoringResourceLimits,
+      [release(noGrafana)],
+      [
+        "Helm release kps (kube-prometheus-stack): grafana.sidecar.resources has no requests.cpu, requests.memory, limits.memory.",
+      ],
+    );
+  });
+
+  it("skips disabled components and checks the Thanos sidecar once enabled", () => {
+    const noGrafana = changed(values, (v) => (v.grafana = { enabled: false }));
+    assertNoViolations(monitoringResourceLimits, [release(noGrafana)]);
+    const thanos = changed(values, (v) => (v.prometheus.prometheusSpec.thanos = { image: "x" }));
+    assertViolations(
+      monitoringResourceLimits,
+      [release(thanos)],
+      [/prometheus\.prometheusSpec\.thanos\.resources has no/],
+    );
+  });
+
+  it("refuses a chart it does not know", () => {
+    assertViolations(
+      monitoringResourceLimits,
+      [release({}, "loki")],
+      [/chart "loki" is not known to this policy/],
+    );
+  });
+});
