@@ -1,0 +1,169 @@
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { allPolicies } from "../../policies/all";
+import { loadPolicyConfig, runPolicies } from "../../policies/harness";
+import type { Policy } from "../../policies/util";
+import { planWithConfig } from "../helpers/plan";
+import { resourceOf } from "../helpers/policies";
+
+const policiesDir = path.resolve(__dirname, "..", "..", "policies");
+const base = { "kube-monitoring:environment": "dev", "kube-monitoring:clusterName": "dev-1" };
+
+describe("policy pack", () => {
+  it("has the policies the issue names, each kebab-case with a description, level and config schema", () => {
+    assert.deepEqual(
+      allPolicies.map((p) => p.name),
+      [
+        "workload-resource-limits",
+        "monitoring-resource-limits",
+        "prometheus-retention",
+        "prometheus-high-availability",
+        "thanos-bucket-security",
+        "no-plaintext-secrets",
+        "alert-rule-quality",
+        "alert-runbook-url",
+        "monitor-targets-resolve",
+        "helm-chart-pinned",
+      ],
+    );
+    for (const p of allPolicies) {
+      assert.match(p.name, /^[a-z]+(-[a-z]+)*$/);
+      assert.ok(p.description.length > 20, p.name);
+      assert.ok(["advisory", "mandatory"].includes(p.enforcementLevel), p.name);
+      assert.equal(typeof p.configSchema.properties, "object", p.name);
+    }
+  });
+
+  it("is loadable by the Pulumi CLI: PulumiPolicy.yaml, a versioned package.json, an entry that serves the pack", async () => {
+    assert.equal(
+      parse(fs.readFileSync(path.join(policiesDir, "PulumiPolicy.yaml"), "utf8")).runtime,
+      "nodejs",
+    );
+    assert.match(
+      JSON.parse(fs.readFileSync(path.join(policiesDir, "package.json"), "utf8")).version,
+      /^\d+\.\d+\.\d+$/,
+    );
+    // The entry constructs the PolicyPack, which serves it on a loopback port and prints the port.
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
+      cwd: policiesDir,
+    });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += String(d);
+          const line = out.split("\n")[0].trim();
+          if (/^\d+$/.test(line) && out.includes("\n")) resolve(line);
+        });
+        child.stderr.on("data", (d) => reject(new Error(String(d))));
+        child.on("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${out}`)));
+      });
+      assert.ok(Number(port) > 0);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("reads the per-stack config files and lets them change levels and thresholds", () => {
+    assert.deepEqual(loadPolicyConfig("dev")["prometheus-high-availability"], {
+      enforcementLevel: "advisory",
+    });
+    assert.deepEqual(loadPolicyConfig("staging"), {});
+    const release = resourceOf("kubernetes:helm.sh/v3:Release", "r", {
+      chart: "prometheus-pushgateway",
+      version: "latest",
+    });
+    const pinned = allPolicies.find((p) => p.name === "helm-chart-pinned") as Policy;
+    assert.equal(runPolicies([release], [pinned], {})[0].enforcementLevel, "mandatory");
+    assert.equal(
+      runPolicies([release], [pinned], { "helm-chart-pinned": "advisory" })[0].enforcementLevel,
+      "advisory",
+    );
+    assert.deepEqual(
+      runPolicies([release], [pinned], { "helm-chart-pinned": { enforcementLevel: "disabled" } }),
+      [],
+    );
+  });
+
+  describe("in the offline plan", () => {
+    it("exits 2 naming the policy when retention is unbounded", async () => {
+      const result = await planWithConfig("broken", {
+        ...base,
+        "kube-monitoring:prometheus": { replicas: 2, retention: "400d" },
+      });
+      assert.equal(result.exitCode, 2);
+      const mandatory = result.plan!.violations.filter((v) => v.enforcementLevel === "mandatory");
+      assert.deepEqual(
+        mandatory.map((v) => v.policy),
+        ["prometheus-retention"],
+      );
+      assert.match(
+        result.report,
+        /mandatory: prometheus-retention: urn:pulumi:broken::kube-monitoring::.*kps-release: .*retention 400d is longer than the allowed 90d/,
+      );
+    });
+
+    it("exits 2 when Prometheus runs one replica where HA is mandatory", async () => {
+      const result = await planWithConfig("broken", {
+        ...base,
+        "kube-monitoring:prometheus": { replicas: 1 },
+      });
+      assert.equal(result.exitCode, 2);
+      assert.deepEqual(
+        [
+          ...new Set(
+            result.plan!.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy),
+          ),
+        ],
+        ["prometheus-high-availability"],
+      );
+    });
+
+    it("exits 2 when an app's ServiceMonitor selects nothing the stack creates", async () => {
+      const result = await planWithConfig("broken", {
+        ...base,
+        "kube-monitoring:apps": [
+          { name: "ghost", namespace: "ghost", serviceMonitor: { endpoints: [{ port: "metrics" }] } },
+        ],
+      });
+      assert.equal(result.exitCode, 2);
+      const v = result.plan!.violations.find((x) => x.policy === "monitor-targets-resolve")!;
+      assert.equal(v.enforcementLevel, "mandatory");
+      assert.match(v.urn, /ServiceMonitor::app-ghost-servicemonitor$/);
+      assert.match(v.message, /matches no Service this stack creates in ghost/);
+    });
+
+    it("exits 2 when a custom rule is not PromQL", async () => {
+      const result = await planWithConfig("broken", {
+        ...base,
+        "kube-monitoring:alerting": { runbookBaseUrl: "https://runbooks.example.com" },
+        "kube-monitoring:apps": [
+          {
+            name: "web",
+            namespace: "web",
+            workload: { image: "ghcr.io/x/web:1.0.0" },
+            serviceMonitor: { endpoints: [{ port: "metrics" }] },
+            alerts: {
+              custom: [
+                {
+                  alert: "Broken",
+                  expr: "rate(x[5m]",
+                  labels: { severity: "warning" },
+                  annotations: { summary: "s", description: "d" },
+                },
+              ],
+            },
+          },
+        ],
+      });
+      assert.equal(result.exitCode, 2);
+      assert.deepEqual(
+        result.plan!.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy),
+        ["alert-rule-quality"],
+      );
+    });
+  });
+});
