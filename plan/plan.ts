@@ -9,6 +9,7 @@ import { ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { validateCustomResources } from "./crdValidation";
+import { ToolCheck, runRealToolChecks } from "./realTools";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
 
@@ -18,6 +19,8 @@ export interface Plan {
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
   violations: Violation[];
+  /** promtool and amtool results on the generated rules and Alertmanager configuration. */
+  checks: ToolCheck[];
 }
 
 export interface PlanResult {
@@ -61,8 +64,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       resources: [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn)),
       outputs: run.outputs,
       violations: [],
+      checks: [],
     };
     plan.violations = runPolicies(plan.resources, allPolicies, loadPolicyConfig(options.stack));
+    plan.checks = runRealToolChecks(plan.resources);
     const invalid = await validateCustomResources(plan.resources);
     if (invalid.length) {
       return {
@@ -81,14 +86,21 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   }
 
   if (options.outDir) writePlan(plan, path.join(options.outDir, options.stack));
+  const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory");
   const report = [
     renderTree(plan),
     "",
     renderCounts(plan.resources),
+    ...plan.checks.map(
+      (c) => `${c.tool} (${c.subject}): ${c.status}${c.status === "passed" ? "" : `\n${c.output}`}`,
+    ),
     ...plan.violations.map((v) => `${v.enforcementLevel}: ${v.policy}: ${v.urn}: ${v.message}`),
+    ...failed.map((c) => `${options.stack}: ${c.tool} rejected ${c.subject}`),
   ].join("\n");
-  return { exitCode: mandatory.length ? 2 : 0, plan, report };
+  // The gate's verdict first: a mandatory violation explains itself better than the tool that tripped on it.
+  const exitCode = mandatory.length ? 2 : failed.length ? 1 : 0;
+  return { exitCode, plan, report };
 }
 
 /** Writes plan.json and the manifests, replacing whatever an earlier plan of the stack left. */

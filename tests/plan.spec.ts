@@ -279,7 +279,14 @@ describe("offline plan", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /kubernetes:helm\.sh\/v3:Release\s+kps-release/);
         const plan = JSON.parse(fs.readFileSync(path.join(out, "dev", "plan.json"), "utf8"));
-        assert.deepEqual(Object.keys(plan), ["stack", "project", "resources", "outputs", "violations"]);
+        assert.deepEqual(Object.keys(plan), [
+          "stack",
+          "project",
+          "resources",
+          "outputs",
+          "violations",
+          "checks",
+        ]);
         const release = plan.resources.find((r: { name: string }) => r.name === "kps-release");
         assert.deepEqual(Object.keys(release).sort(), [
           "custom",

@@ -1,0 +1,143 @@
+/**
+ * The Alertmanager configuration the operator would build from the stack-level config (release values)
+ * plus every AlertmanagerConfig, following prometheus-operator's config builder: each AlertmanagerConfig
+ * route becomes a first-level route with `continue: true` and a `namespace="<ns>"` matcher (the
+ * OnNamespace strategy), placed before the stack's own routes; its receivers and time intervals are
+ * renamed `<namespace>/<name>/<receiver>`. Secret references become placeholders: the offline plan never
+ * reads a Secret.
+ */
+import type { RecordedResource } from "./runtime";
+
+type Json = Record<string, unknown>;
+
+export const namespaced = (ns: string, name: string, item: string) => `${ns}/${name}/${item}`;
+
+function matcherString(m: Json): string {
+  return `${String(m.name)}${String(m.matchType ?? "=")}${JSON.stringify(String(m.value ?? ""))}`;
+}
+
+function secretPlaceholder(ref: unknown, asUrl: boolean): string {
+  const r = (ref ?? {}) as Json;
+  const where = `${String(r.name)}/${String(r.key)}`;
+  return asUrl ? `https://secret.invalid/${where}` : `<secret ${where}>`;
+}
+
+function convertRoute(route: Json, ns: string, name: string): Json {
+  const out: Json = {};
+  if (route.receiver) out.receiver = namespaced(ns, name, String(route.receiver));
+  if (route.groupBy) out.group_by = route.groupBy;
+  if (route.groupWait) out.group_wait = route.groupWait;
+  if (route.groupInterval) out.group_interval = route.groupInterval;
+  if (route.repeatInterval) out.repeat_interval = route.repeatInterval;
+  const matchers = ((route.matchers ?? []) as Json[]).map(matcherString);
+  if (matchers.length) out.matchers = matchers;
+  if (route.continue) out.continue = true;
+  if (Array.isArray(route.muteTimeIntervals) && route.muteTimeIntervals.length) {
+    out.mute_time_intervals = (route.muteTimeIntervals as string[]).map((m) => namespaced(ns, name, m));
+  }
+  const children = (route.routes ?? []) as Json[];
+  if (children.length) out.routes = children.map((c) => convertRoute(c, ns, name));
+  return out;
+}
+
+function convertReceiver(r: Json, ns: string, name: string): Json {
+  const out: Json = { name: namespaced(ns, name, String(r.name)) };
+  const list = (key: string) => (r[key] ?? []) as Json[];
+  if (list("pagerdutyConfigs").length) {
+    out.pagerduty_configs = list("pagerdutyConfigs").map((c) => ({
+      routing_key: secretPlaceholder(c.routingKey, false),
+      send_resolved: c.sendResolved ?? true,
+      ...(c.severity ? { severity: c.severity } : {}),
+    }));
+  }
+  if (list("slackConfigs").length) {
+    out.slack_configs = list("slackConfigs").map((c) => ({
+      api_url: secretPlaceholder(c.apiURL, true),
+      channel: c.channel,
+      send_resolved: c.sendResolved ?? false,
+      ...(c.title ? { title: c.title } : {}),
+      ...(c.text ? { text: c.text } : {}),
+    }));
+  }
+  if (list("emailConfigs").length) {
+    out.email_configs = list("emailConfigs").map((c) => ({
+      to: c.to,
+      from: c.from,
+      smarthost: c.smarthost,
+      require_tls: c.requireTLS ?? true,
+      send_resolved: c.sendResolved ?? false,
+      ...(c.authUsername ? { auth_username: c.authUsername } : {}),
+      ...(c.authPassword ? { auth_password: secretPlaceholder(c.authPassword, false) } : {}),
+    }));
+  }
+  if (list("webhookConfigs").length) {
+    out.webhook_configs = list("webhookConfigs").map((c) => ({
+      url: c.url ?? secretPlaceholder(c.urlSecret, true),
+      send_resolved: c.sendResolved ?? true,
+    }));
+  }
+  return out;
+}
+
+function convertTimeInterval(t: Json): Json {
+  return {
+    ...(t.weekdays ? { weekdays: t.weekdays } : {}),
+    ...(t.times
+      ? { times: (t.times as Json[]).map((x) => ({ start_time: x.startTime, end_time: x.endTime })) }
+      : {}),
+  };
+}
+
+/** The effective alertmanager.yaml for the stack's Alertmanager. */
+export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json {
+  const kps = resources.find(
+    (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack",
+  );
+  const base = structuredClone(
+    ((kps?.inputs.values as Json | undefined)?.alertmanager as Json | undefined)?.config ?? {},
+  ) as Json;
+  delete base.templates;
+  const route = (base.route ?? { receiver: "null" }) as Json;
+  const receivers = [...((base.receivers ?? []) as Json[])];
+  const intervals: Json[] = [...((base.mute_time_intervals ?? []) as Json[])];
+  const subRoutes: Json[] = [];
+  const configs = resources
+    .filter((r) => r.inputs.kind === "AlertmanagerConfig")
+    .map((r) => ({ meta: r.inputs.metadata as Json, spec: r.inputs.spec as Json }))
+    .sort((a, b) => `${a.meta.namespace}/${a.meta.name}`.localeCompare(`${b.meta.namespace}/${b.meta.name}`));
+  for (const { meta, spec } of configs) {
+    const ns = String(meta.namespace);
+    const name = String(meta.name);
+    if (spec.route) {
+      const top = convertRoute(spec.route as Json, ns, name);
+      top.matchers = [...((top.matchers as string[] | undefined) ?? []), `namespace=${JSON.stringify(ns)}`];
+      top.continue = true;
+      subRoutes.push(top);
+    }
+    for (const r of (spec.receivers ?? []) as Json[]) receivers.push(convertReceiver(r, ns, name));
+    for (const m of (spec.muteTimeIntervals ?? []) as Json[]) {
+      intervals.push({
+        name: namespaced(ns, name, String(m.name)),
+        time_intervals: ((m.timeIntervals ?? []) as Json[]).map(convertTimeInterval),
+      });
+    }
+  }
+  route.routes = [...subRoutes, ...((route.routes ?? []) as Json[])];
+  return { ...base, route, receivers, ...(intervals.length ? { mute_time_intervals: intervals } : {}) };
+}
+
+/** Every PrometheusRule's groups as a rule file (promtool rejects the custom-resource wrapper). */
+export function ruleFiles(
+  resources: RecordedResource[],
+): { name: string; resource: string; groups: unknown[] }[] {
+  return resources
+    .filter((r) => r.inputs.kind === "PrometheusRule")
+    .map((r) => {
+      const meta = r.inputs.metadata as Json;
+      return {
+        name: `${String(meta.namespace)}-${String(meta.name)}.rules.yaml`,
+        resource: r.urn,
+        groups: ((r.inputs.spec as Json).groups ?? []) as unknown[],
+      };
+    });
+}
