@@ -1,0 +1,179 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { effectiveAlertmanagerConfig, ruleFiles } from "../plan/alertmanagerConfig";
+import { runRealToolChecks } from "../plan/realTools";
+import type { RecordedResource } from "../plan/runtime";
+import { Loose, planOf } from "./helpers/plan";
+import { requireTool } from "./helpers/tools";
+
+async function devResources(): Promise<RecordedResource[]> {
+  return structuredClone((await planOf("dev")).plan!.resources);
+}
+
+function withTemp<T>(run: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-tools-"));
+  try {
+    return run(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ruleOf = (resources: RecordedResource[], name: string) => {
+  const groups = (resources.find((r) => r.inputs.kind === "PrometheusRule")!.inputs.spec as Loose)
+    .groups as Loose[];
+  return groups.flatMap((g) => g.rules as Loose[]).find((r) => r.alert === name || r.record === name)!;
+};
+
+describe("real tools: promtool and amtool", () => {
+  before(function () {
+    requireTool(this, "promtool", "prometheus");
+    requireTool(this, "amtool", "prometheus-alertmanager");
+  });
+
+  it("accept the rules and Alertmanager configuration of both stacks", async () => {
+    for (const stack of ["dev", "prod"]) {
+      const { plan } = await planOf(stack);
+      assert.ok(
+        plan!.checks.every((c) => c.status === "passed"),
+        JSON.stringify(plan!.checks),
+      );
+    }
+    const { plan } = await planOf("dev");
+    assert.deepEqual(
+      plan!.checks.map((c) => [c.tool, c.status]),
+      [
+        ["promtool", "passed"],
+        ["amtool", "passed"],
+      ],
+    );
+    assert.match(plan!.checks[0].output, /SUCCESS: 19 rules found/);
+  });
+
+  it("fail with promtool's own message when a generated expression breaks", async () => {
+    const resources = await devResources();
+    ruleOf(resources, "HighErrorRate").expr = "sum by (namespace (rate(x[5m]))";
+    const [check] = runRealToolChecks(resources).filter((c) => c.tool === "promtool");
+    assert.equal(check.status, "failed");
+    assert.match(check.output, /rust-app-rust-app\.rules\.yaml/);
+    assert.match(check.output, /parse error/);
+  });
+
+  it("fail when a `for` is not a duration", async () => {
+    const resources = await devResources();
+    ruleOf(resources, "TargetDown").for = "5 minutes";
+    const [check] = runRealToolChecks(resources).filter((c) => c.tool === "promtool");
+    assert.equal(check.status, "failed");
+    assert.match(check.output, /5 minutes/);
+  });
+
+  it("fail with amtool's message when a route names no receiver", async () => {
+    const resources = await devResources();
+    const amc = resources.find((r) => r.inputs.kind === "AlertmanagerConfig")!;
+    ((amc.inputs.spec as Loose).route.routes as Loose[])[1].receiver = "nobody";
+    const [check] = runRealToolChecks(resources).filter((c) => c.tool === "amtool");
+    assert.equal(check.status, "failed");
+    assert.match(check.output, /undefined receiver "rust-app\/rust-app\/nobody"/);
+  });
+
+  it("pass every generated alert's promtool unit test: fires after its for, silent below threshold", async () => {
+    const [rules] = ruleFiles(await devResources());
+    withTemp((dir) => {
+      fs.writeFileSync(
+        path.join(dir, "generated.rules.yaml"),
+        stringify({ groups: rules.groups }, { lineWidth: 0 }),
+      );
+      const test = fs.readFileSync(path.join(__dirname, "promtool", "rust-app.test.yaml"), "utf8");
+      fs.writeFileSync(
+        path.join(dir, "rust-app.test.yaml"),
+        test.replace("rule_files: [GENERATED_RULES]", "rule_files: [generated.rules.yaml]"),
+      );
+      const run = spawnSync("promtool", ["test", "rules", path.join(dir, "rust-app.test.yaml")], {
+        encoding: "utf8",
+      });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /SUCCESS/);
+    });
+  });
+
+  it("has a unit test that fails when the generator changes a threshold", async () => {
+    const resources = await devResources();
+    const rule = ruleOf(resources, "HighErrorRate");
+    rule.expr = String(rule.expr).replace("> 0.05", "> 0.5");
+    const [rules] = ruleFiles(resources);
+    withTemp((dir) => {
+      fs.writeFileSync(
+        path.join(dir, "generated.rules.yaml"),
+        stringify({ groups: rules.groups }, { lineWidth: 0 }),
+      );
+      const test = fs.readFileSync(path.join(__dirname, "promtool", "rust-app.test.yaml"), "utf8");
+      fs.writeFileSync(
+        path.join(dir, "t.yaml"),
+        test.replace("rule_files: [GENERATED_RULES]", "rule_files: [generated.rules.yaml]"),
+      );
+      const run = spawnSync("promtool", ["test", "rules", path.join(dir, "t.yaml")], { encoding: "utf8" });
+      assert.notEqual(run.status, 0);
+      assert.match(run.stdout + run.stderr, /alertname: HighErrorRate/);
+    });
+  });
+
+  describe("routing (amtool config routes test)", () => {
+    let configFile: string;
+    let dir: string;
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-routes-"));
+      configFile = path.join(dir, "alertmanager.yaml");
+      fs.writeFileSync(
+        configFile,
+        stringify(effectiveAlertmanagerConfig(await devResources()), { lineWidth: 0 }),
+      );
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const routes = (...labels: string[]) => {
+      const run = spawnSync(
+        "amtool",
+        ["config", "routes", "test", `--config.file=${configFile}`, ...labels],
+        { encoding: "utf8" },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      return run.stdout.trim();
+    };
+
+    it("pages on critical, continues to the team channel and the audit hook", () => {
+      assert.equal(
+        routes("namespace=rust-app", "severity=critical", "team=backend", "alertname=HighErrorRate"),
+        "rust-app/rust-app/pagerduty-critical,rust-app/rust-app/backend-slack,rust-app/rust-app/audit-webhook",
+      );
+    });
+
+    it("sends warnings to Slack only, and stops there", () => {
+      assert.equal(
+        routes("namespace=rust-app", "severity=warning", "team=backend", "alertname=HighLatency"),
+        "rust-app/rust-app/backend-slack",
+      );
+    });
+
+    it("routes a team's info alerts by team", () => {
+      assert.equal(
+        routes("namespace=rust-app", "severity=info", "team=backend", "alertname=Note"),
+        "rust-app/rust-app/backend-slack,rust-app/rust-app/audit-webhook",
+      );
+    });
+
+    it("drops Watchdog into the null receiver", () => {
+      assert.equal(routes("alertname=Watchdog", "namespace=monitoring", "severity=none"), "null");
+    });
+
+    it("never lets one namespace's config catch another namespace's alerts", () => {
+      assert.equal(
+        routes("namespace=payments", "severity=critical", "team=backend", "alertname=HighErrorRate"),
+        "null",
+      );
+    });
+  });
+});
