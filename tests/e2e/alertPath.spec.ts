@@ -1,0 +1,240 @@
+/**
+ * End to end, on loopback: a fixture app, a real Prometheus with the rules the program generates and a
+ * scrape config equivalent to the app's ServiceMonitor, a real Alertmanager with the routing the operator
+ * would build from the generated AlertmanagerConfig, and a webhook receiver. Raising the app's error rate
+ * must deliver HighErrorRate to the right receiver, and lowering it must resolve it.
+ */
+import { strict as assert } from "node:assert";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { appRuleGroups, parseStackConfig, routingSpec, stackAlertmanagerConfig } from "../../components";
+import { effectiveAlertmanagerConfig } from "../../plan/alertmanagerConfig";
+import type { RecordedResource } from "../../plan/runtime";
+import { requireTool } from "../helpers/tools";
+import { FixtureApp, WebhookReceiver, startFixtureApp, startWebhookReceiver } from "./fixtureApp";
+
+const NAMESPACE = "e2e";
+const SERVICE = "e2e-app";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function ready(url: string): Promise<true | undefined> {
+  try {
+    return (await fetch(url)).ok ? true : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe("end to end: error rate → Prometheus → Alertmanager → receiver", function () {
+  this.timeout(90_000);
+  const processes: ChildProcess[] = [];
+  let dir: string;
+  let app: FixtureApp;
+  let hook: WebhookReceiver;
+
+  let diagnostics = async () => "";
+
+  before(async function () {
+    requireTool(this, "prometheus", "prometheus");
+    requireTool(this, "prometheus-alertmanager", "prometheus-alertmanager");
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-e2e-"));
+    app = await startFixtureApp();
+    hook = await startWebhookReceiver();
+    const [promPort, amPort] = [await freePort(), await freePort()];
+
+    // The same generators as the stacks, with windows short enough for a test.
+    const cfg = parseStackConfig(
+      "e2e",
+      {
+        environment: "dev",
+        clusterName: "e2e",
+        alerting: { runbookBaseUrl: "https://runbooks.example.com/kube-monitoring" },
+        apps: [
+          {
+            name: SERVICE,
+            namespace: NAMESPACE,
+            team: "backend",
+            serviceMonitor: { endpoints: [{ port: "metrics", interval: "1s", scrapeTimeout: "1s" }] },
+            alerts: { errorRate: { threshold: 0.05, window: "10s", for: "3s", severity: "critical" } },
+            routing: {
+              defaultReceiver: "oncall",
+              groupWait: "1s",
+              groupInterval: "1s",
+              repeatInterval: "1h",
+              receivers: [
+                { name: "oncall", webhook: { url: `http://127.0.0.1:${hook.port}/hook` } },
+                { name: "chat", webhook: { url: `http://127.0.0.1:${hook.port}/chat` } },
+              ],
+              routes: [{ receiver: "oncall", severity: "critical" }],
+            },
+          },
+        ],
+      },
+      { secretKeys: [] },
+    );
+    const appCfg = cfg.apps[0];
+    fs.writeFileSync(
+      path.join(dir, "rules.yaml"),
+      // Generated rules as they are; only the evaluation interval shrinks from 30s to 1s for the test.
+      stringify({
+        groups: appRuleGroups(appCfg, cfg.alerting.runbookBaseUrl!).map((g) => ({ ...g, interval: "1s" })),
+      }),
+    );
+
+    // What the operator renders for the ServiceMonitor: job = Service name, namespace as a label.
+    fs.writeFileSync(
+      path.join(dir, "prometheus.yaml"),
+      stringify({
+        global: { scrape_interval: "1s", evaluation_interval: "1s" },
+        rule_files: [path.join(dir, "rules.yaml")],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+        scrape_configs: [
+          {
+            job_name: `serviceMonitor/${NAMESPACE}/${SERVICE}/0`,
+            scrape_interval: "1s",
+            scrape_timeout: "1s",
+            metrics_path: "/metrics",
+            static_configs: [{ targets: [`127.0.0.1:${app.port}`], labels: { namespace: NAMESPACE } }],
+            relabel_configs: [{ target_label: "job", replacement: SERVICE }],
+          },
+        ],
+      }),
+    );
+
+    const resources = [
+      {
+        type: "kubernetes:helm.sh/v3:Release",
+        inputs: {
+          chart: "kube-prometheus-stack",
+          values: { alertmanager: { config: stackAlertmanagerConfig() } },
+        },
+      },
+      {
+        type: "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig",
+        inputs: {
+          kind: "AlertmanagerConfig",
+          metadata: { name: SERVICE, namespace: NAMESPACE },
+          spec: routingSpec(SERVICE, appCfg.routing!),
+        },
+      },
+    ] as unknown as RecordedResource[];
+    fs.writeFileSync(path.join(dir, "alertmanager.yaml"), stringify(effectiveAlertmanagerConfig(resources)));
+
+    const start = (cmd: string, args: string[]) => {
+      const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+      let log = "";
+      child.stderr!.on("data", (d) => (log = (log + String(d)).slice(-4000)));
+      child.on("exit", (code) => {
+        if (code) console.error(`${cmd} exited with ${code}:\n${log}`);
+      });
+      processes.push(child);
+    };
+    start("prometheus-alertmanager", [
+      `--config.file=${path.join(dir, "alertmanager.yaml")}`,
+      `--storage.path=${path.join(dir, "am")}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      "--cluster.listen-address=",
+    ]);
+    start("prometheus", [
+      `--config.file=${path.join(dir, "prometheus.yaml")}`,
+      `--storage.tsdb.path=${path.join(dir, "prom")}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ]);
+    diagnostics = async () => {
+      const get = async (url: string) =>
+        (
+          await fetch(url)
+            .then((r) => r.text())
+            .catch((e: Error) => e.message)
+        ).slice(0, 1500);
+      return [
+        `Prometheus rules: ${await get(`http://127.0.0.1:${promPort}/api/v1/rules`)}`,
+        `Prometheus alertmanagers: ${await get(`http://127.0.0.1:${promPort}/api/v1/alertmanagers`)}`,
+        `Alertmanager alerts: ${await get(`http://127.0.0.1:${amPort}/api/v2/alerts`)}`,
+        `webhook notifications: ${JSON.stringify(hook.notifications).slice(0, 1500)}`,
+      ].join("\n");
+    };
+    await waitFor("Alertmanager to be ready", 20_000, () => ready(`http://127.0.0.1:${amPort}/-/ready`));
+    await waitFor("Prometheus to be ready", 20_000, () => ready(`http://127.0.0.1:${promPort}/-/ready`));
+  });
+
+  after(async () => {
+    for (const p of processes) p.kill("SIGTERM");
+    await Promise.all(
+      processes.map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : undefined)),
+    );
+    await app?.close();
+    await hook?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("delivers HighErrorRate to the critical receiver with its labels and annotations, then resolves it", async () => {
+    app.setErrorRate(0.5);
+    const firing = await waitFor("a firing HighErrorRate notification", 45_000, () =>
+      hook.notifications
+        .flatMap((n) => n.alerts)
+        .find((a) => a.status === "firing" && a.labels.alertname === "HighErrorRate"),
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await diagnostics()}`);
+    });
+    assert.deepEqual(
+      Object.fromEntries(
+        ["alertname", "severity", "namespace", "job", "app", "team"].map((k) => [k, firing.labels[k]]),
+      ),
+      {
+        alertname: "HighErrorRate",
+        severity: "critical",
+        namespace: NAMESPACE,
+        job: SERVICE,
+        app: SERVICE,
+        team: "backend",
+      },
+    );
+    assert.equal(firing.annotations.summary, `${SERVICE}: more than 5% of requests fail`);
+    assert.equal(
+      firing.annotations.runbook_url,
+      "https://runbooks.example.com/kube-monitoring/HighErrorRate",
+    );
+    assert.match(
+      firing.annotations.description,
+      /^e2e-app in e2e answers \d+(\.\d+)?% of requests with errors\.$/,
+    );
+    assert.ok(!hook.notifications.some((n) => (n as { receiver?: string }).receiver?.endsWith("/chat")));
+    assert.equal((hook.notifications[0] as { receiver?: string }).receiver, `${NAMESPACE}/${SERVICE}/oncall`);
+
+    app.setErrorRate(0);
+    await waitFor("the resolved notification", 45_000, () =>
+      hook.notifications
+        .flatMap((n) => n.alerts)
+        .find((a) => a.status === "resolved" && a.labels.alertname === "HighErrorRate"),
+    );
+  });
+});
