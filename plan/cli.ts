@@ -1,15 +1,23 @@
-// npm run plan -- <stack> [--out DIR] [--config-dir DIR]
+// npm run plan -- <stack> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]]
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { planStack } from "./plan";
+import * as fs from "node:fs";
+import { diffPlans, renderMarkdown, summaryLine } from "./diff";
+import { Plan, planStack } from "./plan";
 
-const usage = "usage: npm run plan -- <stack> [--out DIR] [--config-dir DIR]";
+const usage =
+  "usage: npm run plan -- <stack> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]]";
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: "string", default: "out" }, "config-dir": { type: "string" } },
+    options: {
+      out: { type: "string", default: "out" },
+      "config-dir": { type: "string" },
+      compare: { type: "string" },
+      markdown: { type: "string" },
+    },
   });
   const [stack, ...rest] = positionals;
   if (!stack || rest.length) {
@@ -22,6 +30,15 @@ async function main(argv: string[]): Promise<number> {
   const result = await planStack({ projectDir, configDir, stack, outDir: path.resolve(outDir) });
   (result.exitCode === 0 ? console.log : console.error)(result.report);
   if (result.plan) console.log(`\nwrote ${path.join(outDir, stack, "plan.json")} and manifests/`);
+  if (result.plan && values.compare) {
+    const old = JSON.parse(fs.readFileSync(values.compare, "utf8")) as Plan;
+    const diff = diffPlans(old, result.plan);
+    console.log(`\n${summaryLine(diff, result.plan)}`);
+    if (values.markdown) {
+      fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan }]));
+      console.log(`wrote ${values.markdown}`);
+    }
+  }
   return result.exitCode;
 }
 

@@ -1,0 +1,205 @@
+import { strict as assert } from "node:assert";
+import {
+  COMMENT_LIMIT,
+  diffPlans,
+  inputChanges,
+  mermaidGraph,
+  renderMarkdown,
+  summaryLine,
+  urnKey,
+} from "../plan/diff";
+import type { Plan } from "../plan/plan";
+import type { RecordedResource } from "../plan/runtime";
+import { planOf } from "./helpers/plan";
+
+const res = (
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<RecordedResource> = {},
+): RecordedResource => ({
+  urn: `urn:pulumi:dev::kube-monitoring::${type}::${name}`,
+  type,
+  name,
+  dependsOn: [],
+  inputs,
+  protect: false,
+  retainOnDelete: false,
+  custom: true,
+  ...extra,
+});
+const plan = (stack: string, resources: RecordedResource[], violations: Plan["violations"] = []): Plan => ({
+  stack,
+  project: "kube-monitoring",
+  resources: resources.map((r) => ({
+    ...r,
+    urn: r.urn.replace("urn:pulumi:dev::", `urn:pulumi:${stack}::`),
+  })),
+  outputs: {},
+  violations,
+  checks: [],
+});
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const base = plan("dev", [
+  res(RELEASE, "kps", {
+    name: "kps",
+    namespace: "monitoring",
+    values: { prometheus: { prometheusSpec: { replicas: 1, retention: "2d" } } },
+  }),
+  res("kubernetes:core/v1:Secret", "grafana", {
+    metadata: { name: "grafana-admin" },
+    stringData: "[secret]",
+  }),
+  res("kubernetes:core/v1:ConfigMap", "old", { metadata: { name: "old" } }),
+  res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "apps" } }),
+]);
+const head = plan("dev", [
+  res(RELEASE, "kps", {
+    name: "kps",
+    namespace: "monitoring",
+    values: { prometheus: { prometheusSpec: { replicas: 2, retention: "2d", walCompression: true } } },
+  }),
+  res("kubernetes:core/v1:Secret", "grafana", {
+    metadata: { name: "grafana-admin" },
+    stringData: "[secret]",
+  }),
+  res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "apps-2" } }),
+  res("kubernetes:core/v1:ConfigMap", "new", { metadata: { name: "new" } }),
+]);
+
+describe("offline diff", () => {
+  it("finds creates, updates, replaces and deletes by URN", () => {
+    const diff = diffPlans(base, head);
+    assert.deepEqual(
+      diff.changes.map((c) => [c.kind, c.name]),
+      [
+        ["create", "new"],
+        ["delete", "old"],
+        ["replace", "ns"],
+        ["update", "kps"],
+      ],
+    );
+    assert.equal(diff.unchanged, 1);
+    assert.deepEqual(diff.changes.find((c) => c.name === "ns")!.replaceBecause, ["metadata.name"]);
+  });
+
+  it("shows Helm values changes per key path, old → new", () => {
+    const kps = diffPlans(base, head).changes.find((c) => c.name === "kps")!;
+    assert.deepEqual(kps.changes, [
+      { path: "values.prometheus.prometheusSpec.replicas", old: 1, new: 2 },
+      { path: "values.prometheus.prometheusSpec.walCompression", new: true },
+    ]);
+    assert.deepEqual(inputChanges({ a: [1, 2] }, { a: [1, 3] }), [{ path: "a[1]", old: 2, new: 3 }]);
+  });
+
+  it("keeps secrets redacted", () => {
+    const changedSecret = plan("dev", [
+      res("kubernetes:core/v1:Secret", "grafana", { stringData: "[secret]", type: "Opaque" }),
+    ]);
+    const diff = diffPlans(
+      plan("dev", [res("kubernetes:core/v1:Secret", "grafana", { stringData: "[secret]" })]),
+      changedSecret,
+    );
+    const md = renderMarkdown([{ diff, plan: changedSecret }]);
+    assert.deepEqual(diff.changes[0].changes, [{ path: "type", new: "Opaque" }]);
+    assert.ok(!md.includes("mock-password"));
+    assert.match(md, /\[secret\]|type/);
+  });
+
+  it("compares plans of different stacks by URN without the stack", () => {
+    assert.equal(
+      urnKey("urn:pulumi:prod::kube-monitoring::a:b:C::x"),
+      "urn:pulumi:*::kube-monitoring::a:b:C::x",
+    );
+    const diff = diffPlans(
+      base,
+      plan(
+        "prod",
+        base.resources.map((r) => ({ ...r, urn: r.urn.replace("::dev::", "::prod::") })),
+      ),
+    );
+    assert.equal(diff.changes.length, 0);
+  });
+
+  it("writes a summary line, violations first, a Mermaid graph and details per resource", () => {
+    const withViolations = {
+      ...head,
+      violations: [
+        {
+          policy: "alert-runbook-url",
+          enforcementLevel: "advisory" as const,
+          urn: "urn:x::r",
+          message: "no runbook",
+        },
+        {
+          policy: "prometheus-retention",
+          enforcementLevel: "mandatory" as const,
+          urn: "urn:x::kps",
+          message: "too long",
+        },
+      ],
+    };
+    const md = renderMarkdown([{ diff: diffPlans(base, withViolations), plan: withViolations }]);
+    assert.ok(md.startsWith("<!-- kube-monitoring offline plan -->\n## Offline plan\n"));
+    assert.match(
+      md,
+      /- \*\*dev\*\* \(against dev\): \+1 to create, ~1 to update, ±1 to replace, -1 to delete, 1 unchanged; policy: 1 mandatory, 1 advisory ❌/,
+    );
+    assert.ok(
+      md.indexOf("prometheus-retention") < md.indexOf("alert-runbook-url"),
+      "mandatory violations come first",
+    );
+    assert.ok(md.indexOf("| mandatory |") < md.indexOf("```mermaid"), "violations come before the graph");
+    assert.match(md, /<details><summary>± replace <code>Namespace<\/code> ns<\/summary>/);
+    assert.match(md, /\| `values\.prometheus\.prometheusSpec\.replicas` \| `1` \| `2` \|/);
+    assert.match(md, /Replaced because `metadata\.name` changed\./);
+  });
+
+  it("draws changed resources with their parents and dependencies", () => {
+    const parent = res("kube-monitoring:x:Comp", "comp", {});
+    const child = res(RELEASE, "rel", { name: "r" }, { parent: parent.urn, dependsOn: [] });
+    const dep = res("kubernetes:core/v1:Secret", "sec", {}, { parent: parent.urn });
+    child.dependsOn = [dep.urn];
+    const graph = mermaidGraph(diffPlans(plan("dev", []), plan("dev", [parent, child, dep])));
+    assert.equal(
+      graph,
+      [
+        "```mermaid",
+        "graph LR",
+        '  r0["+ Comp comp"]',
+        '  r1["+ Secret sec"]',
+        '  r2["+ Release rel"]',
+        "  r0 --> r1",
+        "  r0 --> r2",
+        "  r1 -.-> r2",
+        "```",
+      ].join("\n"),
+    );
+  });
+
+  it("stays under GitHub's comment limit by cutting details, never the summary", () => {
+    const many = plan(
+      "dev",
+      Array.from({ length: 3000 }, (_, i) =>
+        res("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
+      ),
+    );
+    const md = renderMarkdown([{ diff: diffPlans(plan("dev", []), many), plan: many }]);
+    assert.ok(md.length <= COMMENT_LIMIT, `${md.length}`);
+    assert.match(md, /\+3000 to create/);
+    assert.match(md, /Details truncated to stay under GitHub's 65536-character comment limit/);
+    const tiny = renderMarkdown([{ diff: diffPlans(plan("dev", []), many), plan: many }], 2000);
+    assert.ok(tiny.length <= 2000 && tiny.includes("+3000 to create"));
+  });
+
+  it("is deterministic: the same plans give the same comment", async () => {
+    const dev = (await planOf("dev")).plan!;
+    const prod = (await planOf("prod")).plan!;
+    const once = renderMarkdown([{ diff: diffPlans(dev, prod), plan: prod }]);
+    const twice = renderMarkdown([
+      { diff: diffPlans(structuredClone(dev), structuredClone(prod)), plan: prod },
+    ]);
+    assert.equal(once, twice);
+    assert.equal(summaryLine(diffPlans(dev, prod), prod).split(":")[0], "**prod** (against dev)");
+  });
+});

