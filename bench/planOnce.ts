@@ -1,4 +1,5 @@
 // One measured plan in a fresh process: prints a JSON line with wall time, peak RSS and phase timings.
+import "../plan/leanStacks";
 import * as path from "node:path";
 import { planStack } from "../plan/plan";
 

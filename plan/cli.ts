@@ -1,4 +1,5 @@
 // npm run plan -- <stack> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]]
+import "./leanStacks";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as fs from "node:fs";

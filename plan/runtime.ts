@@ -119,7 +119,14 @@ interface ProtoRegisterRequest {
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
+class LeanResourceMap extends Map<string, { urn: string; id: string | null; state: unknown }> {
+  override set(urn: string, entry: { urn: string; id: string | null; state: unknown }) {
+    return super.set(urn, { urn: entry.urn, id: entry.id, state: {} });
+  }
+}
+
 type Monitor = {
+  resources: Map<string, { urn: string; id: string | null; state: unknown }>;
   registerResource(req: ProtoRegisterRequest, cb: (err: unknown, res: unknown) => void): unknown;
 };
 
@@ -154,6 +161,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
 
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  // The mock monitor keeps every resource's serialized state only to answer `getResource` invokes, which
+  // this program never makes; keeping just the URN and id halves the heap of a large plan.
+  monitor.resources = new LeanResourceMap();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     const parent = req.getParent();

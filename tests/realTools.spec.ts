@@ -57,7 +57,7 @@ describe("real tools: promtool and amtool", () => {
   it("fail with promtool's own message when a generated expression breaks", async () => {
     const resources = await devResources();
     ruleOf(resources, "HighErrorRate").expr = "sum by (namespace (rate(x[5m]))";
-    const [check] = runRealToolChecks(resources).filter((c) => c.tool === "promtool");
+    const [check] = (await runRealToolChecks(resources)).filter((c) => c.tool === "promtool");
     assert.equal(check.status, "failed");
     assert.match(check.output, /rust-app-rust-app\.rules\.yaml/);
     assert.match(check.output, /parse error/);
@@ -66,7 +66,7 @@ describe("real tools: promtool and amtool", () => {
   it("fail when a `for` is not a duration", async () => {
     const resources = await devResources();
     ruleOf(resources, "TargetDown").for = "5 minutes";
-    const [check] = runRealToolChecks(resources).filter((c) => c.tool === "promtool");
+    const [check] = (await runRealToolChecks(resources)).filter((c) => c.tool === "promtool");
     assert.equal(check.status, "failed");
     assert.match(check.output, /5 minutes/);
   });
@@ -75,7 +75,7 @@ describe("real tools: promtool and amtool", () => {
     const resources = await devResources();
     const amc = resources.find((r) => r.inputs.kind === "AlertmanagerConfig")!;
     ((amc.inputs.spec as Loose).route.routes as Loose[])[1].receiver = "nobody";
-    const [check] = runRealToolChecks(resources).filter((c) => c.tool === "amtool");
+    const [check] = (await runRealToolChecks(resources)).filter((c) => c.tool === "amtool");
     assert.equal(check.status, "failed");
     assert.match(check.output, /undefined receiver "rust-app\/rust-app\/nobody"/);
   });
