@@ -13,6 +13,7 @@ import {
   Thanos,
   ThanosObjectStore,
   ampWorkspacesWithoutRole,
+  kubePrometheusStackArgsFrom,
   loadStackConfig,
   monitorSelectors,
 } from "./components";
@@ -41,15 +42,7 @@ const store = cfg.thanos.enabled
   : undefined;
 
 const stack = new KubePrometheusStack("kps", {
-  namespace: cfg.namespace,
-  clusterName: cfg.clusterName,
-  prometheus: cfg.prometheus,
-  alertmanager: cfg.alertmanager,
-  grafana: cfg.grafana,
-  operatorResources: cfg.operator.resources,
-  kubeStateMetricsResources: cfg.kubeStateMetrics.resources,
-  nodeExporterResources: cfg.nodeExporter.resources,
-  security: cfg.security,
+  ...kubePrometheusStackArgsFrom(cfg),
   crds,
   thanos: store && {
     sidecarResources: cfg.thanos.sidecar.resources,
@@ -57,8 +50,6 @@ const stack = new KubePrometheusStack("kps", {
     objstoreConfig: store.objstoreConfig,
     grafanaDatasource: cfg.thanos.grafanaDatasource,
   },
-  remoteWrite: cfg.remoteWrite,
-  federation: cfg.federation,
   protect: production,
 });
 

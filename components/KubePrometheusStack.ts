@@ -10,6 +10,7 @@ import type {
   RemoteWriteConfig,
   Resources,
   SecurityConfig,
+  StackConfig,
 } from "./config";
 import { THANOS_PORTS } from "./Thanos";
 import { prometheusCommunityRepo, thanosImage, versions } from "./versions";
@@ -67,6 +68,23 @@ export interface KubePrometheusStackArgs {
    * @default false
    */
   readonly protect?: boolean;
+}
+
+/** The Args that come straight from the stack config. */
+export function kubePrometheusStackArgsFrom(cfg: StackConfig) {
+  return {
+    namespace: cfg.namespace,
+    clusterName: cfg.clusterName,
+    prometheus: cfg.prometheus,
+    alertmanager: cfg.alertmanager,
+    grafana: cfg.grafana,
+    operatorResources: cfg.operator.resources,
+    kubeStateMetricsResources: cfg.kubeStateMetrics.resources,
+    nodeExporterResources: cfg.nodeExporter.resources,
+    security: cfg.security,
+    remoteWrite: cfg.remoteWrite,
+    federation: cfg.federation,
+  } satisfies Partial<KubePrometheusStackArgs>;
 }
 
 /** What `buildKubePrometheusStackValues` needs beyond the Args. */

@@ -12,7 +12,9 @@ export function appLabels(app: AppConfig): Record<string, string> {
   return app.selector ?? { app: app.name };
 }
 
-function endpoint(e: EndpointConfig): IEndpoint {
+/** One scrape endpoint; PodMonitor's podMetricsEndpoints take the same fields. */
+function endpoint(e: EndpointConfig, extraRelabelings: EndpointConfig["relabelings"] = []): IEndpoint {
+  const relabelings = [...e.relabelings, ...extraRelabelings];
   return {
     port: e.port,
     path: e.path,
@@ -20,7 +22,7 @@ function endpoint(e: EndpointConfig): IEndpoint {
     ...(e.scrapeTimeout ? { scrapeTimeout: e.scrapeTimeout } : {}),
     scheme: e.scheme,
     ...(e.honorLabels ? { honorLabels: true } : {}),
-    ...(e.relabelings.length ? { relabelings: e.relabelings } : {}),
+    ...(relabelings.length ? { relabelings } : {}),
   };
 }
 
@@ -28,7 +30,7 @@ export function serviceMonitorSpec(app: AppConfig): IServiceMonitor["spec"] {
   return {
     selector: { matchLabels: appLabels(app) },
     namespaceSelector: { matchNames: [app.namespace] },
-    endpoints: app.serviceMonitor!.endpoints.map(endpoint),
+    endpoints: app.serviceMonitor!.endpoints.map((e) => endpoint(e)),
   };
 }
 
@@ -46,18 +48,9 @@ export function podMonitorSpec(app: AppConfig): IPodMonitor["spec"] {
   return {
     selector: { matchLabels: appLabels(app) },
     namespaceSelector: { matchNames: [app.namespace] },
-    podMetricsEndpoints: pm.endpoints.map((e) => {
-      const relabelings = [...e.relabelings, ...(pm.statefulSetOrdinal ? [podOrdinalRelabeling] : [])];
-      return {
-        port: e.port,
-        path: e.path,
-        interval: e.interval,
-        ...(e.scrapeTimeout ? { scrapeTimeout: e.scrapeTimeout } : {}),
-        scheme: e.scheme,
-        ...(e.honorLabels ? { honorLabels: true } : {}),
-        ...(relabelings.length ? { relabelings } : {}),
-      };
-    }),
+    podMetricsEndpoints: pm.endpoints.map((e) =>
+      endpoint(e, pm.statefulSetOrdinal ? [podOrdinalRelabeling] : []),
+    ),
   };
 }
 

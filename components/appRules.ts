@@ -88,6 +88,16 @@ export function latencyQuantileExpr(
   );
 }
 
+const PER_CONTAINER = "namespace, pod, container";
+/** cAdvisor's per-container series, without the pod-level sums (container="") and pause containers. */
+const REAL_CONTAINERS = ['container!=""', 'container!="POD"'];
+
+/** `used ÷ limit > threshold`, only for containers that have a limit, so a missing one never divides by 0. */
+function shareOfLimit(ctx: RuleContext, used: string, resource: "memory" | "cpu", threshold: number): string {
+  const limit = `max by (${PER_CONTAINER}) (kube_pod_container_resource_limits${containers(ctx, `resource="${resource}"`)})`;
+  return `${used}\n/\n(${limit} > 0)\n> ${threshold}`;
+}
+
 export function goldenSignalAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
   const a = app.alerts;
   const rules: IRule[] = [];
@@ -136,14 +146,10 @@ export function goldenSignalAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
     );
   }
   if (a.memory) {
-    // Working set, not usage (which counts reclaimable page cache); containers without a limit are skipped.
-    const expr =
-      `max by (namespace, pod, container) (container_memory_working_set_bytes${containers(ctx, 'container!=""', 'container!="POD"')})\n` +
-      `/\n` +
-      `(max by (namespace, pod, container) (kube_pod_container_resource_limits${containers(ctx, 'resource="memory"')}) > 0)\n` +
-      `> ${a.memory.threshold}`;
+    // Working set, not usage (which counts reclaimable page cache).
+    const used = `max by (${PER_CONTAINER}) (container_memory_working_set_bytes${containers(ctx, ...REAL_CONTAINERS)})`;
     rules.push(
-      alertRule(ctx, app, "HighMemoryUsage", expr, {
+      alertRule(ctx, app, "HighMemoryUsage", shareOfLimit(ctx, used, "memory", a.memory.threshold), {
         for: a.memory.for,
         severity: a.memory.severity,
         summary: `${app.name}: a container is near its memory limit`,
@@ -153,13 +159,9 @@ export function goldenSignalAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
     );
   }
   if (a.cpu) {
-    const expr =
-      `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total${containers(ctx, 'container!=""', 'container!="POD"')}[${a.cpu.window}]))\n` +
-      `/\n` +
-      `(max by (namespace, pod, container) (kube_pod_container_resource_limits${containers(ctx, 'resource="cpu"')}) > 0)\n` +
-      `> ${a.cpu.threshold}`;
+    const used = `sum by (${PER_CONTAINER}) (rate(container_cpu_usage_seconds_total${containers(ctx, ...REAL_CONTAINERS)}[${a.cpu.window}]))`;
     rules.push(
-      alertRule(ctx, app, "HighCPUUsage", expr, {
+      alertRule(ctx, app, "HighCPUUsage", shareOfLimit(ctx, used, "cpu", a.cpu.threshold), {
         for: a.cpu.for,
         severity: a.cpu.severity,
         summary: `${app.name}: a container is near its CPU limit`,

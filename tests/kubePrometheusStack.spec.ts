@@ -8,6 +8,7 @@ import {
   antiAffinityFor,
   buildKubePrometheusStackValues,
   buildOperatorCrdsValues,
+  kubePrometheusStackArgsFrom,
   parseStackConfig,
 } from "../components";
 import { KeyStructure, unknownKeyPaths, withSubcharts } from "./helpers/chartKeys";
@@ -23,18 +24,7 @@ const chartKeys = withSubcharts(readJson("kube-prometheus-stack-88.5.3.keys.json
 
 function argsFor(raw: Record<string, unknown>): KubePrometheusStackArgs {
   const cfg = parseStackConfig("test", { environment: "prod", clusterName: "prod-1", ...raw });
-  return {
-    namespace: cfg.namespace,
-    clusterName: cfg.clusterName,
-    prometheus: cfg.prometheus,
-    alertmanager: cfg.alertmanager,
-    grafana: cfg.grafana,
-    operatorResources: cfg.operator.resources,
-    kubeStateMetricsResources: cfg.kubeStateMetrics.resources,
-    nodeExporterResources: cfg.nodeExporter.resources,
-    security: cfg.security,
-    crds: undefined as never,
-  };
+  return { ...kubePrometheusStackArgsFrom(cfg), crds: undefined as never };
 }
 
 const ctx = { grafanaAdminSecretName: "grafana-admin" };
