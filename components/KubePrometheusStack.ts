@@ -356,6 +356,11 @@ export function buildKubePrometheusStackValues(
         probeSelectorNilUsesHelmValues: false,
         ruleSelectorNilUsesHelmValues: false,
         scrapeConfigSelectorNilUsesHelmValues: false,
+        serviceMonitorNamespaceSelector: {},
+        podMonitorNamespaceSelector: {},
+        probeNamespaceSelector: {},
+        ruleNamespaceSelector: {},
+        scrapeConfigNamespaceSelector: {},
         ...(tlsSecret ? { web: webTls(tlsSecret) } : {}),
         ...(thanos
           ? {
@@ -396,6 +401,9 @@ export function buildKubePrometheusStackValues(
         securityContext: podSecurityContext(security),
         // Each namespace's AlertmanagerConfig only ever sees alerts from its own namespace.
         alertmanagerConfigMatcherStrategy: { type: "OnNamespace" },
+        // Every AlertmanagerConfig in every namespace (the chart's defaults, pinned here on purpose).
+        alertmanagerConfigSelector: {},
+        alertmanagerConfigNamespaceSelector: {},
         ...(tlsSecret
           ? { web: webTls(tlsSecret), scheme: "https", tlsConfig: clientTls(tlsSecret, amHost) }
           : {}),

@@ -96,6 +96,11 @@ describe("kube-prometheus-stack values", () => {
     assert.deepEqual(valuesFor().alertmanager.alertmanagerSpec.alertmanagerConfigMatcherStrategy, {
       type: "OnNamespace",
     });
+    for (const key of ["serviceMonitor", "podMonitor", "probe", "rule", "scrapeConfig"]) {
+      assert.deepEqual(spec[`${key}NamespaceSelector`], {}, key);
+    }
+    const am = valuesFor().alertmanager.alertmanagerSpec;
+    assert.deepEqual([am.alertmanagerConfigSelector, am.alertmanagerConfigNamespaceSelector], [{}, {}]);
   });
 
   it("gives requests and limits to every component the chart runs", () => {
