@@ -14,6 +14,7 @@ import {
   routingSpec,
   serviceMonitorSpec,
   stackAlertmanagerConfig,
+  workloadSpecs,
 } from "../components";
 import type { IRule } from "../components/crdTypes";
 import { validateCustomResources } from "../plan/crdValidation";
@@ -483,5 +484,54 @@ describe("apps in the dev plan", () => {
       .flatMap((r) => ((r.inputs.spec as Loose).groups as Loose[]).flatMap((g) => g.rules as Loose[]));
     assert.equal(rules.length, 3 + 5 + 9 + 2);
     for (const r of rules) assert.equal(promqlSyntaxError(r.expr), undefined, r.expr);
+  });
+});
+
+describe("app workload", () => {
+  it("deploys probes, named ports, hardened containers and an Ingress when asked", () => {
+    const app = appOf({
+      workload: {
+        image: "ghcr.io/x/shop:2.0.0",
+        ingress: { host: "shop.example.com", className: "nginx", tlsSecretName: "shop-tls" },
+      },
+    });
+    const specs = workloadSpecs(app, app.workload!);
+    const container = (specs.deployment.template.spec.containers as Loose[])[0];
+    assert.equal(container.image, "ghcr.io/x/shop:2.0.0");
+    assert.deepEqual(container.readinessProbe.httpGet, { path: "/health", port: "http" });
+    assert.deepEqual(container.securityContext, {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    assert.deepEqual(specs.service.ports, [
+      { name: "http", port: 80, targetPort: "http" },
+      { name: "metrics", port: 9090, targetPort: "http" },
+    ]);
+    assert.deepEqual(specs.ingress, {
+      ingressClassName: "nginx",
+      rules: [
+        {
+          host: "shop.example.com",
+          http: {
+            paths: [
+              {
+                path: "/",
+                pathType: "Prefix",
+                backend: { service: { name: "shop", port: { name: "http" } } },
+              },
+            ],
+          },
+        },
+      ],
+      tls: [{ hosts: ["shop.example.com"], secretName: "shop-tls" }],
+    });
+    assert.equal(
+      workloadSpecs(
+        appOf({ workload: { image: "ghcr.io/x/shop:2.0.0" } }),
+        appOf({ workload: { image: "ghcr.io/x/shop:2.0.0" } }).workload!,
+      ).ingress,
+      undefined,
+    );
   });
 });

@@ -345,6 +345,53 @@ describe("offline plan", () => {
       }
     });
 
+    it("diffs prod against the dev plan into a bounded Markdown comment, and merges stacks into one comment", () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-out-"));
+      try {
+        assert.equal(cli(["dev", "--out", out]).status, 0);
+        const md = path.join(out, "diff.md");
+        const run = cli([
+          "prod",
+          "--out",
+          out,
+          "--compare",
+          path.join(out, "dev", "plan.json"),
+          "--markdown",
+          md,
+        ]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /\*\*prod\*\* \(against dev\): \+\d+ to create, ~\d+ to update/);
+        const text = fs.readFileSync(md, "utf8");
+        assert.match(text, /```mermaid\ngraph LR/);
+        assert.match(text, /`values\.prometheus\.prometheusSpec\.replicas` \| `1` \| `2` \|/);
+        assert.ok(text.length < 65_536);
+
+        const comment = path.join(out, "comment.md");
+        const merged = spawnSync(
+          process.execPath,
+          [
+            require.resolve("ts-node/dist/bin"),
+            "--transpile-only",
+            "plan/comment.ts",
+            "--head",
+            out,
+            "--base",
+            path.join(out, "none"),
+            "--out",
+            comment,
+          ],
+          { cwd: projectDir, encoding: "utf8" },
+        );
+        assert.equal(merged.status, 0, merged.stderr);
+        const body = fs.readFileSync(comment, "utf8");
+        assert.match(body, /^<!-- kube-monitoring offline plan -->/);
+        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+20 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+34 to create/);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    });
+
     it("exits 1 for a stack without a stack file", () => {
       const run = cli(["staging"]);
       assert.equal(run.status, 1);
