@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
+import { HELM_RELEASE } from "../policies/util";
 import { Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { validateCustomResources } from "./crdValidation";
 import { ToolCheck, runRealToolChecks } from "./realTools";
@@ -24,7 +25,10 @@ export interface Plan {
 }
 
 export interface PlanResult {
-  /** 0 planned; 1 invalid config or program error; 2 a mandatory policy is violated. */
+  /**
+   * 0 planned; 1 invalid config, program error, a custom resource off its CRD schema, or promtool/amtool
+   * rejecting the output; 2 a mandatory policy is violated.
+   */
   exitCode: 0 | 1 | 2;
   plan?: Plan;
   /** What the CLI prints. */
@@ -49,8 +53,6 @@ export interface PlanOptions {
   /** Where `<stack>/plan.json` and `<stack>/manifests/` go; nothing is written when absent. */
   outDir?: string;
 }
-
-const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
   const entry = require.resolve(path.join(options.projectDir, "index"));

@@ -62,7 +62,8 @@ export async function runRealToolChecks(resources: RecordedResource[]): Promise<
     const pending: Promise<ToolCheck>[] = [];
     const files = ruleFiles(resources);
     if (files.length) {
-      const subject = files.map((f) => f.name).join(", ");
+      // promtool names each file (<namespace>-<name>.rules.yaml) in its own output.
+      const subject = files.length === 1 ? files[0].name : `${files.length} rule files`;
       if (!onPath("promtool")) pending.push(Promise.resolve(missing("promtool", subject)));
       else {
         // JSON is YAML, and far cheaper to write for thousands of rules.
