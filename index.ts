@@ -5,6 +5,7 @@ import {
   Exporters,
   KubePrometheusStack,
   OperatorCrds,
+  PlatformAlerting,
   PROMETHEUS_REPLICA_LABEL,
   PROMETHEUS_SERVICE_ACCOUNT,
   OBJSTORE_SECRET,
@@ -65,6 +66,18 @@ const thanos = store
       crds,
     })
   : undefined;
+
+new PlatformAlerting("alerting", {
+  namespace: stack.namespace,
+  alerting: cfg.alerting,
+  apps: cfg.apps,
+  rules: {
+    runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+    thanos:
+      thanos && stack.thanosSidecarJob ? { sidecar: stack.thanosSidecarJob, ...thanos.jobs } : undefined,
+  },
+  crds,
+});
 
 const anyProbes = cfg.apps.some((app) => app.probes.length > 0);
 const exporters =

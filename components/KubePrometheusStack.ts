@@ -13,6 +13,7 @@ import type {
   StackConfig,
 } from "./config";
 import { THANOS_PORTS } from "./Thanos";
+import { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "./PlatformAlerting";
 import { prometheusCommunityRepo, thanosImage, versions } from "./versions";
 
 /** Prefix of every object the chart names (`kps-prometheus`, `kps-alertmanager`, `kps-grafana`, …). */
@@ -120,48 +121,6 @@ export function remoteWriteEntry(rw: RemoteWriteConfig): Record<string, unknown>
   };
 }
 
-/**
- * The stack-level Alertmanager configuration the AlertmanagerConfigs of every namespace hang under:
- * Watchdog and InfoInhibitor go to a null receiver, and a critical alert silences the warnings and infos
- * of the same alert on the same target.
- */
-export function stackAlertmanagerConfig(): Record<string, unknown> {
-  const sameTarget = ["namespace", "alertname", "job", "instance"];
-  return {
-    global: { resolve_timeout: "5m" },
-    inhibit_rules: [
-      {
-        source_matchers: ['severity = "critical"'],
-        target_matchers: ['severity =~ "warning|info"'],
-        equal: sameTarget,
-      },
-      {
-        source_matchers: ['severity = "warning"'],
-        target_matchers: ['severity = "info"'],
-        equal: sameTarget,
-      },
-      {
-        source_matchers: ['alertname = "InfoInhibitor"'],
-        target_matchers: ['severity = "info"'],
-        equal: ["namespace"],
-      },
-    ],
-    route: {
-      receiver: "null",
-      group_by: ["namespace", "alertname"],
-      group_wait: "30s",
-      group_interval: "5m",
-      repeat_interval: "12h",
-      routes: [
-        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
-        { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
-      ],
-    },
-    receivers: [{ name: "null" }],
-    templates: ["/etc/alertmanager/config/*.tmpl"],
-  };
-}
-
 /** Federation as plain Prometheus scrape configs (snake_case: they bypass the operator). */
 export function federationScrapeConfigs(federation: readonly FederationConfig[]): Record<string, unknown>[] {
   return federation.map((f) => {
@@ -206,7 +165,7 @@ export const monitorSelectors = {
   probes: { labels: {}, namespaces: "all" },
   rules: { labels: {}, namespaces: "all" },
   scrapeConfigs: { labels: {}, namespaces: "all" },
-  alertmanagerConfigs: { labels: {}, namespaces: "all" },
+  alertmanagerConfigs: { labels: {}, namespaces: "all", except: GLOBAL_CONFIG_LABEL },
 } as const;
 
 /** Hard anti-affinity only where there is a second replica to keep apart; soft would let both share a node. */
@@ -389,7 +348,6 @@ export function buildKubePrometheusStackValues(
     alertmanager: {
       podDisruptionBudget: { enabled: am.replicas > 1, minAvailable: 1 },
       ...(tlsSecret ? { serviceMonitor: { scheme: "https", tlsConfig: clientTls(tlsSecret, amHost) } } : {}),
-      config: stackAlertmanagerConfig(),
       alertmanagerSpec: {
         replicas: am.replicas,
         retention: am.retention,
@@ -401,8 +359,15 @@ export function buildKubePrometheusStackValues(
         securityContext: podSecurityContext(security),
         // Each namespace's AlertmanagerConfig only ever sees alerts from its own namespace.
         alertmanagerConfigMatcherStrategy: { type: "OnNamespace" },
-        // Every AlertmanagerConfig in every namespace (the chart's defaults, pinned here on purpose).
-        alertmanagerConfigSelector: {},
+        // The platform's AlertmanagerConfig is the base configuration: its routes see every alert.
+        alertmanagerConfiguration: {
+          name: PLATFORM_ALERTMANAGER_CONFIG,
+          global: { resolveTimeout: "5m" },
+        },
+        // Every other AlertmanagerConfig in every namespace, each confined to its own namespace.
+        alertmanagerConfigSelector: {
+          matchExpressions: [{ key: GLOBAL_CONFIG_LABEL, operator: "DoesNotExist" }],
+        },
         alertmanagerConfigNamespaceSelector: {},
         ...(tlsSecret
           ? { web: webTls(tlsSecret), scheme: "https", tlsConfig: clientTls(tlsSecret, amHost) }
@@ -426,6 +391,8 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
   public readonly storage: StoragePlan;
   public readonly grafanaAdminSecretName: pulumi.Output<string>;
+  /** The `job` of the Thanos sidecars' targets (the chart's discovery Service); undefined without Thanos. */
+  public readonly thanosSidecarJob?: string;
   /** The objstore Secret's name, once it exists (undefined without Thanos). */
   public readonly objstoreSecretName?: pulumi.Output<string>;
 
@@ -483,6 +450,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       });
       valueSecrets.push(objstore);
       this.objstoreSecretName = objstore.metadata.name;
+      this.thanosSidecarJob = THANOS_SIDECAR_SERVICE;
     }
     for (const rw of args.remoteWrite ?? []) {
       const data: Record<string, pulumi.Input<string>> = rw.auth.type === "basic"

@@ -184,6 +184,12 @@ function dataClaim(size: string, storageClass: string | undefined) {
  */
 export class Thanos extends pulumi.ComponentResource {
   public readonly queryService: pulumi.Output<string>;
+  /** The `job` label of each component's targets (its Service name), for the meta-monitoring rules. */
+  public readonly jobs = {
+    query: "thanos-query",
+    store: "thanos-store",
+    compactor: "thanos-compactor",
+  } as const;
 
   constructor(name: string, args: ThanosArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:thanos:Thanos", name, {}, opts);

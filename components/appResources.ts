@@ -4,7 +4,7 @@
  */
 import type { AppConfig, EndpointConfig, WorkloadConfig } from "./config";
 import type { IEndpoint, IPodMonitor, IProbe, IServiceMonitor } from "./crdTypes";
-import { errorRatioExpr, latencyQuantileExpr, ruleContext } from "./appRules";
+import { errorRatioExpr, latencyQuantileExpr, probeJobName, ruleContext } from "./appRules";
 
 export const METRICS_PORT = "metrics";
 
@@ -60,7 +60,7 @@ export function probeSpec(
   proberUrl: string,
 ): IProbe["spec"] {
   return {
-    jobName: `probe-${app.name}-${probe.name}`,
+    jobName: probeJobName(app.name, probe.name),
     interval: probe.interval,
     module: probe.module,
     prober: { url: proberUrl },

@@ -4,13 +4,14 @@
  * has no `Silence` kind; ad-hoc silences belong to the Alertmanager API, not to IaC).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { receiverCredentials } from "./appSchema";
 import type { ReceiverConfig, RoutingConfig } from "./config";
 import type { IAlertmanagerConfig, IReceiver, IRoute } from "./crdTypes";
 
 type SecretSource = pulumi.Output<string> | { secretName: string; key: string };
 
-/** The Secret this app's receiver credentials are written to, when given as Pulumi secrets. */
-export const receiverSecretName = (app: string) => `${app}-alertmanager-receivers`;
+/** The Secret an owner's (an app's, or the platform's) receiver credentials are written to. */
+export const receiverSecretName = (owner: string) => `${owner}-alertmanager-receivers`;
 
 /** Where a credential lives: its own Secret when given as a Pulumi secret, else the named Secret. */
 export function secretRef(app: string, receiver: string, field: string, source: SecretSource) {
@@ -23,14 +24,8 @@ export function secretRef(app: string, receiver: string, field: string, source: 
 export function receiverSecretData(receivers: ReceiverConfig[]): Record<string, pulumi.Output<string>> {
   const data: Record<string, pulumi.Output<string>> = {};
   for (const r of receivers) {
-    const fields: [string, SecretSource | undefined][] = [
-      ["routing-key", r.pagerduty?.routingKey],
-      ["slack-api-url", r.slack?.apiUrl],
-      ["smtp-password", r.email?.authPassword],
-      ["webhook-url", r.webhook?.urlSecret],
-    ];
-    for (const [field, source] of fields) {
-      if (pulumi.Output.isInstance(source)) data[`${r.name}-${field}`] = source;
+    for (const { key, source } of receiverCredentials(r)) {
+      if (pulumi.Output.isInstance(source)) data[`${r.name}-${key}`] = source as pulumi.Output<string>;
     }
   }
   return data;
@@ -74,6 +69,15 @@ export function receiver(app: string, r: ReceiverConfig): IReceiver {
       },
     ];
   }
+  if (r.opsgenie) {
+    out.opsgenieConfigs = [
+      {
+        apiKey: secretRef(app, r.name, "opsgenie-api-key", r.opsgenie.apiKey),
+        sendResolved: r.opsgenie.sendResolved,
+        ...(r.opsgenie.priority ? { priority: r.opsgenie.priority } : {}),
+      },
+    ];
+  }
   if (r.webhook) {
     out.webhookConfigs = [
       {
@@ -101,6 +105,9 @@ export function routingSpec(app: string, routing: RoutingConfig): IAlertmanagerC
   return {
     route: {
       receiver: routing.defaultReceiver,
+      // The operator adds `namespace="<ns>"`; without the opt-in, only the app's own alerts come here and
+      // the platform's alerts about the namespace stay with the platform receivers.
+      ...(routing.platformAlerts ? {} : { matchers: [{ name: "app", value: app, matchType: "=" as const }] }),
       groupBy: routing.groupBy,
       groupWait: routing.groupWait,
       groupInterval: routing.groupInterval,

@@ -264,6 +264,49 @@ export function customRules(app: AppConfig, ctx: RuleContext, custom: CustomRule
   );
 }
 
+/** The job a Probe's targets get (set explicitly in the Probe spec). */
+export const probeJobName = (app: string, probe: string) => `probe-${app}-${probe}`;
+
+/**
+ * Per probe: failing for its `for`, and a TLS certificate expiring within 14 days. The rule sets
+ * `namespace` itself, so the app's routing sees the alert whatever labels the probe's series carry.
+ */
+export function probeAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
+  return app.probes.flatMap((probe) => {
+    const sel = `{job="${probeJobName(app.name, probe.name)}"}`;
+    const severity = app.alerts.targetDown?.severity ?? "critical";
+    const withNamespace = (r: IRule): IRule => ({
+      ...r,
+      labels: { ...r.labels, namespace: ctx.namespace, probe: probe.name },
+    });
+    const rules = [
+      alertRule(ctx, app, "ProbeFailing", `min by (instance) (probe_success${sel}) == 0`, {
+        for: "5m",
+        severity,
+        summary: `${app.name}: probe ${probe.name} fails`,
+        description: `{{ $labels.instance }} has failed the ${probe.module} probe for 5 minutes.`,
+      }),
+    ];
+    if (probe.module === "http_2xx") {
+      rules.push(
+        alertRule(
+          ctx,
+          app,
+          "ProbeCertificateExpiring",
+          `(min by (instance) (probe_ssl_earliest_cert_expiry${sel}) - time()) / 86400 < 14`,
+          {
+            for: "1h",
+            severity: "warning",
+            summary: `${app.name}: the certificate probed by ${probe.name} expires within 14 days`,
+            description: "The certificate of {{ $labels.instance }} expires in {{ $value | humanize }} days.",
+          },
+        ),
+      );
+    }
+    return rules.map(withNamespace);
+  });
+}
+
 /** Every rule group of an app, grouped by purpose, each with its own evaluation interval. */
 export function appRuleGroups(app: AppConfig, runbookBaseUrl: string): IRuleGroup[] {
   const ctx = ruleContext(app, runbookBaseUrl);
@@ -274,6 +317,8 @@ export function appRuleGroups(app: AppConfig, runbookBaseUrl: string): IRuleGrou
   if (golden.length) groups.push({ name: `${app.name}.golden-signals`, interval: "30s", rules: golden });
   const slo = sloRules(app, ctx);
   if (slo.length) groups.push({ name: `${app.name}.slo`, interval: "1m", rules: slo });
+  const probes = probeAlerts(app, ctx);
+  if (probes.length) groups.push({ name: `${app.name}.probes`, interval: "1m", rules: probes });
   const custom = customRules(app, ctx, app.alerts.custom);
   if (custom.length) groups.push({ name: `${app.name}.custom`, rules: custom });
   return groups;

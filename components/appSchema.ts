@@ -115,9 +115,11 @@ const customRuleSchema = z
   });
 export type CustomRuleConfig = z.infer<typeof customRuleSchema>;
 
-const receiverSchema = z
+export const receiverSchema = z
   .strictObject({
-    name: dnsLabel,
+    name: dnsLabel.refine((n) => n !== "null", {
+      error: '"null" is reserved for the receiver that drops alerts; pick another name',
+    }),
     pagerduty: z
       .strictObject({ routingKey: secretSourceSchema, sendResolved: z.boolean().default(true) })
       .optional(),
@@ -151,13 +153,36 @@ const receiverSchema = z
         }
       })
       .optional(),
+    opsgenie: z
+      .strictObject({
+        apiKey: secretSourceSchema,
+        /** Opsgenie priority template or fixed value (P1…P5). */
+        priority: z.string().min(1).optional(),
+        sendResolved: z.boolean().default(true),
+      })
+      .optional(),
   })
   .superRefine((r, ctx) => {
-    if (!r.pagerduty && !r.slack && !r.email && !r.webhook) {
-      ctx.addIssue({ code: "custom", message: "needs at least one of pagerduty, slack, email or webhook" });
+    if (!r.pagerduty && !r.slack && !r.email && !r.webhook && !r.opsgenie) {
+      ctx.addIssue({
+        code: "custom",
+        message: "needs at least one of pagerduty, slack, email, webhook or opsgenie",
+      });
     }
   });
 export type ReceiverConfig = z.infer<typeof receiverSchema>;
+
+/** Every credential a receiver holds, by the field path under the receiver and its Secret key suffix. */
+export function receiverCredentials(r: ReceiverConfig) {
+  const fields: { path: string[]; key: string; source: unknown }[] = [
+    { path: ["pagerduty", "routingKey"], key: "routing-key", source: r.pagerduty?.routingKey },
+    { path: ["slack", "apiUrl"], key: "slack-api-url", source: r.slack?.apiUrl },
+    { path: ["email", "authPassword"], key: "smtp-password", source: r.email?.authPassword },
+    { path: ["webhook", "urlSecret"], key: "webhook-url", source: r.webhook?.urlSecret },
+    { path: ["opsgenie", "apiKey"], key: "opsgenie-api-key", source: r.opsgenie?.apiKey },
+  ];
+  return fields.filter((f) => f.source !== undefined);
+}
 
 const hhmm = z
   .string()
@@ -167,6 +192,11 @@ const routingSchema = z
   .strictObject({
     receivers: z.array(receiverSchema).min(1, { error: "needs at least one receiver" }),
     defaultReceiver: dnsLabel,
+    /**
+     * Also receive the platform's alerts about this namespace (crash-looping pods, full volumes, …),
+     * as copies: the platform receivers still get them. Off: only the app's own alerts come here.
+     */
+    platformAlerts: z.boolean().default(false),
     groupBy: z.array(labelName).default(["alertname", "severity"]),
     groupWait: duration("like 30s").default("30s"),
     groupInterval: duration("like 5m").default("5m"),
@@ -344,16 +374,104 @@ export type AppConfig = z.infer<typeof appSchema>;
 export function appHasAlerts(app: AppConfig): boolean {
   const a = app.alerts;
   return Boolean(
-    a.errorRate || a.latency || a.targetDown || a.memory || a.cpu || app.slo || a.custom.some((r) => r.alert),
+    a.errorRate ||
+    a.latency ||
+    a.targetDown ||
+    a.memory ||
+    a.cpu ||
+    app.slo ||
+    app.probes.length ||
+    a.custom.some((r) => r.alert),
   );
 }
+
+const platformRouteSchema = z.strictObject({
+  receiver: dnsLabel,
+  severity: severity.optional(),
+  /** Exact label matches besides severity, like `{ namespace: kube-system }`. */
+  matchers: z.record(labelName, z.string().min(1)).default({}),
+  continue: z.boolean().default(false),
+});
+
+const heartbeatSchema = z
+  .strictObject({
+    /**
+     * The dead man's switch URL (healthchecks.io, Dead Man's Snitch, an Opsgenie heartbeat ping or a
+     * cron monitor): a Pulumi secret or a Secret reference, since the URL itself authenticates.
+     */
+    url: secretSourceSchema,
+    /** How often Watchdog is re-sent while it fires; the switch must expect at least this often. */
+    repeatInterval: duration("like 1m").default("1m"),
+  })
+  .superRefine((h, ctx) => {
+    if ((durationSeconds(h.repeatInterval) ?? 0) > 300) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["repeatInterval"],
+        message: `${h.repeatInterval} is longer than 5m: a dead man's switch needs a frequent heartbeat`,
+      });
+    }
+  });
 
 export const alertingSchema = z
   .strictObject({
     /** Base of every generated alert's runbook_url: `<base>/<alertname>`. */
     runbookBaseUrl: httpUrl.optional(),
+    /** Receivers of the platform's own alerts (nodes, kube-system, monitoring, alerts without a namespace). */
+    receivers: z.array(receiverSchema).default([]),
+    /** Where a platform alert goes when no route matches. Required when there are receivers. */
+    defaultReceiver: dnsLabel.optional(),
+    groupBy: z.array(labelName).default(["alertname", "namespace", "cluster"]),
+    groupWait: duration("like 30s").default("30s"),
+    groupInterval: duration("like 5m").default("5m"),
+    repeatInterval: duration("like 4h").default("4h"),
+    routes: z.array(platformRouteSchema).default([]),
+    /** Sends Watchdog to a dead man's switch, so a dead Prometheus or Alertmanager pages someone. */
+    heartbeat: heartbeatSchema.optional(),
+  })
+  .superRefine((a, ctx) => {
+    const names = new Set<string>();
+    a.receivers.forEach((r, i) => {
+      if (r.name === "watchdog-heartbeat")
+        ctx.addIssue({
+          code: "custom",
+          path: ["receivers", i, "name"],
+          message: '"watchdog-heartbeat" is reserved for alerting.heartbeat',
+        });
+      if (names.has(r.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["receivers", i, "name"],
+          message: `${JSON.stringify(r.name)} is not a unique receiver name`,
+        });
+      names.add(r.name);
+    });
+    if (a.receivers.length && !a.defaultReceiver) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultReceiver"],
+        message: "is required when there are receivers: platform alerts no route matches go there",
+      });
+    }
+    if (a.defaultReceiver && !names.has(a.defaultReceiver)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultReceiver"],
+        message: `${JSON.stringify(a.defaultReceiver)} is not one of alerting.receivers`,
+      });
+    }
+    a.routes.forEach((route, i) => {
+      if (!names.has(route.receiver)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["routes", i, "receiver"],
+          message: `${JSON.stringify(route.receiver)} is not one of alerting.receivers`,
+        });
+      }
+    });
   })
   .prefault({});
+export type AlertingConfig = z.infer<typeof alertingSchema>;
 
 export const pushgatewaySchema = z
   .strictObject({

@@ -22,42 +22,18 @@ export const WAL_BYTES_PER_SAMPLE = { compressed: 8, uncompressed: 16 } as const
  * block before deleting the old ones, and for estimation error. Policies allow at most 90%.
  */
 export const RETENTION_SIZE_SHARE = 0.8;
-export const MAX_RETENTION_SIZE_SHARE = 0.9;
+export { MAX_RETENTION_SIZE_SHARE } from "../policies/units";
 
-/** A Prometheus duration: units from years to milliseconds, largest first, each at most once. */
-export const PROMETHEUS_DURATION =
-  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-/** Prometheus' `retentionSize`: a number and a base-2 byte unit (Prometheus reads GB as GiB too). */
-export const PROMETHEUS_BYTE_SIZE = /^(\d+(?:\.\d+)?)(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)$/;
-/** A Kubernetes quantity in bytes, binary (Gi) or decimal (G) suffixes. */
-export const KUBERNETES_BYTE_QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-
-const durationUnits = [365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001];
-
-/** Seconds in a Prometheus duration such as `15d` or `1h30m`; undefined when it is not one. */
-export function durationSeconds(duration: string): number | undefined {
-  const match = PROMETHEUS_DURATION.exec(duration);
-  if (!match || duration === "") return undefined;
-  return match.slice(1).reduce((total, part, i) => total + (part ? Number(part) * durationUnits[i] : 0), 0);
-}
-
-const base2 = ["B", "K", "M", "G", "T", "P", "E"];
-
-/** Bytes in a Prometheus byte size such as `45GiB` or `45GB` (both base 2 in Prometheus). */
-export function prometheusBytes(size: string): number | undefined {
-  const match = PROMETHEUS_BYTE_SIZE.exec(size);
-  if (!match) return undefined;
-  return Number(match[1]) * 1024 ** base2.indexOf(match[2][0]);
-}
-
-/** Bytes in a Kubernetes quantity such as `50Gi` or `50G`. */
-export function quantityBytes(quantity: string): number | undefined {
-  const match = KUBERNETES_BYTE_QUANTITY.exec(quantity);
-  if (!match) return undefined;
-  const suffix = match[2] ?? "";
-  const power = suffix === "" ? 0 : "kMGTPE".indexOf(suffix[0] === "K" ? "k" : suffix[0]) + 1;
-  return Number(match[1]) * (suffix.endsWith("i") ? 1024 : 1000) ** power;
-}
+// The unit parsers live with the policy pack, which must stand alone when published; the program uses the same ones.
+export {
+  KUBERNETES_BYTE_QUANTITY,
+  PROMETHEUS_BYTE_SIZE,
+  PROMETHEUS_DURATION,
+  durationSeconds,
+  prometheusBytes,
+  quantityBytes,
+} from "../policies/units";
+import { durationSeconds, prometheusBytes, quantityBytes } from "../policies/units";
 
 /** `retentionSize` text for Prometheus: whole GiB where possible, else MiB. */
 export function formatRetentionSize(bytes: number): string {

@@ -11,3 +11,5 @@ export * from "./appRouting";
 export * from "./appResources";
 export * from "./Exporters";
 export * from "./AppMonitoring";
+export * from "./PlatformAlerting";
+export * from "./platformRules";

@@ -11,7 +11,9 @@ import {
   appSchema,
   blackboxExporterSchema,
   pushgatewaySchema,
+  receiverCredentials,
 } from "./appSchema";
+import type { ReceiverConfig } from "./appSchema";
 import {
   MAX_RETENTION_SIZE_SHARE,
   PROMETHEUS_BYTE_SIZE,
@@ -341,6 +343,7 @@ export type RemoteWriteConfig = StackConfig["remoteWrite"][number];
 export type FederationConfig = StackConfig["federation"][number];
 export type RelabelConfig = z.infer<typeof relabelConfigSchema>;
 export type {
+  AlertingConfig,
   AppConfig,
   CustomRuleConfig,
   EndpointConfig,
@@ -356,19 +359,14 @@ export function credentialPaths(cfg: StackConfig): (string | number)[][] {
     if (rw.auth.type === "bearer") return [["remoteWrite", i, "auth", "token"]];
     return [];
   });
-  cfg.apps.forEach((app, i) =>
-    app.routing?.receivers.forEach((r, j) => {
-      const at = ["apps", i, "routing", "receivers", j];
-      const given: [string, unknown][] = [
-        ["pagerduty.routingKey", r.pagerduty?.routingKey],
-        ["slack.apiUrl", r.slack?.apiUrl],
-        ["email.authPassword", r.email?.authPassword],
-        ["webhook.urlSecret", r.webhook?.urlSecret],
-      ];
-      for (const [field, value] of given) {
-        if (pulumi.Output.isInstance(value)) paths.push([...at, ...field.split(".")]);
+  const receivers = (at: (string | number)[], list: readonly ReceiverConfig[]) =>
+    list.forEach((r, j) => {
+      for (const { path, source } of receiverCredentials(r)) {
+        if (pulumi.Output.isInstance(source)) paths.push([...at, j, ...path]);
       }
-    }),
-  );
+    });
+  cfg.apps.forEach((app, i) => receivers(["apps", i, "routing", "receivers"], app.routing?.receivers ?? []));
+  receivers(["alerting", "receivers"], cfg.alerting.receivers);
+  if (pulumi.Output.isInstance(cfg.alerting.heartbeat?.url)) paths.push(["alerting", "heartbeat", "url"]);
   return paths;
 }

@@ -1,6 +1,8 @@
 /**
- * The Alertmanager configuration the operator would build from the stack-level config (release values)
- * plus every AlertmanagerConfig, following prometheus-operator's config builder: each AlertmanagerConfig
+ * The Alertmanager configuration the operator would build, following prometheus-operator's config
+ * builder. The base is the global AlertmanagerConfig the Alertmanager names in `alertmanagerConfiguration`
+ * (its routes, receivers and inhibit rules taken as they are, names prefixed `<namespace>/<name>/`), or
+ * else the release values' `alertmanager.config`. Then every other AlertmanagerConfig
  * route becomes a first-level route with `continue: true` and a `namespace="<ns>"` matcher (the
  * OnNamespace strategy), placed before the stack's own routes; its receivers and time intervals are
  * renamed `<namespace>/<name>/<receiver>`. Secret references become placeholders: the offline plan never
@@ -20,6 +22,18 @@ function secretPlaceholder(ref: unknown, asUrl: boolean): string {
   const r = (ref ?? {}) as Json;
   const where = `${String(r.name)}/${String(r.key)}`;
   return asUrl ? `https://secret.invalid/${where}` : `<secret ${where}>`;
+}
+
+function convertMatchers(list: unknown): string[] {
+  return ((list ?? []) as Json[]).map(matcherString);
+}
+
+function convertInhibitRule(rule: Json): Json {
+  return {
+    source_matchers: convertMatchers(rule.sourceMatch),
+    target_matchers: convertMatchers(rule.targetMatch),
+    ...(Array.isArray(rule.equal) ? { equal: rule.equal } : {}),
+  };
 }
 
 function convertRoute(route: Json, ns: string, name: string): Json {
@@ -70,6 +84,13 @@ function convertReceiver(r: Json, ns: string, name: string): Json {
       ...(c.authPassword ? { auth_password: secretPlaceholder(c.authPassword, false) } : {}),
     }));
   }
+  if (list("opsgenieConfigs").length) {
+    out.opsgenie_configs = list("opsgenieConfigs").map((c) => ({
+      api_key: secretPlaceholder(c.apiKey, false),
+      send_resolved: c.sendResolved ?? true,
+      ...(c.priority ? { priority: c.priority } : {}),
+    }));
+  }
   if (list("webhookConfigs").length) {
     out.webhook_configs = list("webhookConfigs").map((c) => ({
       url: c.url ?? secretPlaceholder(c.urlSecret, true),
@@ -93,17 +114,51 @@ export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json
   const kps = resources.find(
     (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack",
   );
-  const base = structuredClone(
-    ((kps?.inputs.values as Json | undefined)?.alertmanager as Json | undefined)?.config ?? {},
-  ) as Json;
+  const amValues = ((kps?.inputs.values as Json | undefined)?.alertmanager ?? {}) as Json;
+  const spec = (amValues.alertmanagerSpec ?? {}) as Json;
+  const globalRef = spec.alertmanagerConfiguration as { name?: string; global?: Json } | undefined;
+  const amcs = resources
+    .filter((r) => r.inputs.kind === "AlertmanagerConfig")
+    .map((r) => ({ meta: r.inputs.metadata as Json, spec: r.inputs.spec as Json }));
+  const releaseNamespace = String(kps?.inputs.namespace ?? "");
+  const globalAmc = globalRef?.name
+    ? amcs.find((c) => c.meta.name === globalRef.name && String(c.meta.namespace) === releaseNamespace)
+    : undefined;
+
+  let base: Json;
+  if (globalAmc) {
+    const ns = String(globalAmc.meta.namespace);
+    const name = String(globalAmc.meta.name);
+    const g = globalAmc.spec;
+    base = {
+      ...(globalRef?.global?.resolveTimeout
+        ? { global: { resolve_timeout: globalRef.global.resolveTimeout } }
+        : {}),
+      route: convertRoute(g.route as Json, ns, name),
+      receivers: ((g.receivers ?? []) as Json[]).map((r) => convertReceiver(r, ns, name)),
+      ...(Array.isArray(g.inhibitRules) && g.inhibitRules.length
+        ? { inhibit_rules: (g.inhibitRules as Json[]).map(convertInhibitRule) }
+        : {}),
+      ...(Array.isArray(g.muteTimeIntervals) && g.muteTimeIntervals.length
+        ? {
+            mute_time_intervals: (g.muteTimeIntervals as Json[]).map((m) => ({
+              name: namespaced(ns, name, String(m.name)),
+              time_intervals: ((m.timeIntervals ?? []) as Json[]).map(convertTimeInterval),
+            })),
+          }
+        : {}),
+    };
+  } else {
+    base = structuredClone((amValues.config ?? {}) as Json);
+  }
   delete base.templates;
   const route = (base.route ?? { receiver: "null" }) as Json;
   const receivers = [...((base.receivers ?? []) as Json[])];
   const intervals: Json[] = [...((base.mute_time_intervals ?? []) as Json[])];
   const subRoutes: Json[] = [];
-  const configs = resources
-    .filter((r) => r.inputs.kind === "AlertmanagerConfig")
-    .map((r) => ({ meta: r.inputs.metadata as Json, spec: r.inputs.spec as Json }))
+  const excluded = excludedBySelector(spec.alertmanagerConfigSelector);
+  const configs = amcs
+    .filter((c) => c !== globalAmc && !excluded((c.meta.labels ?? {}) as Record<string, string>))
     .sort((a, b) => `${a.meta.namespace}/${a.meta.name}`.localeCompare(`${b.meta.namespace}/${b.meta.name}`));
   for (const { meta, spec } of configs) {
     const ns = String(meta.namespace);
@@ -124,6 +179,29 @@ export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json
   }
   route.routes = [...subRoutes, ...((route.routes ?? []) as Json[])];
   return { ...base, route, receivers, ...(intervals.length ? { mute_time_intervals: intervals } : {}) };
+}
+
+/** Whether a label selector leaves an object out (only the `DoesNotExist`/`Exists`/`In` forms we use). */
+function excludedBySelector(selector: unknown): (labels: Record<string, string>) => boolean {
+  const sel = (selector ?? {}) as { matchLabels?: Record<string, string>; matchExpressions?: Json[] };
+  return (labels) =>
+    Object.entries(sel.matchLabels ?? {}).some(([k, v]) => labels[k] !== v) ||
+    (sel.matchExpressions ?? []).some((e) => {
+      const key = String(e.key);
+      const values = (e.values ?? []) as string[];
+      switch (e.operator) {
+        case "DoesNotExist":
+          return key in labels;
+        case "Exists":
+          return !(key in labels);
+        case "In":
+          return !values.includes(labels[key]);
+        case "NotIn":
+          return key in labels && values.includes(labels[key]);
+        default:
+          return false;
+      }
+    });
 }
 
 /** Every PrometheusRule's groups as a rule file (promtool rejects the custom-resource wrapper). */

@@ -9,10 +9,14 @@ import { ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
 import { Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
+import { effectiveAlertmanagerConfig } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { ToolCheck, runRealToolChecks } from "./realTools";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
+
+/** The effective Alertmanager configuration's file under `manifests/`. */
+export const EFFECTIVE_ALERTMANAGER_FILE = "alertmanager.effective.yaml";
 
 export interface Plan {
   stack: string;
@@ -134,6 +138,11 @@ export function writePlan(plan: Plan, dir: string): void {
   for (const manifest of manifestsOf(plan.resources)) {
     fs.writeFileSync(path.join(dir, "manifests", manifest.file), manifest.yaml);
   }
+  // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
+  fs.writeFileSync(
+    path.join(dir, "manifests", EFFECTIVE_ALERTMANAGER_FILE),
+    stringify(effectiveAlertmanagerConfig(plan.resources), { lineWidth: 0 }),
+  );
 }
 
 /** One YAML file per Kubernetes object, and one per Helm release with its values. */

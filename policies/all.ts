@@ -1,4 +1,5 @@
 /** Every policy of the pack, side-effect free: tests and the offline plan import this, not index.ts. */
+import { alertDelivery } from "./alerting";
 import { helmChartPinned } from "./helm";
 import { monitorTargetsResolve } from "./monitors";
 import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
@@ -21,4 +22,5 @@ export const allPolicies: Policy[] = [
   alertRunbookUrl,
   monitorTargetsResolve,
   helmChartPinned,
+  alertDelivery,
 ];

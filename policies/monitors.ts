@@ -4,7 +4,7 @@
  * creates, names ports that exist there, carries the labels Prometheus selects on, and scrapes sanely.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { durationSeconds } from "../components/capacity";
+import { durationSeconds } from "./units";
 import {
   HELM_RELEASE,
   Json,

@@ -1,11 +1,6 @@
 /** Prometheus retention, storage and high availability, read from the kube-prometheus-stack values. */
 import type { ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
-import {
-  MAX_RETENTION_SIZE_SHARE,
-  durationSeconds,
-  prometheusBytes,
-  quantityBytes,
-} from "../components/capacity";
+import { MAX_RETENTION_SIZE_SHARE, durationSeconds, prometheusBytes, quantityBytes } from "./units";
 import { HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
 
 const isKps = (args: ResourceValidationArgs) => args.type === HELM_RELEASE && args.props.chart === KPS_CHART;

@@ -3,7 +3,7 @@
  * expression parses, every alert can be routed and read, recording rules are named by convention.
  */
 import type { ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
-import { durationSeconds } from "../components/capacity";
+import { durationSeconds } from "./units";
 import { promqlSyntaxError } from "./promql";
 import { Policy } from "./util";
 

@@ -1,6 +1,6 @@
 /** The Thanos bucket: encrypted, private, versioned, TLS-only, with lifecycle rules the compactor can live with. */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { durationSeconds } from "../components/capacity";
+import { durationSeconds } from "./units";
 import { Json, Policy } from "./util";
 
 const BUCKET = "aws:s3/bucket:Bucket";

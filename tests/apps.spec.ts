@@ -13,7 +13,6 @@ import {
   receiverSecretData,
   routingSpec,
   serviceMonitorSpec,
-  stackAlertmanagerConfig,
   workloadSpecs,
 } from "../components";
 import type { IRule } from "../components/crdTypes";
@@ -314,17 +313,6 @@ describe("app routing", () => {
     const data = receiverSecretData(app.routing!.receivers);
     assert.deepEqual(Object.keys(data), ["pd-routing-key"]);
     assert.equal(await pulumi.isSecret(data["pd-routing-key"]), true);
-  });
-
-  it("adds a root route with a null receiver for Watchdog and inhibits warnings under criticals", () => {
-    const config = stackAlertmanagerConfig() as Loose;
-    assert.deepEqual(config.route.routes[0], { receiver: "null", matchers: ['alertname = "Watchdog"'] });
-    assert.deepEqual(config.inhibit_rules[0], {
-      source_matchers: ['severity = "critical"'],
-      target_matchers: ['severity =~ "warning|info"'],
-      equal: ["namespace", "alertname", "job", "instance"],
-    });
-    assert.deepEqual(config.receivers, [{ name: "null" }]);
   });
 });
 

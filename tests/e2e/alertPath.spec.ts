@@ -1,8 +1,9 @@
 /**
  * End to end, on loopback: a fixture app, a real Prometheus with the rules the program generates and a
  * scrape config equivalent to the app's ServiceMonitor, a real Alertmanager with the routing the operator
- * would build from the generated AlertmanagerConfig, and a webhook receiver. Raising the app's error rate
- * must deliver HighErrorRate to the right receiver, and lowering it must resolve it.
+ * would build from the generated platform and app AlertmanagerConfigs, and webhook receivers. Raising the
+ * app's error rate must deliver HighErrorRate to the app's receiver only, and lowering it must resolve it;
+ * a platform alert must reach the platform receiver, and Watchdog the heartbeat, again and again.
  */
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
@@ -11,7 +12,14 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { appRuleGroups, parseStackConfig, routingSpec, stackAlertmanagerConfig } from "../../components";
+import {
+  GLOBAL_CONFIG_LABEL,
+  PLATFORM_ALERTMANAGER_CONFIG,
+  appRuleGroups,
+  parseStackConfig,
+  platformRoutingSpec,
+  routingSpec,
+} from "../../components";
 import { effectiveAlertmanagerConfig } from "../../plan/alertmanagerConfig";
 import type { RecordedResource } from "../../plan/runtime";
 import { requireTool } from "../helpers/tools";
@@ -76,7 +84,14 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
       {
         environment: "dev",
         clusterName: "e2e",
-        alerting: { runbookBaseUrl: "https://runbooks.example.com/kube-monitoring" },
+        alerting: {
+          runbookBaseUrl: "https://runbooks.example.com/kube-monitoring",
+          receivers: [{ name: "platform", webhook: { url: `http://127.0.0.1:${hook.port}/platform` } }],
+          defaultReceiver: "platform",
+          groupWait: "1s",
+          groupInterval: "1s",
+          heartbeat: { url: { secretName: "platform-alerting", key: "heartbeat-url" }, repeatInterval: "2s" },
+        },
         apps: [
           {
             name: SERVICE,
@@ -105,7 +120,21 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
       path.join(dir, "rules.yaml"),
       // Generated rules as they are; only the evaluation interval shrinks from 30s to 1s for the test.
       stringify({
-        groups: appRuleGroups(appCfg, cfg.alerting.runbookBaseUrl!).map((g) => ({ ...g, interval: "1s" })),
+        groups: [
+          ...appRuleGroups(appCfg, cfg.alerting.runbookBaseUrl!),
+          // What the chart's rules send: the always-firing Watchdog, and a platform alert.
+          {
+            name: "platform",
+            rules: [
+              { alert: "Watchdog", expr: "vector(1)", labels: { severity: "none" } },
+              {
+                alert: "PlatformDown",
+                expr: "vector(1)",
+                labels: { severity: "critical", namespace: "monitoring" },
+              },
+            ],
+          },
+        ].map((g) => ({ ...g, interval: "1s" })),
       }),
     );
 
@@ -134,7 +163,29 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
         type: "kubernetes:helm.sh/v3:Release",
         inputs: {
           chart: "kube-prometheus-stack",
-          values: { alertmanager: { config: stackAlertmanagerConfig() } },
+          namespace: "monitoring",
+          values: {
+            alertmanager: {
+              alertmanagerSpec: {
+                alertmanagerConfiguration: { name: PLATFORM_ALERTMANAGER_CONFIG },
+                alertmanagerConfigSelector: {
+                  matchExpressions: [{ key: GLOBAL_CONFIG_LABEL, operator: "DoesNotExist" }],
+                },
+              },
+            },
+          },
+        },
+      },
+      {
+        type: "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig",
+        inputs: {
+          kind: "AlertmanagerConfig",
+          metadata: {
+            name: PLATFORM_ALERTMANAGER_CONFIG,
+            namespace: "monitoring",
+            labels: { [GLOBAL_CONFIG_LABEL]: "true" },
+          },
+          spec: platformRoutingSpec(cfg.alerting, cfg.apps),
         },
       },
       {
@@ -146,7 +197,12 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
         },
       },
     ] as unknown as RecordedResource[];
-    fs.writeFileSync(path.join(dir, "alertmanager.yaml"), stringify(effectiveAlertmanagerConfig(resources)));
+    // The operator reads the heartbeat URL from its Secret; here it is the local webhook.
+    const effective = stringify(effectiveAlertmanagerConfig(resources)).replace(
+      "https://secret.invalid/platform-alerting/heartbeat-url",
+      `http://127.0.0.1:${hook.port}/heartbeat`,
+    );
+    fs.writeFileSync(path.join(dir, "alertmanager.yaml"), effective);
 
     const start = (cmd: string, args: string[]) => {
       const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -163,11 +219,6 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
       `--web.listen-address=127.0.0.1:${amPort}`,
       "--cluster.listen-address=",
     ]);
-    start("prometheus", [
-      `--config.file=${path.join(dir, "prometheus.yaml")}`,
-      `--storage.tsdb.path=${path.join(dir, "prom")}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ]);
     diagnostics = async () => {
       const get = async (url: string) =>
         (
@@ -183,6 +234,14 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
       ].join("\n");
     };
     await waitFor("Alertmanager to be ready", 20_000, () => ready(`http://127.0.0.1:${amPort}/-/ready`));
+    // Only now: Watchdog fires at once, and its first send must find the Alertmanager up.
+    start("prometheus", [
+      `--config.file=${path.join(dir, "prometheus.yaml")}`,
+      `--storage.tsdb.path=${path.join(dir, "prom")}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      // Re-send firing alerts every second rather than every minute.
+      "--rules.alert.resend-delay=1s",
+    ]);
     await waitFor("Prometheus to be ready", 20_000, () => ready(`http://127.0.0.1:${promPort}/-/ready`));
   });
 
@@ -194,6 +253,28 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
     await app?.close();
     await hook?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("delivers a platform alert to the platform receiver and Watchdog to the heartbeat, repeatedly", async () => {
+    const platform = await waitFor("a PlatformDown notification", 30_000, () =>
+      hook.notifications.find((n) => n.alerts.some((a) => a.labels.alertname === "PlatformDown")),
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await diagnostics()}`);
+    });
+    assert.equal((platform as { receiver?: string }).receiver, "monitoring/platform/platform");
+    const heartbeats = () =>
+      hook.notifications.filter(
+        (n) => (n as { receiver?: string }).receiver === "monitoring/platform/watchdog-heartbeat",
+      );
+    await waitFor("three Watchdog heartbeats", 30_000, () => (heartbeats().length >= 3 ? true : undefined));
+    assert.ok(heartbeats().every((n) => n.alerts.every((a) => a.labels.alertname === "Watchdog")));
+    assert.ok(
+      !hook.notifications.some(
+        (n) =>
+          (n as { receiver?: string }).receiver !== "monitoring/platform/watchdog-heartbeat" &&
+          n.alerts.some((a) => a.labels.alertname === "Watchdog"),
+      ),
+    );
   });
 
   it("delivers HighErrorRate to the critical receiver with its labels and annotations, then resolves it", async () => {
@@ -227,8 +308,13 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
       firing.annotations.description,
       /^e2e-app in e2e answers \d+(\.\d+)?% of requests with errors\.$/,
     );
-    assert.ok(!hook.notifications.some((n) => (n as { receiver?: string }).receiver?.endsWith("/chat")));
-    assert.equal((hook.notifications[0] as { receiver?: string }).receiver, `${NAMESPACE}/${SERVICE}/oncall`);
+    const receiversOf = (alertname: string) =>
+      new Set(
+        hook.notifications
+          .filter((n) => n.alerts.some((a) => a.labels.alertname === alertname))
+          .map((n) => (n as { receiver?: string }).receiver),
+      );
+    assert.deepEqual([...receiversOf("HighErrorRate")], [`${NAMESPACE}/${SERVICE}/oncall`]);
 
     app.setErrorRate(0);
     await waitFor("the resolved notification", 45_000, () =>

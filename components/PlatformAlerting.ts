@@ -1,0 +1,205 @@
+/**
+ * The stack's own alert routing and meta-monitoring: a global AlertmanagerConfig in the monitoring
+ * namespace that the Alertmanager takes as its base configuration (`alertmanagerConfiguration`), so
+ * platform receivers keep their credentials in Secrets, plus the rules that watch the monitoring itself.
+ *
+ * Routing order (first match wins; apps' own AlertmanagerConfigs come before all of these and continue):
+ * Watchdog → the heartbeat; InfoInhibitor → dropped; alerts an app's own routing already delivered →
+ * dropped here; the configured platform routes; everything else → the default platform receiver.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { receiver, receiverSecretData, receiverSecretName, secretRef } from "./appRouting";
+import type { AlertingConfig, AppConfig } from "./config";
+import type { IAlertmanagerConfig, IRoute } from "./crdTypes";
+import { PlatformRuleOptions, platformRuleGroups } from "./platformRules";
+
+/** The global AlertmanagerConfig's name; the Alertmanager's `alertmanagerConfiguration` names it. */
+export const PLATFORM_ALERTMANAGER_CONFIG = "platform";
+/**
+ * Marks the global AlertmanagerConfig, which the Alertmanager's selector leaves out: selected as a
+ * namespaced config too, its routes would be confined to the monitoring namespace a second time.
+ */
+export const GLOBAL_CONFIG_LABEL = "kube-monitoring.io/alertmanager-global";
+/** The receiver Watchdog goes to; reserved in `alerting.receivers`. */
+export const HEARTBEAT_RECEIVER = "watchdog-heartbeat";
+const NULL_RECEIVER = "null";
+const OWNER = "platform";
+
+type Matcher = { name: string; value: string; matchType: "=" | "!=" | "=~" | "!~" };
+const eq = (name: string, value: string): Matcher => ({ name, value, matchType: "=" });
+
+/** Inhibitions: the worse alert about the same thing silences the lesser ones. */
+export function inhibitRules(): NonNullable<IAlertmanagerConfig["spec"]["inhibitRules"]> {
+  const sameTarget = ["namespace", "alertname", "job", "instance"];
+  return [
+    {
+      sourceMatch: [eq("severity", "critical")],
+      targetMatch: [{ name: "severity", value: "warning|info", matchType: "=~" }],
+      equal: sameTarget,
+    },
+    { sourceMatch: [eq("severity", "warning")], targetMatch: [eq("severity", "info")], equal: sameTarget },
+    {
+      sourceMatch: [eq("alertname", "InfoInhibitor")],
+      targetMatch: [eq("severity", "info")],
+      equal: ["namespace"],
+    },
+    // A fast burn already pages for the same SLO; the slow-burn ticket adds nothing.
+    {
+      sourceMatch: [eq("alertname", "ErrorBudgetBurnFast")],
+      targetMatch: [eq("alertname", "ErrorBudgetBurnSlow")],
+      equal: ["namespace", "slo"],
+    },
+    // A critical alert about a whole node (it has a node label, no pod label) silences the warnings of
+    // pods on that node, where those carry the node label.
+    {
+      sourceMatch: [
+        eq("severity", "critical"),
+        { name: "node", value: ".+", matchType: "=~" },
+        eq("pod", ""),
+      ],
+      targetMatch: [
+        { name: "severity", value: "warning|info", matchType: "=~" },
+        { name: "pod", value: ".+", matchType: "=~" },
+      ],
+      equal: ["cluster", "node"],
+    },
+  ];
+}
+
+/** The global AlertmanagerConfig's spec. Pure. */
+export function platformRoutingSpec(
+  alerting: AlertingConfig,
+  apps: readonly AppConfig[],
+): IAlertmanagerConfig["spec"] {
+  const heartbeat = alerting.heartbeat;
+  const routes: IRoute[] = [
+    {
+      receiver: heartbeat ? HEARTBEAT_RECEIVER : NULL_RECEIVER,
+      matchers: [eq("alertname", "Watchdog")],
+      // Never grouped with anything, sent at once and then every repeatInterval while it fires.
+      groupBy: ["alertname", "cluster"],
+      groupWait: "0s",
+      groupInterval: heartbeat?.repeatInterval ?? "1h",
+      repeatInterval: heartbeat?.repeatInterval ?? "1h",
+    },
+    { receiver: NULL_RECEIVER, matchers: [eq("alertname", "InfoInhibitor")] },
+    // An app's own AlertmanagerConfig already delivered its alerts; the platform must not page for them too.
+    ...apps
+      .filter((app) => app.routing)
+      .map((app) => ({
+        receiver: NULL_RECEIVER,
+        matchers: [eq("namespace", app.namespace), eq("app", app.name)],
+      })),
+    ...alerting.routes.map((r) => ({
+      receiver: r.receiver,
+      matchers: [
+        ...(r.severity ? [eq("severity", r.severity)] : []),
+        ...Object.entries(r.matchers).map(([k, v]) => eq(k, v)),
+      ],
+      ...(r.continue ? { continue: true } : {}),
+    })),
+  ];
+  return {
+    route: {
+      receiver: alerting.defaultReceiver ?? NULL_RECEIVER,
+      groupBy: alerting.groupBy,
+      groupWait: alerting.groupWait,
+      groupInterval: alerting.groupInterval,
+      repeatInterval: alerting.repeatInterval,
+      routes,
+    },
+    receivers: [
+      { name: NULL_RECEIVER },
+      ...(heartbeat
+        ? [
+            {
+              name: HEARTBEAT_RECEIVER,
+              webhookConfigs: [
+                {
+                  urlSecret: secretRef(OWNER, HEARTBEAT_RECEIVER, "webhook-url", heartbeat.url),
+                  sendResolved: false,
+                },
+              ],
+            },
+          ]
+        : []),
+      ...alerting.receivers.map((r) => receiver(OWNER, r)),
+    ],
+    inhibitRules: inhibitRules(),
+  };
+}
+
+/** Credentials given as Pulumi secrets, for the platform's receiver Secret. */
+export function platformSecretData(alerting: AlertingConfig): Record<string, pulumi.Output<string>> {
+  const data = receiverSecretData(alerting.receivers);
+  if (pulumi.Output.isInstance(alerting.heartbeat?.url)) {
+    data[`${HEARTBEAT_RECEIVER}-webhook-url`] = alerting.heartbeat.url as pulumi.Output<string>;
+  }
+  return data;
+}
+
+export interface PlatformAlertingArgs {
+  /** The monitoring namespace (the Alertmanager's). */
+  readonly namespace: pulumi.Input<string>;
+  readonly alerting: AlertingConfig;
+  /** Apps of this stack: alerts their own routing delivers are not routed again. */
+  readonly apps: readonly AppConfig[];
+  /** What the meta-monitoring rules watch. */
+  readonly rules: PlatformRuleOptions;
+  /** The operator CRDs: the custom resources wait for them. */
+  readonly crds: pulumi.Resource;
+}
+
+export class PlatformAlerting extends pulumi.ComponentResource {
+  /** The global AlertmanagerConfig's name, for the Alertmanager's `alertmanagerConfiguration`. */
+  public readonly configName: pulumi.Output<string>;
+
+  constructor(name: string, args: PlatformAlertingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kube-monitoring:alerting:PlatformAlerting", name, {}, opts);
+    const labels = {
+      "app.kubernetes.io/part-of": "kube-monitoring",
+      "app.kubernetes.io/managed-by": "kube-monitoring",
+    };
+    const data = platformSecretData(args.alerting);
+    const secrets = Object.keys(data).length
+      ? [
+          new k8s.core.v1.Secret(
+            `${name}-receivers`,
+            {
+              metadata: { name: receiverSecretName(OWNER), namespace: args.namespace, labels },
+              type: "Opaque",
+              stringData: data,
+            },
+            { parent: this },
+          ),
+        ]
+      : [];
+    const amc = new k8s.apiextensions.CustomResource(
+      `${name}-routing`,
+      {
+        apiVersion: "monitoring.coreos.com/v1alpha1",
+        kind: "AlertmanagerConfig",
+        metadata: {
+          name: PLATFORM_ALERTMANAGER_CONFIG,
+          namespace: args.namespace,
+          labels: { ...labels, [GLOBAL_CONFIG_LABEL]: "true" },
+        },
+        spec: platformRoutingSpec(args.alerting, args.apps),
+      },
+      { parent: this, dependsOn: [args.crds, ...secrets] },
+    );
+    this.configName = amc.metadata.name;
+    new k8s.apiextensions.CustomResource(
+      `${name}-rules`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name: "kube-monitoring-platform", namespace: args.namespace, labels },
+        spec: { groups: platformRuleGroups(args.rules) },
+      },
+      { parent: this, dependsOn: [args.crds] },
+    );
+    this.registerOutputs({ configName: this.configName });
+  }
+}
