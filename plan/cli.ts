@@ -28,7 +28,14 @@ async function main(argv: string[]): Promise<number> {
   const outDir = values.out;
   const projectDir = path.resolve(__dirname, "..");
   const configDir = values["config-dir"] ? path.resolve(values["config-dir"]) : undefined;
-  const result = await planStack({ projectDir, configDir, stack, outDir: path.resolve(outDir) });
+  // With --config-dir, the stack's policy config (config.<stack>.json) is read from there too.
+  const result = await planStack({
+    projectDir,
+    configDir,
+    policyConfigDir: configDir,
+    stack,
+    outDir: path.resolve(outDir),
+  });
   (result.exitCode === 0 ? console.log : console.error)(result.report);
   if (result.plan) console.log(`\nwrote ${path.join(outDir, stack, "plan.json")} and manifests/`);
   if (result.plan && values.compare) {

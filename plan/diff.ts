@@ -177,6 +177,22 @@ export function renderMarkdown(entries: { diff: PlanDiff; plan: Plan }[], limit 
     "",
     ...entries.map((e) => `- ${summaryLine(e.diff, e.plan)}`),
     "",
+    // Never cut: a loosened gate and every mandatory violation, whatever the size of the diff.
+    ...entries.flatMap(({ plan }) =>
+      (plan.loosened ?? []).map(
+        (l) =>
+          `> ⚠️ **${plan.stack}**: \`${l.policy}\` is **${l.to}** (mandatory by default), set in \`${l.file}\``,
+      ),
+    ),
+    ...entries.flatMap(({ plan }) =>
+      plan.violations
+        .filter((v) => v.enforcementLevel === "mandatory")
+        .map(
+          (v) =>
+            `- ❌ **${plan.stack}** \`${v.policy}\` ${v.urn.split("::").pop()}: ${v.message.replaceAll("|", "\\|")}`,
+        ),
+    ),
+    "",
   ].join("\n");
   // Whole blocks only: a heading, a violations table, the graph, one resource's details.
   const blocks: string[] = [];

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
-import { Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
+import { Loosening, PolicyConfigError, Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { effectiveAlertmanagerConfig } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { ToolCheck, runRealToolChecks } from "./realTools";
@@ -24,6 +24,8 @@ export interface Plan {
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
   violations: Violation[];
+  /** Mandatory policies this stack's policy config makes advisory or disables. */
+  loosened: Loosening[];
   /** promtool and amtool results on the generated rules and Alertmanager configuration. */
   checks: ToolCheck[];
 }
@@ -56,6 +58,8 @@ export interface PlanOptions {
   stack: string;
   /** Where `<stack>/plan.json` and `<stack>/manifests/` go; nothing is written when absent. */
   outDir?: string;
+  /** Where `config.<stack>.json` (the stack's policy config) is read from; defaults to policies/. */
+  policyConfigDir?: string;
 }
 
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
@@ -64,6 +68,13 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   let timings: Timings | undefined;
   try {
     const stackFile = loadStackFile(options.configDir ?? options.projectDir, options.stack);
+    // Checked before the program runs: a broken policy config must not look like a clean plan.
+    const policyConfig = loadPolicyConfig(
+      options.stack,
+      options.policyConfigDir,
+      allPolicies,
+      stackFile.config["kube-monitoring:environment"],
+    );
     // A fresh copy of the program each run: its top level is the deployment.
     delete require.cache[entry];
     const started = performance.now();
@@ -81,10 +92,12 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       resources: [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn)),
       outputs: run.outputs,
       violations: [],
+      loosened: [],
       checks: [],
     };
     const programDone = performance.now();
-    plan.violations = runPolicies(plan.resources, allPolicies, loadPolicyConfig(options.stack));
+    plan.violations = runPolicies(plan.resources, allPolicies, policyConfig.settings);
+    plan.loosened = policyConfig.loosened;
     const policiesDone = performance.now();
     // Sequential on purpose: on two cores, overlapping the tools with the policies only moved the time.
     plan.checks = await runRealToolChecks(plan.resources);
@@ -106,7 +119,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     }
   } catch (err) {
     const report =
-      err instanceof ConfigError
+      err instanceof ConfigError || err instanceof PolicyConfigError
         ? err.problems.join("\n")
         : `${options.stack}: the program failed: ${err instanceof Error ? err.message : String(err)}`;
     return { exitCode: 1, report };
@@ -116,6 +129,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory");
   const report = [
+    ...plan.loosened.map(
+      (l) => `loosened: ${l.policy} is ${l.to} in ${options.stack} (mandatory by default), set in ${l.file}`,
+    ),
     renderTree(plan),
     "",
     renderCounts(plan.resources),

@@ -5,7 +5,7 @@
  * meant to be dropped.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { durationSeconds } from "./units";
+import { PROMETHEUS_DURATION, durationSeconds } from "./units";
 import { HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
 
 const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
@@ -96,8 +96,18 @@ export const alertDelivery: Policy = {
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      maxHeartbeatRepeat: { type: "string", default: "5m", description: "Longest Watchdog repeat interval." },
-      maxHeartbeatGroupWait: { type: "string", default: "30s", description: "Longest Watchdog group wait." },
+      maxHeartbeatRepeat: {
+        type: "string",
+        pattern: PROMETHEUS_DURATION.source,
+        default: "5m",
+        description: "Longest Watchdog repeat interval.",
+      },
+      maxHeartbeatGroupWait: {
+        type: "string",
+        pattern: PROMETHEUS_DURATION.source,
+        default: "30s",
+        description: "Longest Watchdog group wait.",
+      },
     },
   },
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {

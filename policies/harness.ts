@@ -15,6 +15,7 @@ import {
   UnknownValueError,
   unknownCheckingProxy,
 } from "@pulumi/policy";
+import Ajv from "ajv";
 import type { Policy } from "./util";
 
 /** What a policy needs of a resource (the offline plan's records have this shape). */
@@ -40,11 +41,115 @@ export type PolicyConfigFile = Record<
   { enforcementLevel?: EnforcementLevel; [key: string]: unknown } | EnforcementLevel
 >;
 
-/** The per-stack config file (`policies/config.<stack>.json`), or nothing when there is none. */
-export function loadPolicyConfig(stack: string, dir = __dirname): PolicyConfigFile {
-  const file = path.join(dir, `config.${stack}.json`);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PolicyConfigFile) : {};
+/** A policy config file that would switch the gate off silently, or a stack without one. */
+export class PolicyConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "PolicyConfigError";
+  }
 }
+
+export const PROFILES = ["dev", "prod"] as const;
+const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
+
+/** A mandatory policy this stack's config makes advisory or disables: allowed, never silent. */
+export interface Loosening {
+  policy: string;
+  from: EnforcementLevel;
+  to: EnforcementLevel;
+  file: string;
+}
+
+export interface StackPolicyConfig {
+  file: string;
+  profile: (typeof PROFILES)[number];
+  settings: PolicyConfigFile;
+  loosened: Loosening[];
+}
+
+/**
+ * Reads and validates the stack's policy config (`config.<stack>.json`): it must exist, declare its
+ * `profile`, and name only policies of the pack, valid levels, and config keys and values their schemas
+ * accept. A prod environment must use the prod profile.
+ */
+export function loadPolicyConfig(
+  stack: string,
+  dir = __dirname,
+  policies: Policy[] = [],
+  environment?: string,
+): StackPolicyConfig {
+  const file = path.join(dir, `config.${stack}.json`);
+  const relative = path.relative(process.cwd(), file);
+  const shown = relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+  if (!fs.existsSync(file)) {
+    throw new PolicyConfigError([
+      `${stack}: no policy config ${shown}; every stack needs one (start from config.prod.json or config.dev.json)`,
+    ]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new PolicyConfigError([`${shown}: not valid JSON: ${(err as Error).message}`]);
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new PolicyConfigError([`${shown}: must be a JSON object of policy names`]);
+  }
+  const problems: string[] = [];
+  const { profile, ...settings } = raw as { profile?: unknown } & PolicyConfigFile;
+  if (!PROFILES.includes(profile as (typeof PROFILES)[number])) {
+    problems.push(
+      `${shown}: profile: ${JSON.stringify(profile)} is not a profile; expected ${PROFILES.join(" or ")}`,
+    );
+  } else if (environment === "prod" && profile !== "prod") {
+    problems.push(
+      `${shown}: profile: ${JSON.stringify(profile)} is not allowed for a prod environment; use "prod"`,
+    );
+  }
+  const byName = new Map(policies.map((p) => [p.name, p]));
+  const loosened: Loosening[] = [];
+  for (const [name, entry] of Object.entries(settings)) {
+    const policy = byName.get(name);
+    if (!policy) {
+      problems.push(`${shown}: ${name}: unknown policy; expected one of ${[...byName.keys()].join(", ")}`);
+      continue;
+    }
+    const own = typeof entry === "string" ? { enforcementLevel: entry } : entry;
+    if (!own || typeof own !== "object" || Array.isArray(own)) {
+      problems.push(`${shown}: ${name}: must be an enforcement level or an object`);
+      continue;
+    }
+    const { enforcementLevel, ...config } = own as { enforcementLevel?: unknown };
+    if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as string)) {
+      problems.push(
+        `${shown}: ${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not a level; expected ${LEVELS.join(", ")}`,
+      );
+    } else if (
+      policy.enforcementLevel === "mandatory" &&
+      (enforcementLevel === "advisory" || enforcementLevel === "disabled")
+    ) {
+      loosened.push({ policy: name, from: "mandatory", to: enforcementLevel, file: shown });
+    }
+    for (const [key, value] of Object.entries(config)) {
+      const schema = policy.configSchema.properties[key];
+      if (!schema) {
+        problems.push(
+          `${shown}: ${name}.${key}: unknown setting; expected one of enforcementLevel, ${Object.keys(policy.configSchema.properties).join(", ")}`,
+        );
+        continue;
+      }
+      const validate = ajv.compile(schema);
+      if (!validate(value)) {
+        const why = (validate.errors ?? []).map((e) => e.message).join("; ");
+        problems.push(`${shown}: ${name}.${key}: ${JSON.stringify(value)} ${why}`);
+      }
+    }
+  }
+  if (problems.length) throw new PolicyConfigError(problems);
+  return { file: shown, profile: profile as (typeof PROFILES)[number], settings, loosened };
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
 
 function settingsFor(policy: Policy, file: PolicyConfigFile) {
   const entry = file[policy.name];

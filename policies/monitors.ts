@@ -4,7 +4,7 @@
  * creates, names ports that exist there, carries the labels Prometheus selects on, and scrapes sanely.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { durationSeconds } from "./units";
+import { PROMETHEUS_DURATION, durationSeconds } from "./units";
 import {
   HELM_RELEASE,
   Json,
@@ -83,7 +83,12 @@ export const monitorTargetsResolve: Policy = {
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      minInterval: { type: "string", default: "10s", description: "Shortest scrape interval allowed." },
+      minInterval: {
+        type: "string",
+        pattern: PROMETHEUS_DURATION.source,
+        default: "15s",
+        description: "Shortest scrape interval allowed.",
+      },
     },
   },
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {

@@ -1,6 +1,12 @@
 /** Prometheus retention, storage and high availability, read from the kube-prometheus-stack values. */
 import type { ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
-import { MAX_RETENTION_SIZE_SHARE, durationSeconds, prometheusBytes, quantityBytes } from "./units";
+import {
+  MAX_RETENTION_SIZE_SHARE,
+  PROMETHEUS_DURATION,
+  durationSeconds,
+  prometheusBytes,
+  quantityBytes,
+} from "./units";
 import { HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
 
 const isKps = (args: ResourceValidationArgs) => args.type === HELM_RELEASE && args.props.chart === KPS_CHART;
@@ -19,11 +25,14 @@ export const prometheusRetention: Policy = {
     properties: {
       maxRetention: {
         type: "string",
-        default: "90d",
+        pattern: PROMETHEUS_DURATION.source,
+        default: "30d",
         description: "Longest local retention; keep longer history in Thanos.",
       },
       maxRetentionSizeShare: {
         type: "number",
+        exclusiveMinimum: 0,
+        maximum: MAX_RETENTION_SIZE_SHARE,
         default: MAX_RETENTION_SIZE_SHARE,
         description: "Largest share of the volume retentionSize may take.",
       },
@@ -84,8 +93,8 @@ export const prometheusHighAvailability: Policy = {
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      minPrometheusReplicas: { type: "integer", default: 2 },
-      minAlertmanagerReplicas: { type: "integer", default: 2 },
+      minPrometheusReplicas: { type: "integer", minimum: 1, default: 2 },
+      minAlertmanagerReplicas: { type: "integer", minimum: 1, default: 2 },
     },
   },
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {

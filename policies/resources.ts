@@ -19,7 +19,7 @@ const limitsSchema = {
   properties: {
     requireCpuLimit: {
       type: "boolean",
-      default: false,
+      default: true,
       description: "Also require limits.cpu (CPU limits throttle; many teams prefer requests only).",
     },
   },

@@ -109,7 +109,7 @@ export const thanosBucketSecurity: Policy = {
     properties: {
       requireProtect: {
         type: "boolean",
-        default: false,
+        default: true,
         description: "Require protect (and no forceDestroy) on the bucket: set in prod.",
       },
     },

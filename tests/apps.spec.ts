@@ -267,6 +267,8 @@ describe("app routing", () => {
     const spec = routingSpec("shop", app.routing!)!;
     assert.deepEqual(spec.route, {
       receiver: "slack",
+      // Only the app's own alerts: platform alerts about the namespace stay with the platform.
+      matchers: [{ name: "app", value: "shop", matchType: "=" }],
       groupBy: ["alertname", "severity"],
       groupWait: "30s",
       groupInterval: "5m",
@@ -470,7 +472,19 @@ describe("apps in the dev plan", () => {
     const rules = plan!.resources
       .filter((r) => r.inputs.kind === "PrometheusRule")
       .flatMap((r) => ((r.inputs.spec as Loose).groups as Loose[]).flatMap((g) => g.rules as Loose[]));
-    assert.equal(rules.length, 3 + 5 + 9 + 2);
+    // recording 3, golden signals 5, SLO 9 + 2 alerts, probe failing and certificate expiry 2, and
+    // the platform's 5 pipeline alerts.
+    const perGroup = plan!.resources
+      .filter((r) => r.inputs.kind === "PrometheusRule")
+      .flatMap((r) => ((r.inputs.spec as Loose).groups as Loose[]).map((g) => `${g.name}:${g.rules.length}`))
+      .sort();
+    assert.deepEqual(perGroup, [
+      "kube-monitoring.monitoring-pipeline:5",
+      "rust-app.golden-signals:5",
+      "rust-app.probes:2",
+      "rust-app.recording:3",
+      "rust-app.slo:11",
+    ]);
     for (const r of rules) assert.equal(promqlSyntaxError(r.expr), undefined, r.expr);
   });
 });

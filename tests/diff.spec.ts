@@ -37,6 +37,7 @@ const plan = (stack: string, resources: RecordedResource[], violations: Plan["vi
   })),
   outputs: {},
   violations,
+  loosened: [],
   checks: [],
 });
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -100,7 +100,12 @@ describe("kube-prometheus-stack values", () => {
       assert.deepEqual(spec[`${key}NamespaceSelector`], {}, key);
     }
     const am = valuesFor().alertmanager.alertmanagerSpec;
-    assert.deepEqual([am.alertmanagerConfigSelector, am.alertmanagerConfigNamespaceSelector], [{}, {}]);
+    // Every AlertmanagerConfig in every namespace but the platform's own, which is the base configuration.
+    assert.deepEqual(am.alertmanagerConfigSelector, {
+      matchExpressions: [{ key: "kube-monitoring.io/alertmanager-global", operator: "DoesNotExist" }],
+    });
+    assert.deepEqual(am.alertmanagerConfigNamespaceSelector, {});
+    assert.deepEqual(am.alertmanagerConfiguration, { name: "platform", global: { resolveTimeout: "5m" } });
   });
 
   it("gives requests and limits to every component the chart runs", () => {

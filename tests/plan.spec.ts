@@ -30,6 +30,9 @@ const foundation = (stack: string) => [
   `${HELM_RELEASE}::kps-release`,
   `pulumi:pulumi:Stack::kube-monitoring-${stack}`,
   "random:index/randomPassword:RandomPassword::kps-grafana-admin",
+  "kube-monitoring:alerting:PlatformAlerting::alerting",
+  "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig::alerting-routing",
+  "kubernetes:monitoring.coreos.com/v1:PrometheusRule::alerting-rules",
 ];
 
 const thanosResources = [
@@ -285,6 +288,7 @@ describe("offline plan", () => {
           "resources",
           "outputs",
           "violations",
+          "loosened",
           "checks",
         ]);
         const release = plan.resources.find((r: { name: string }) => r.name === "kps-release");
@@ -300,6 +304,8 @@ describe("offline plan", () => {
           "urn",
         ]);
         assert.deepEqual(fs.readdirSync(path.join(out, "dev", "manifests")), [
+          "alertmanager.effective.yaml",
+          "alertmanagerconfig-monitoring-platform.yaml",
           "alertmanagerconfig-rust-app-rust-app.yaml",
           "configmap-monitoring-dashboard-rust-app-rust-app.yaml",
           "deployment-rust-app-rust-app.yaml",
@@ -310,6 +316,7 @@ describe("offline plan", () => {
           "namespace-monitoring.yaml",
           "namespace-rust-app.yaml",
           "probe-rust-app-rust-app-health.yaml",
+          "prometheusrule-monitoring-kube-monitoring-platform.yaml",
           "prometheusrule-rust-app-rust-app.yaml",
           "secret-monitoring-grafana-admin.yaml",
           "service-rust-app-rust-app.yaml",
@@ -331,6 +338,7 @@ describe("offline plan", () => {
         "kube-monitoring:clusterName": "dev-1",
         "kube-monitoring:prometheus": { retention: "15 days" },
       });
+      fs.writeFileSync(path.join(dir, "config.typo.json"), JSON.stringify({ profile: "dev" }));
       try {
         const run = cli(["typo", "--out", out, "--config-dir", dir]);
         assert.equal(run.status, 1);
@@ -385,8 +393,13 @@ describe("offline plan", () => {
         assert.equal(merged.status, 0, merged.stderr);
         const body = fs.readFileSync(comment, "utf8");
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
-        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+20 to create/);
-        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+34 to create/);
+        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+23 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+37 to create/);
+        // A loosened gate is at the top of the comment, before any per-stack detail.
+        assert.match(
+          body,
+          /\n> ⚠️ \*\*dev\*\*: `alert-delivery` is \*\*advisory\*\* \(mandatory by default\), set in `policies\/config\.dev\.json`\n/,
+        );
       } finally {
         fs.rmSync(out, { recursive: true, force: true });
       }

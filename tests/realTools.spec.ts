@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "../plan/alertmanagerConfig";
 import { runRealToolChecks } from "../plan/realTools";
 import type { RecordedResource } from "../plan/runtime";
@@ -23,9 +23,13 @@ function withTemp<T>(run: (dir: string) => T): T {
   }
 }
 
+const appRules = (resources: RecordedResource[]) =>
+  resources.find(
+    (r) => r.inputs.kind === "PrometheusRule" && (r.inputs.metadata as Loose).namespace === "rust-app",
+  )!;
+
 const ruleOf = (resources: RecordedResource[], name: string) => {
-  const groups = (resources.find((r) => r.inputs.kind === "PrometheusRule")!.inputs.spec as Loose)
-    .groups as Loose[];
+  const groups = (appRules(resources).inputs.spec as Loose).groups as Loose[];
   return groups.flatMap((g) => g.rules as Loose[]).find((r) => r.alert === name || r.record === name)!;
 };
 
@@ -51,7 +55,11 @@ describe("real tools: promtool and amtool", () => {
         ["amtool", "passed"],
       ],
     );
-    assert.match(plan!.checks[0].output, /SUCCESS: 19 rules found/);
+    assert.match(plan!.checks[0].output, /rust-app-rust-app\.rules\.yaml\n  SUCCESS: 21 rules found/);
+    assert.match(
+      plan!.checks[0].output,
+      /monitoring-kube-monitoring-platform\.rules\.yaml\n  SUCCESS: 5 rules found/,
+    );
   });
 
   it("fail with promtool's own message when a generated expression breaks", async () => {
@@ -73,7 +81,9 @@ describe("real tools: promtool and amtool", () => {
 
   it("fail with amtool's message when a route names no receiver", async () => {
     const resources = await devResources();
-    const amc = resources.find((r) => r.inputs.kind === "AlertmanagerConfig")!;
+    const amc = resources.find(
+      (r) => r.inputs.kind === "AlertmanagerConfig" && (r.inputs.metadata as Loose).namespace === "rust-app",
+    )!;
     ((amc.inputs.spec as Loose).route.routes as Loose[])[1].receiver = "nobody";
     const [check] = (await runRealToolChecks(resources)).filter((c) => c.tool === "amtool");
     assert.equal(check.status, "failed");
@@ -82,7 +92,7 @@ describe("real tools: promtool and amtool", () => {
 
   /** Runs tests/promtool/rust-app.test.yaml against the rule file the program generated. */
   function promtoolUnitTests(resources: RecordedResource[]) {
-    const [rules] = ruleFiles(resources);
+    const rules = ruleFiles(resources).find((f) => f.name === "rust-app-rust-app.rules.yaml")!;
     return withTemp((dir) => {
       fs.writeFileSync(
         path.join(dir, "generated.rules.yaml"),
@@ -139,33 +149,120 @@ describe("real tools: promtool and amtool", () => {
 
     it("pages on critical, continues to the team channel and the audit hook", () => {
       assert.equal(
-        routes("namespace=rust-app", "severity=critical", "team=backend", "alertname=HighErrorRate"),
-        "rust-app/rust-app/pagerduty-critical,rust-app/rust-app/backend-slack,rust-app/rust-app/audit-webhook",
+        routes(
+          "namespace=rust-app",
+          "app=rust-app",
+          "severity=critical",
+          "team=backend",
+          "alertname=HighErrorRate",
+        ),
+        // The platform's catch-all for the app's own alerts ends the walk: nobody is paged twice.
+        "rust-app/rust-app/pagerduty-critical,rust-app/rust-app/backend-slack,rust-app/rust-app/audit-webhook,monitoring/platform/null",
       );
     });
 
     it("sends warnings to Slack only, and stops there", () => {
       assert.equal(
-        routes("namespace=rust-app", "severity=warning", "team=backend", "alertname=HighLatency"),
-        "rust-app/rust-app/backend-slack",
+        routes(
+          "namespace=rust-app",
+          "app=rust-app",
+          "severity=warning",
+          "team=backend",
+          "alertname=HighLatency",
+        ),
+        "rust-app/rust-app/backend-slack,monitoring/platform/null",
       );
     });
 
     it("routes a team's info alerts by team", () => {
       assert.equal(
-        routes("namespace=rust-app", "severity=info", "team=backend", "alertname=Note"),
-        "rust-app/rust-app/backend-slack,rust-app/rust-app/audit-webhook",
+        routes("namespace=rust-app", "app=rust-app", "severity=info", "team=backend", "alertname=Note"),
+        "rust-app/rust-app/backend-slack,rust-app/rust-app/audit-webhook,monitoring/platform/null",
       );
     });
 
-    it("drops Watchdog into the null receiver", () => {
-      assert.equal(routes("alertname=Watchdog", "namespace=monitoring", "severity=none"), "null");
+    it("sends Watchdog to the heartbeat only", () => {
+      assert.equal(
+        routes("alertname=Watchdog", "namespace=monitoring", "severity=none"),
+        "monitoring/platform/watchdog-heartbeat",
+      );
     });
 
     it("never lets one namespace's config catch another namespace's alerts", () => {
       assert.equal(
-        routes("namespace=payments", "severity=critical", "team=backend", "alertname=HighErrorRate"),
-        "null",
+        routes(
+          "namespace=payments",
+          "app=rust-app",
+          "severity=critical",
+          "team=backend",
+          "alertname=HighErrorRate",
+        ),
+        "monitoring/platform/platform-slack",
+      );
+    });
+
+    it("keeps platform alerts about an app's namespace with the platform unless the app opts in", () => {
+      assert.equal(
+        routes("namespace=rust-app", "severity=warning", "alertname=KubePodCrashLooping"),
+        "monitoring/platform/platform-slack",
+      );
+    });
+  });
+
+  describe("platform routing in prod (amtool config routes test)", () => {
+    let configFile: string;
+    let dir: string;
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-routes-"));
+      configFile = path.join(dir, "alertmanager.yaml");
+      const { plan } = await planOf("prod");
+      fs.writeFileSync(configFile, stringify(effectiveAlertmanagerConfig(plan!.resources), { lineWidth: 0 }));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const routes = (...labels: string[]) => {
+      const run = spawnSync(
+        "amtool",
+        ["config", "routes", "test", `--config.file=${configFile}`, ...labels],
+        {
+          encoding: "utf8",
+        },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      return run.stdout.trim();
+    };
+
+    it("pages for critical platform alerts in monitoring, kube-system and without a namespace", () => {
+      for (const labels of [
+        ["alertname=KubePodCrashLooping", "namespace=monitoring", "severity=critical"],
+        ["alertname=PrometheusRemoteWriteBehind", "namespace=monitoring", "severity=critical"],
+        ["alertname=KubeAPIErrorBudgetBurn", "namespace=kube-system", "severity=critical"],
+        ["alertname=KubeNodeNotReady", "node=ip-10-0-0-1", "severity=critical"],
+      ]) {
+        assert.equal(routes(...labels), "monitoring/platform/platform-pagerduty", labels.join(" "));
+      }
+    });
+
+    it("sends warnings and unlabelled alerts to the platform channel, Watchdog to the heartbeat", () => {
+      assert.equal(
+        routes("alertname=ThanosCompactNotRun", "namespace=monitoring", "severity=warning"),
+        "monitoring/platform/platform-slack",
+      );
+      assert.equal(routes("alertname=Something"), "monitoring/platform/platform-slack");
+      assert.equal(routes("alertname=Watchdog", "severity=none"), "monitoring/platform/watchdog-heartbeat");
+      assert.equal(routes("alertname=InfoInhibitor", "severity=none"), "monitoring/platform/null");
+    });
+
+    it("inhibits a slow burn while the fast burn of the same SLO fires", () => {
+      const cfg = parse(fs.readFileSync(configFile, "utf8")) as Loose;
+      assert.deepEqual(
+        (cfg.inhibit_rules as Loose[]).find((r) =>
+          r.target_matchers.includes('alertname="ErrorBudgetBurnSlow"'),
+        ),
+        {
+          source_matchers: ['alertname="ErrorBudgetBurnFast"'],
+          target_matchers: ['alertname="ErrorBudgetBurnSlow"'],
+          equal: ["namespace", "slo"],
+        },
       );
     });
   });

@@ -17,7 +17,7 @@ import {
 } from "../components";
 import { SECRET } from "../plan/runtime";
 import { SECRET_PLACEHOLDER } from "../plan/stackFile";
-import { HELM_RELEASE, planOf, planWithConfig, resource, Loose } from "./helpers/plan";
+import { HELM_RELEASE, devPolicyConfig, planOf, planWithConfig, resource, Loose } from "./helpers/plan";
 
 const bucketArn = "arn:aws:s3:::thanos-metrics-abc";
 const oidc = {
@@ -445,6 +445,7 @@ describe("credentials in a plan", () => {
         {
           "kube-monitoring:environment": "dev",
           "kube-monitoring:clusterName": "dev-1",
+          "kube-monitoring:prometheus": { retention: "2d" },
           "kube-monitoring:thanos": {
             enabled: true,
             region: "eu-west-1",
@@ -468,6 +469,7 @@ describe("credentials in a plan", () => {
           ],
         },
         out,
+        devPolicyConfig(),
       );
       assert.equal(result.exitCode, 0, result.report);
       const files = [

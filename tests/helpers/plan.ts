@@ -15,15 +15,28 @@ export function planOf(stack: string): Promise<PlanResult> {
   return planned.get(stack)!;
 }
 
-/** Plans a stack whose Pulumi.<stack>.yaml is `config`, next to a copy of the real Pulumi.yaml. */
-export async function planWithConfig(stack: string, config: Record<string, unknown>, outDir?: string) {
+/**
+ * Plans a stack whose Pulumi.<stack>.yaml is `config`, next to a copy of the real Pulumi.yaml. Its policy
+ * config is `policyConfig`, by default the pack's own strict settings under the stack's environment.
+ */
+export async function planWithConfig(
+  stack: string,
+  config: Record<string, unknown>,
+  outDir?: string,
+  policyConfig: Record<string, unknown> = { profile: String(config["kube-monitoring:environment"] ?? "dev") },
+) {
   const dir = writeConfigDir(stack, config);
+  fs.writeFileSync(path.join(dir, `config.${stack}.json`), JSON.stringify(policyConfig));
   try {
-    return await planStack({ projectDir, configDir: dir, stack, outDir });
+    return await planStack({ projectDir, configDir: dir, stack, outDir, policyConfigDir: dir });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The committed dev stack's policy config: the profile most test stacks plan under. */
+export const devPolicyConfig = (): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(path.join(projectDir, "policies", "config.dev.json"), "utf8"));
 
 export function writeConfigDir(stack: string, config: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-config-"));

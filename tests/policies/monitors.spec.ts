@@ -71,7 +71,7 @@ describe("policy monitor-targets-resolve", () => {
       ],
       [
         'ServiceMonitor shop/shop: port "metric" is not a named port of the Service it selects.',
-        "ServiceMonitor shop/shop: interval 5s is below the 10s floor.",
+        "ServiceMonitor shop/shop: interval 5s is below the 15s floor.",
         "ServiceMonitor shop/shop: scrapeTimeout 10s is longer than interval 5s.",
       ],
     );

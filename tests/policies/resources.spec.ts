@@ -29,7 +29,7 @@ describe("policy workload-resource-limits", () => {
       workloadResourceLimits,
       [resourceOf(DEPLOYMENT, "web", noLimits)],
       [
-        'Deployment web: container "app" has no limits.memory; set resources.limits.memory so the scheduler can place it and the kernel can bound it.',
+        'Deployment web: container "app" has no limits.memory, limits.cpu; set resources.limits.memory so the scheduler can place it and the kernel can bound it.',
       ],
     );
   });
@@ -39,7 +39,9 @@ describe("policy workload-resource-limits", () => {
     assertViolations(
       workloadResourceLimits,
       [resourceOf(DEPLOYMENT, "web", init)],
-      [/^Deployment web: init container "migrate" has no requests\.cpu, requests\.memory, limits\.memory;/],
+      [
+        /^Deployment web: init container "migrate" has no requests\.cpu, requests\.memory, limits\.memory, limits\.cpu;/,
+      ],
     );
     const cron = {
       spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "job" }] } } } } },
@@ -56,13 +58,15 @@ describe("policy workload-resource-limits", () => {
       deployment,
       (d) => delete d.spec.template.spec.containers[0].resources.limits.cpu,
     );
-    assertNoViolations(workloadResourceLimits, [resourceOf(DEPLOYMENT, "web", noCpuLimit)]);
+    // The pack's default is the strict production setting; dev turns CPU limits off.
     assertViolations(
       workloadResourceLimits,
       [resourceOf(DEPLOYMENT, "web", noCpuLimit)],
       [/container "app" has no limits\.cpu/],
-      { "workload-resource-limits": { requireCpuLimit: true } },
     );
+    assertNoViolations(workloadResourceLimits, [resourceOf(DEPLOYMENT, "web", noCpuLimit)], {
+      "workload-resource-limits": { requireCpuLimit: false },
+    });
   });
 
   it("copes with a missing spec and reports unknown values as advisory, not as a pass", () => {
@@ -100,7 +104,7 @@ describe("policy monitoring-resource-limits", () => {
       monitoringResourceLimits,
       [release(noGrafana)],
       [
-        "Helm release kps (kube-prometheus-stack): grafana.sidecar.resources has no requests.cpu, requests.memory, limits.memory.",
+        "Helm release kps (kube-prometheus-stack): grafana.sidecar.resources has no requests.cpu, requests.memory, limits.memory, limits.cpu.",
       ],
     );
   });

@@ -113,7 +113,7 @@ describe("policy thanos-bucket-security", () => {
       s.bucket.protect = false;
       s.bucket.inputs.forceDestroy = true;
     });
-    assertNoViolations(thanosBucketSecurity, loose);
+    assertNoViolations(thanosBucketSecurity, loose, { "thanos-bucket-security": { requireProtect: false } });
     assertViolations(
       thanosBucketSecurity,
       loose,
