@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   AppMonitoring,
+  ClusterBase,
   Exporters,
   KubePrometheusStack,
   OperatorCrds,
@@ -24,6 +25,7 @@ const production = cfg.environment === "prod";
 const tags = { "kube-monitoring:stack": pulumi.getStack(), "kube-monitoring:cluster": cfg.clusterName };
 
 const crds = new OperatorCrds("crds", { protect: production });
+const base = new ClusterBase("cluster", { cluster: cfg.cluster });
 
 const store = cfg.thanos.enabled
   ? new ThanosObjectStore("thanos-objstore", {
@@ -45,6 +47,8 @@ const store = cfg.thanos.enabled
 const stack = new KubePrometheusStack("kps", {
   ...kubePrometheusStackArgsFrom(cfg),
   crds,
+  priorityClassName: base.priorityClassName,
+  prerequisites: base.ready,
   thanos: store && {
     sidecarResources: cfg.thanos.sidecar.resources,
     roleArn: store.roleArn,
@@ -55,16 +59,21 @@ const stack = new KubePrometheusStack("kps", {
 });
 
 const thanos = store
-  ? new Thanos("thanos", {
-      namespace: stack.namespace,
-      config: cfg.thanos,
-      replicaLabel: PROMETHEUS_REPLICA_LABEL,
-      sidecarService: THANOS_SIDECAR_SERVICE,
-      objstoreSecret: { name: stack.objstoreSecretName!, key: OBJSTORE_SECRET.key },
-      roleArn: store.roleArn,
-      security: cfg.security,
-      crds,
-    })
+  ? new Thanos(
+      "thanos",
+      {
+        namespace: stack.namespace,
+        config: cfg.thanos,
+        replicaLabel: PROMETHEUS_REPLICA_LABEL,
+        sidecarService: THANOS_SIDECAR_SERVICE,
+        objstoreSecret: { name: stack.objstoreSecretName!, key: OBJSTORE_SECRET.key },
+        roleArn: store.roleArn,
+        security: cfg.security,
+        priorityClassName: base.priorityClassName,
+        crds,
+      },
+      { dependsOn: base.ready },
+    )
   : undefined;
 
 new PlatformAlerting("alerting", {

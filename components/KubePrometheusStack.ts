@@ -9,10 +9,12 @@ import type {
   PrometheusConfig,
   RemoteWriteConfig,
   Resources,
+  ClusterConfig,
   SecurityConfig,
   StackConfig,
 } from "./config";
 import { THANOS_PORTS } from "./Thanos";
+import { zoneSpread } from "./scheduling";
 import { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "./PlatformAlerting";
 import { prometheusCommunityRepo, thanosImage, versions } from "./versions";
 
@@ -46,6 +48,12 @@ export interface KubePrometheusStackArgs {
   readonly kubeStateMetricsResources: Resources;
   readonly nodeExporterResources: Resources;
   readonly security: SecurityConfig;
+  /** Which control plane there is to scrape, and whether kube-proxy's metrics are reachable. */
+  readonly cluster: Pick<ClusterConfig, "provider" | "kubeProxyMetrics">;
+  /** PriorityClass of Prometheus and Alertmanager. */
+  readonly priorityClassName?: string;
+  /** What must exist before the release (StorageClass, PriorityClass). */
+  readonly prerequisites?: pulumi.Resource[];
   /**
    * The operator CRDs (OperatorCrds). The release waits for them: a component's own `dependsOn` does
    * not hold back its children, so the dependency is passed here and set on the release itself.
@@ -83,6 +91,7 @@ export function kubePrometheusStackArgsFrom(cfg: StackConfig) {
     kubeStateMetricsResources: cfg.kubeStateMetrics.resources,
     nodeExporterResources: cfg.nodeExporter.resources,
     security: cfg.security,
+    cluster: cfg.cluster,
     remoteWrite: cfg.remoteWrite,
     federation: cfg.federation,
   } satisfies Partial<KubePrometheusStackArgs>;
@@ -93,6 +102,20 @@ export interface ValuesContext {
   /** Name of the Secret that holds the Grafana admin user and password. */
   readonly grafanaAdminSecretName: string;
 }
+
+/** Amazon Managed Service for Prometheus remote-write endpoints. */
+export const isAmpUrl = (url: string) =>
+  /^https:\/\/aps-workspaces\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(url);
+
+/**
+ * AMP deduplicates an HA pair only on the `cluster` and `__replica__` labels: the replica label is copied
+ * to `__replica__` and dropped on the way out (external labels are applied before write relabeling), so
+ * AMP keeps one copy while Thanos still sees `prometheus_replica`.
+ */
+export const AMP_REPLICA_RELABELING = [
+  { sourceLabels: [PROMETHEUS_REPLICA_LABEL], targetLabel: "__replica__", action: "replace" },
+  { regex: PROMETHEUS_REPLICA_LABEL, action: "labeldrop" },
+] as const;
 
 /** One `remoteWrite` entry: credentials only as references to the target's Secret. */
 export function remoteWriteEntry(rw: RemoteWriteConfig): Record<string, unknown> {
@@ -116,7 +139,14 @@ export function remoteWriteEntry(rw: RemoteWriteConfig): Record<string, unknown>
     name: rw.name,
     url: rw.url,
     ...(rw.queueConfig ? { queueConfig: rw.queueConfig } : {}),
-    ...(rw.writeRelabelConfigs.length ? { writeRelabelConfigs: rw.writeRelabelConfigs } : {}),
+    ...(isAmpUrl(rw.url) || rw.writeRelabelConfigs.length
+      ? {
+          writeRelabelConfigs: [
+            ...(isAmpUrl(rw.url) ? AMP_REPLICA_RELABELING.map((r) => structuredClone(r)) : []),
+            ...rw.writeRelabelConfigs,
+          ],
+        }
+      : {}),
     ...auth,
   };
 }
@@ -171,6 +201,51 @@ export const monitorSelectors = {
 /** Hard anti-affinity only where there is a second replica to keep apart; soft would let both share a node. */
 export function antiAffinityFor(replicas: number): "hard" | "soft" {
   return replicas > 1 ? "hard" : "soft";
+}
+
+/** Where EKS serves the scheduler's and controller manager's metrics, through the API server. */
+export const EKS_CONTROL_PLANE_METRICS = {
+  "kube-scheduler": "/apis/metrics.eks.amazonaws.com/v1/ksh/container/metrics",
+  "kube-controller-manager": "/apis/metrics.eks.amazonaws.com/v1/kcm/container/metrics",
+} as const;
+
+/** A ServiceMonitor on the `kubernetes` Service scraping the EKS control-plane endpoints as their jobs. */
+export function eksControlPlaneMonitorSpec() {
+  const sa = "/var/run/secrets/kubernetes.io/serviceaccount";
+  return {
+    namespaceSelector: { matchNames: ["default"] },
+    selector: { matchLabels: { component: "apiserver", provider: "kubernetes" } },
+    endpoints: Object.entries(EKS_CONTROL_PLANE_METRICS).map(([job, path]) => ({
+      port: "https",
+      scheme: "https",
+      path,
+      interval: "30s",
+      bearerTokenFile: `${sa}/token`,
+      tlsConfig: { caFile: `${sa}/ca.crt`, serverName: "kubernetes" },
+      relabelings: [{ targetLabel: "job", replacement: job, action: "replace" }],
+    })),
+  };
+}
+
+/** Scrape targets the chart would look for as pods, which a managed control plane does not have. */
+export function controlPlaneValues(cluster: KubePrometheusStackArgs["cluster"]) {
+  const managed = cluster.provider === "eks";
+  return {
+    kubeScheduler: { enabled: !managed },
+    kubeControllerManager: { enabled: !managed },
+    kubeEtcd: { enabled: !managed },
+    kubeProxy: { enabled: cluster.kubeProxyMetrics },
+    // Without these, absent(up{job="kube-scheduler"}) alerts would fire forever on EKS.
+    defaultRules: {
+      rules: {
+        kubeSchedulerAlerting: !managed,
+        kubeSchedulerRecording: !managed,
+        kubeControllerManager: !managed,
+        etcd: !managed,
+        kubeProxy: cluster.kubeProxyMetrics,
+      },
+    },
+  };
 }
 
 function volumeClaim(size: string, storageClass: string | undefined) {
@@ -272,6 +347,7 @@ export function buildKubePrometheusStackValues(
 
   return {
     fullnameOverride: RELEASE_FULLNAME,
+    ...controlPlaneValues(args.cluster),
     // CRDs are their own retained release (OperatorCrds); the chart must not own them.
     crds: { enabled: false },
     windowsMonitoring: { enabled: false },
@@ -305,6 +381,11 @@ export function buildKubePrometheusStackValues(
         replicaExternalLabelName: PROMETHEUS_REPLICA_LABEL,
         podAntiAffinity: antiAffinityFor(prom.replicas),
         podAntiAffinityTopologyKey: "kubernetes.io/hostname",
+        topologySpreadConstraints: zoneSpread(prom.replicas, {
+          "app.kubernetes.io/name": "prometheus",
+          prometheus: `${RELEASE_FULLNAME}-prometheus`,
+        }),
+        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
         resources: prom.resources,
         storageSpec: volumeClaim(storage.storageSize, prom.storageClass),
         persistentVolumeClaimRetentionPolicy: keepVolumes,
@@ -354,6 +435,11 @@ export function buildKubePrometheusStackValues(
         resources: am.resources,
         podAntiAffinity: antiAffinityFor(am.replicas),
         podAntiAffinityTopologyKey: "kubernetes.io/hostname",
+        topologySpreadConstraints: zoneSpread(am.replicas, {
+          "app.kubernetes.io/name": "alertmanager",
+          alertmanager: `${RELEASE_FULLNAME}-alertmanager`,
+        }),
+        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
         storage: volumeClaim(am.storageSize, am.storageClass),
         persistentVolumeClaimRetentionPolicy: keepVolumes,
         securityContext: podSecurityContext(security),
@@ -488,8 +574,54 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         maxHistory: 10,
         timeout: 900,
       },
-      { parent: this, dependsOn: [args.crds, grafanaSecret, ...valueSecrets], ...keep },
+      {
+        parent: this,
+        dependsOn: [args.crds, grafanaSecret, ...valueSecrets, ...(args.prerequisites ?? [])],
+        ...keep,
+      },
     );
+
+    if (args.cluster.provider === "eks") {
+      // Prometheus may read the two control-plane metric endpoints EKS serves, nothing more.
+      const role = new k8s.rbac.v1.ClusterRole(
+        `${name}-eks-control-plane`,
+        {
+          metadata: { labels: { "app.kubernetes.io/part-of": "kube-monitoring" } },
+          rules: [
+            {
+              apiGroups: ["metrics.eks.amazonaws.com"],
+              resources: ["kcm/metrics", "ksh/metrics"],
+              verbs: ["get"],
+            },
+          ],
+        },
+        { parent: this },
+      );
+      new k8s.rbac.v1.ClusterRoleBinding(
+        `${name}-eks-control-plane`,
+        {
+          metadata: { labels: { "app.kubernetes.io/part-of": "kube-monitoring" } },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+          subjects: [{ kind: "ServiceAccount", name: PROMETHEUS_SERVICE_ACCOUNT, namespace: this.namespace }],
+        },
+        { parent: this },
+      );
+      new k8s.apiextensions.CustomResource(
+        `${name}-eks-control-plane`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "ServiceMonitor",
+          metadata: {
+            name: "eks-control-plane",
+            namespace: this.namespace,
+            // Its target is the API server's `kubernetes` Service, which no stack creates.
+            annotations: { "kube-monitoring.io/targets-outside-stack": "true" },
+          },
+          spec: eksControlPlaneMonitorSpec(),
+        },
+        { parent: this, dependsOn: [args.crds] },
+      );
+    }
 
     this.registerOutputs({
       namespace: this.namespace,

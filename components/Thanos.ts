@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { Resources, SecurityConfig, ThanosConfig } from "./config";
+import { zoneSpread } from "./scheduling";
 import { thanosImage } from "./versions";
 
 export const THANOS_PORTS = { grpc: 10901, http: 10902 } as const;
@@ -27,6 +28,10 @@ export interface ThanosArgs {
   /** IAM role for IRSA; annotated on the store gateway and compactor service accounts. */
   readonly roleArn?: pulumi.Input<string>;
   readonly security: SecurityConfig;
+  /** PriorityClass of every Thanos pod. */
+  readonly priorityClassName?: string;
+  /** What the workloads wait for (StorageClass, PriorityClass): a component's dependsOn does not hold back its children. */
+  readonly prerequisites?: pulumi.Resource[];
   /** The operator CRDs, for the ServiceMonitor. */
   readonly crds: pulumi.Resource;
 }
@@ -130,6 +135,8 @@ function podSpec(
     metadata: { labels: thanosLabels(role) },
     spec: {
       serviceAccountName: THANOS_SERVICE_ACCOUNTS[role],
+      ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
+      ...(replicas > 1 ? { topologySpreadConstraints: zoneSpread(replicas, selectorLabels(role)) } : {}),
       securityContext: {
         runAsNonRoot: true,
         runAsUser: args.security.runAsUser,
@@ -260,7 +267,7 @@ export class Thanos extends pulumi.ComponentResource {
           ),
         },
       },
-      { ...child, dependsOn: [accounts.query] },
+      { ...child, dependsOn: [accounts.query, ...(args.prerequisites ?? [])] },
     );
     this.queryService = service("query", false).metadata.name;
     if (cfg.query.replicas > 1) pdb("query");
@@ -279,7 +286,7 @@ export class Thanos extends pulumi.ComponentResource {
           volumeClaimTemplates: [dataClaim(cfg.storeGateway.storageSize, cfg.storeGateway.storageClass)],
         },
       },
-      { ...child, dependsOn: [accounts.store] },
+      { ...child, dependsOn: [accounts.store, ...(args.prerequisites ?? [])] },
     );
     service("store", true);
     if (cfg.storeGateway.replicas > 1) pdb("store");
@@ -297,7 +304,7 @@ export class Thanos extends pulumi.ComponentResource {
           volumeClaimTemplates: [dataClaim(cfg.compactor.storageSize, cfg.compactor.storageClass)],
         },
       },
-      { ...child, dependsOn: [accounts.compactor] },
+      { ...child, dependsOn: [accounts.compactor, ...(args.prerequisites ?? [])] },
     );
     service("compactor", false);
 

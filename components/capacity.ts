@@ -118,3 +118,20 @@ function mustParse(parse: (s: string) => number | undefined, value: string, what
     throw new Error(`planPrometheusStorage: ${what} ${JSON.stringify(value)} is invalid`);
   return parsed;
 }
+
+/** Thanos compacts raw blocks up to 14 days long; 2 B a sample is the upper end for TSDB blocks. */
+const LARGEST_COMPACTION_SECONDS = 14 * 86400;
+/** Thanos' own advice for the compactor's scratch space. */
+export const MIN_COMPACTOR_BYTES = 100 * GiB;
+
+/**
+ * The compactor's volume: it downloads every source block of the largest compaction (14 days of raw
+ * samples) and writes the result beside
+ * them; the index adds about a tenth. Never below Thanos' recommended 100Gi.
+ */
+export function compactorVolumeFor(expectedActiveSeries: number, scrapeInterval: string): string {
+  const interval = durationSeconds(scrapeInterval) ?? 30;
+  const blocks = (LARGEST_COMPACTION_SECONDS / interval) * expectedActiveSeries * BYTES_PER_SAMPLE;
+  const needed = blocks * 2 * 1.1;
+  return `${Math.ceil(Math.max(needed, MIN_COMPACTOR_BYTES) / GiB)}Gi`;
+}

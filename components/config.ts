@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { CONFIG_NAMESPACE, StackConfig, credentialPaths, stackConfigSchema } from "./schema";
+import { CONFIG_NAMESPACE, StackConfig, credentialPaths, resolveDefaults, stackConfigSchema } from "./schema";
 
 export * from "./schema";
 
@@ -49,7 +49,7 @@ export function parseStackConfig(
       }),
     );
   }
-  return result.data;
+  return resolveDefaults(result.data);
 }
 
 function describeIssue(stack: string, issue: z.core.$ZodIssue, secretKeys: Set<string>): string[] {

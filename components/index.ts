@@ -13,3 +13,5 @@ export * from "./Exporters";
 export * from "./AppMonitoring";
 export * from "./PlatformAlerting";
 export * from "./platformRules";
+export * from "./ClusterBase";
+export * from "./scheduling";

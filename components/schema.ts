@@ -17,6 +17,7 @@ import type { ReceiverConfig } from "./appSchema";
 import {
   MAX_RETENTION_SIZE_SHARE,
   PROMETHEUS_BYTE_SIZE,
+  compactorVolumeFor,
   durationSeconds,
   prometheusBytes,
   quantityBytes,
@@ -41,7 +42,8 @@ export const CONFIG_NAMESPACE = "kube-monitoring";
 const prometheusSchema = z
   .strictObject({
     replicas: replicas.default(2),
-    retention: duration().default("15d"),
+    /** Default 15d; 6d with Thanos, which keeps the history (the operator then turns local compaction off). */
+    retention: duration().optional(),
     retentionSize: z
       .string()
       .regex(PROMETHEUS_BYTE_SIZE, { error: "{input} is not a Prometheus byte size (like 45GiB or 500MiB)" })
@@ -55,7 +57,7 @@ const prometheusSchema = z
       .positive({ error: "{input} must be at least 1" })
       .default(100_000),
     walCompression: z.boolean().default(true),
-    resources: resources({ cpu: "1", memory: "2Gi" }, { cpu: "2", memory: "4Gi" }),
+    resources: resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" }),
   })
   .superRefine((p, ctx) => {
     if (p.retentionSize === undefined || p.storageSize === undefined) return;
@@ -169,7 +171,9 @@ const thanosSchema = z
     compactor: z
       .strictObject({
         resources: resources({ cpu: "500m", memory: "1Gi" }, { cpu: "2", memory: "4Gi" }),
-        ...storageFor("50Gi"),
+        /** Scratch space for the largest compaction; default derived from the load, at least 100Gi. */
+        storageSize: byteQuantity.optional(),
+        storageClass: z.string().min(1).optional(),
       })
       .prefault({}),
     grafanaDatasource: z.boolean().default(true),
@@ -266,8 +270,43 @@ const uniqueNames = (what: string) => (items: { name: string }[], ctx: z.Refinem
   });
 };
 
+const clusterSchema = z
+  .strictObject({
+    /**
+     * `eks`: the control plane is managed (scheduler, controller manager and etcd are not pods to scrape;
+     * EKS exposes the first two through the API server), volumes come from the EBS CSI driver.
+     */
+    provider: z
+      .enum(["eks", "generic"], { error: "{input} is not a cluster provider; expected eks or generic" })
+      .default("generic"),
+    storageClass: z
+      .strictObject({
+        /** Create an encrypted gp3 StorageClass (EBS CSI driver) and use it for every volume. Default on EKS. */
+        create: z.boolean().optional(),
+        /** The class every volume uses: the one created, or an existing one. Unset: the cluster default. */
+        name: dnsLabel.optional(),
+        /** KMS key for the EBS volumes; default the account's aws/ebs key. */
+        kmsKeyArn: arn("kms", "arn:aws:kms:eu-west-1:123456789012:key/…").optional(),
+      })
+      .prefault({}),
+    priorityClass: z
+      .strictObject({
+        /** Create the PriorityClass below, or name one that exists. */
+        create: z.boolean().default(true),
+        name: dnsLabel.default("monitoring-critical"),
+        value: z.int().min(1).max(1_000_000_000).default(100_000_000),
+      })
+      .prefault({}),
+    /** Scrape kube-proxy: only when its metricsBindAddress listens beyond 127.0.0.1 (EKS binds loopback). */
+    kubeProxyMetrics: z.boolean().optional(),
+    /** NetworkPolicies in the monitoring namespace; off for clusters without a NetworkPolicy engine. */
+    networkPolicies: z.boolean().default(true),
+  })
+  .prefault({});
+
 export const stackConfigSchema = z
   .strictObject({
+    cluster: clusterSchema,
     environment: z.enum(["dev", "prod"], { error: "{input} is not an environment; expected dev or prod" }),
     clusterName: dnsLabel,
     namespace: dnsLabel.default("monitoring"),
@@ -325,6 +364,25 @@ export const stackConfigSchema = z
       }
       owners.set(app.namespace, i);
     });
+    if (cfg.environment === "prod") {
+      // Burstable pods are evicted first under memory pressure; Prometheus must not be.
+      const r = cfg.prometheus.resources;
+      if (quantityBytes(r.requests.memory) !== quantityBytes(r.limits.memory)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["prometheus", "resources", "requests", "memory"],
+          message: `${r.requests.memory} must equal limits.memory ${r.limits.memory} in prod (Guaranteed memory, never evicted first)`,
+        });
+      }
+    }
+    const sc = cfg.cluster.storageClass;
+    if (sc.create && cfg.cluster.provider !== "eks") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster", "storageClass", "create"],
+        message: "creates an EBS CSI StorageClass, which needs cluster.provider eks",
+      });
+    }
     if (cfg.environment !== "dev" && cfg.thanos.bucket.forceDestroy) {
       ctx.addIssue({
         code: "custom",
@@ -334,7 +392,58 @@ export const stackConfigSchema = z
     }
   });
 
-export type StackConfig = z.infer<typeof stackConfigSchema>;
+/** The config with defaults that depend on other keys resolved. */
+type Parsed = z.infer<typeof stackConfigSchema>;
+export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos"> & {
+  prometheus: Parsed["prometheus"] & { retention: string };
+  thanos: Omit<Parsed["thanos"], "compactor"> & {
+    compactor: Parsed["thanos"]["compactor"] & { storageSize: string };
+  };
+  cluster: z.infer<typeof stackConfigSchema>["cluster"] & {
+    storageClass: { create: boolean; name?: string; kmsKeyArn?: string };
+    kubeProxyMetrics: boolean;
+  };
+};
+export type ClusterConfig = StackConfig["cluster"];
+
+/** Fills the defaults that depend on other keys: local retention, the StorageClass, kube-proxy. */
+export function resolveDefaults(cfg: z.infer<typeof stackConfigSchema>): StackConfig {
+  const eks = cfg.cluster.provider === "eks";
+  const createClass = cfg.cluster.storageClass.create ?? eks;
+  const storageClass = cfg.cluster.storageClass.name ?? (createClass ? "monitoring-gp3" : undefined);
+  // Every volume on the stack's class unless its own key names another.
+  const onClass = <T extends { storageClass?: string }>(c: T): T => ({
+    ...c,
+    storageClass: c.storageClass ?? storageClass,
+  });
+  return {
+    ...cfg,
+    prometheus: onClass({
+      ...cfg.prometheus,
+      retention: cfg.prometheus.retention ?? (cfg.thanos.enabled ? "6d" : "15d"),
+    }),
+    alertmanager: onClass(cfg.alertmanager),
+    thanos: {
+      ...cfg.thanos,
+      storeGateway: onClass(cfg.thanos.storeGateway),
+      compactor: onClass({
+        ...cfg.thanos.compactor,
+        storageSize:
+          cfg.thanos.compactor.storageSize ??
+          compactorVolumeFor(cfg.prometheus.expectedActiveSeries, cfg.prometheus.scrapeInterval),
+      }),
+    },
+    cluster: {
+      ...cfg.cluster,
+      storageClass: {
+        ...cfg.cluster.storageClass,
+        create: createClass,
+        name: storageClass,
+      },
+      kubeProxyMetrics: cfg.cluster.kubeProxyMetrics ?? !eks,
+    },
+  };
+}
 export type PrometheusConfig = StackConfig["prometheus"];
 export type AlertmanagerConfig = StackConfig["alertmanager"];
 export type SecurityConfig = StackConfig["security"];
@@ -353,7 +462,7 @@ export type {
 } from "./appSchema";
 
 /** Paths of credentials in a parsed config: each must have come from a Pulumi secret. */
-export function credentialPaths(cfg: StackConfig): (string | number)[][] {
+export function credentialPaths(cfg: z.infer<typeof stackConfigSchema>): (string | number)[][] {
   const paths: (string | number)[][] = cfg.remoteWrite.flatMap((rw, i) => {
     if (rw.auth.type === "basic") return [["remoteWrite", i, "auth", "password"]];
     if (rw.auth.type === "bearer") return [["remoteWrite", i, "auth", "token"]];

@@ -1,7 +1,7 @@
 /** Every policy of the pack, side-effect free: tests and the offline plan import this, not index.ts. */
 import { alertDelivery } from "./alerting";
 import { helmChartPinned } from "./helm";
-import { monitorTargetsResolve } from "./monitors";
+import { monitorTargetsResolve, monitorTargetsVerifiable } from "./monitors";
 import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
 import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
 import { alertRuleQuality, alertRunbookUrl } from "./rules";
@@ -21,6 +21,7 @@ export const allPolicies: Policy[] = [
   alertRuleQuality,
   alertRunbookUrl,
   monitorTargetsResolve,
+  monitorTargetsVerifiable,
   helmChartPinned,
   alertDelivery,
 ];

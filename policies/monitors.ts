@@ -76,72 +76,142 @@ function requiredMonitorLabels(
   };
 }
 
+/** A Kubernetes label selector: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist). */
+export function selects(selector: Json | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  const exact = (selector.matchLabels ?? {}) as Record<string, string>;
+  const expressions = (selector.matchExpressions ?? []) as {
+    key: string;
+    operator: string;
+    values?: string[];
+  }[];
+  if (!Object.keys(exact).length && !expressions.length) return true;
+  return (
+    Object.entries(exact).every(([k, v]) => labels[k] === v) &&
+    expressions.every((e) => {
+      const has = e.key in labels;
+      switch (e.operator) {
+        case "In":
+          return has && (e.values ?? []).includes(labels[e.key]);
+        case "NotIn":
+          return !has || !(e.values ?? []).includes(labels[e.key]);
+        case "Exists":
+          return has;
+        case "DoesNotExist":
+          return !has;
+        default:
+          return false;
+      }
+    })
+  );
+}
+
+/** Marks a monitor whose targets another stack or the platform provides (the EKS control plane, say). */
+export const EXTERNAL_TARGETS_ANNOTATION = "kube-monitoring.io/targets-outside-stack";
+
+type Finding = [message: string, urn: string];
+
+/**
+ * What can be proven about each monitor: `wrong` where the stack creates targets in the monitor's
+ * namespaces and the monitor misses them (or scrapes badly); `unverifiable` where the stack creates
+ * nothing there, so its targets come from elsewhere and cannot be checked here.
+ */
+function analyzeMonitors(resources: PolicyResource[], cfg: MonitorConfig) {
+  const wrong: Finding[] = [];
+  const unverifiable: Finding[] = [];
+  const floor = durationSeconds(cfg.minInterval) ?? 0;
+  const { services, pods } = indexTargets(resources);
+  const required = requiredMonitorLabels(resources);
+  for (const m of resources) {
+    const kind = m.props.kind as string | undefined;
+    if (kind !== "ServiceMonitor" && kind !== "PodMonitor") continue;
+    const where = `${kind} ${namespaceOf(m)}/${String(m.props.metadata?.name ?? m.name)}`;
+    const selector = m.props.spec?.selector as Json | undefined;
+    const nsSelector = (m.props.spec?.namespaceSelector ?? {}) as { any?: boolean; matchNames?: string[] };
+    const pool = kind === "ServiceMonitor" ? services : pods;
+    const namespaces = nsSelector.any ? [...pool.keys()] : (nsSelector.matchNames ?? [namespaceOf(m)]);
+    const candidates = namespaces.flatMap((ns) => pool.get(ns) ?? []);
+    const matched = candidates.filter((t) => selects(selector, t.labels));
+    const what = kind === "ServiceMonitor" ? "Service" : "pod template";
+    const declaredExternal = m.props.metadata?.annotations?.[EXTERNAL_TARGETS_ANNOTATION] === "true";
+    if (!matched.length && !declaredExternal) {
+      const shown = JSON.stringify(selector ?? {});
+      const scope = nsSelector.any ? "any namespace" : namespaces.join(", ");
+      if (candidates.length) {
+        wrong.push([
+          `${where}: its selector ${shown} matches no ${what} this stack creates in ${scope}; Prometheus would find no targets.`,
+          m.urn,
+        ]);
+      } else {
+        unverifiable.push([
+          `${where}: cannot verify its targets: this stack creates no ${what} in ${scope}; check that something deployed elsewhere carries ${shown}.`,
+          m.urn,
+        ]);
+      }
+    }
+    const endpoints =
+      (kind === "ServiceMonitor" ? m.props.spec?.endpoints : m.props.spec?.podMetricsEndpoints) ?? [];
+    for (const e of endpoints as Json[]) {
+      const port = e.port as string | undefined;
+      if (matched.length && port && !matched.some((t) => t.ports.has(port))) {
+        wrong.push([`${where}: port "${port}" is not a named port of the ${what} it selects.`, m.urn]);
+      }
+      const interval = durationSeconds(String(e.interval ?? "30s")) ?? 0;
+      const timeout = e.scrapeTimeout === undefined ? undefined : durationSeconds(String(e.scrapeTimeout));
+      if (interval < floor)
+        wrong.push([
+          `${where}: interval ${String(e.interval)} is below the ${cfg.minInterval} floor.`,
+          m.urn,
+        ]);
+      if (timeout !== undefined && timeout > interval) {
+        wrong.push([
+          `${where}: scrapeTimeout ${String(e.scrapeTimeout)} is longer than interval ${String(e.interval ?? "30s")}.`,
+          m.urn,
+        ]);
+      }
+    }
+    const need = required?.[kind] ?? {};
+    const labels = (m.props.metadata?.labels ?? {}) as Record<string, string>;
+    if (!matchesLabels(need, labels)) {
+      wrong.push([
+        `${where}: lacks the labels ${JSON.stringify(need)} Prometheus selects monitors by; it would be ignored.`,
+        m.urn,
+      ]);
+    }
+  }
+  return { wrong, unverifiable };
+}
+
+const intervalFloor = {
+  minInterval: {
+    type: "string",
+    pattern: PROMETHEUS_DURATION.source,
+    default: "15s",
+    description: "Shortest scrape interval allowed.",
+  },
+} as const;
+
 export const monitorTargetsResolve: Policy = {
   name: "monitor-targets-resolve",
   description:
-    "Every ServiceMonitor and PodMonitor selects a Service or pod template created in this stack, names ports that exist there, matches the Prometheus selectors, and scrapes with timeout ≤ interval and interval ≥ a floor.",
+    "Every ServiceMonitor and PodMonitor that selects in a namespace where this stack creates workloads matches a Service or pod template there, names ports that exist, matches the Prometheus selectors, and scrapes with timeout ≤ interval and interval ≥ a floor.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      minInterval: {
-        type: "string",
-        pattern: PROMETHEUS_DURATION.source,
-        default: "15s",
-        description: "Shortest scrape interval allowed.",
-      },
-    },
-  },
+  configSchema: { properties: { ...intervalFloor } },
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-    const cfg = args.getConfig<MonitorConfig>();
-    const floor = durationSeconds(cfg.minInterval) ?? 0;
-    const { services, pods } = indexTargets(args.resources);
-    const required = requiredMonitorLabels(args.resources);
-    for (const m of args.resources) {
-      const kind = m.props.kind as string | undefined;
-      if (kind !== "ServiceMonitor" && kind !== "PodMonitor") continue;
-      const where = `${kind} ${namespaceOf(m)}/${String(m.props.metadata?.name ?? m.name)}`;
-      const selector = m.props.spec?.selector?.matchLabels as Record<string, string> | undefined;
-      const namespaces = (m.props.spec?.namespaceSelector?.matchNames as string[] | undefined) ?? [
-        namespaceOf(m),
-      ];
-      const pool = kind === "ServiceMonitor" ? services : pods;
-      const matched = namespaces
-        .flatMap((ns) => pool.get(ns) ?? [])
-        .filter((t) => matchesLabels(selector, t.labels));
-      const what = kind === "ServiceMonitor" ? "Service" : "pod template";
-      if (!matched.length) {
-        report(
-          `${where}: its selector ${JSON.stringify(selector ?? {})} matches no ${what} this stack creates in ` +
-            `${namespaces.join(", ")}; Prometheus would find no targets.`,
-          m.urn,
-        );
-      }
-      const endpoints =
-        (kind === "ServiceMonitor" ? m.props.spec?.endpoints : m.props.spec?.podMetricsEndpoints) ?? [];
-      for (const e of endpoints as Json[]) {
-        const port = e.port as string | undefined;
-        if (matched.length && port && !matched.some((t) => t.ports.has(port))) {
-          report(`${where}: port "${port}" is not a named port of the ${what} it selects.`, m.urn);
-        }
-        const interval = durationSeconds(String(e.interval ?? "30s")) ?? 0;
-        const timeout = e.scrapeTimeout === undefined ? undefined : durationSeconds(String(e.scrapeTimeout));
-        if (interval < floor)
-          report(`${where}: interval ${String(e.interval)} is below the ${cfg.minInterval} floor.`, m.urn);
-        if (timeout !== undefined && timeout > interval) {
-          report(
-            `${where}: scrapeTimeout ${String(e.scrapeTimeout)} is longer than interval ${String(e.interval ?? "30s")}.`,
-            m.urn,
-          );
-        }
-      }
-      const need = required?.[kind] ?? {};
-      const labels = (m.props.metadata?.labels ?? {}) as Record<string, string>;
-      if (!matchesLabels(need, labels)) {
-        report(
-          `${where}: lacks the labels ${JSON.stringify(need)} Prometheus selects monitors by; it would be ignored.`,
-          m.urn,
-        );
-      }
-    }
+    for (const [message, urn] of analyzeMonitors(args.resources, args.getConfig<MonitorConfig>()).wrong)
+      report(message, urn);
+  },
+};
+
+export const monitorTargetsVerifiable: Policy = {
+  name: "monitor-targets-verifiable",
+  description:
+    "Monitors of workloads this stack does not deploy cannot be checked against their targets; says so, without blocking.",
+  enforcementLevel: "advisory",
+  configSchema: { properties: { ...intervalFloor } },
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    for (const [message, urn] of analyzeMonitors(args.resources, args.getConfig<MonitorConfig>())
+      .unverifiable)
+      report(message, urn);
   },
 };
