@@ -135,7 +135,9 @@ function analyzeMonitors(resources: PolicyResource[], cfg: MonitorConfig) {
     const what = kind === "ServiceMonitor" ? "Service" : "pod template";
     const declaredExternal = m.props.metadata?.annotations?.[EXTERNAL_TARGETS_ANNOTATION] === "true";
     if (!matched.length && !declaredExternal) {
-      const shown = JSON.stringify(selector ?? {});
+      // matchLabels alone is shown as the plain map people write.
+      const exprs = (selector?.matchExpressions ?? []) as unknown[];
+      const shown = JSON.stringify(exprs.length ? (selector ?? {}) : (selector?.matchLabels ?? {}));
       const scope = nsSelector.any ? "any namespace" : namespaces.join(", ");
       if (candidates.length) {
         wrong.push([

@@ -38,7 +38,7 @@ describe("stack config", () => {
       },
     );
     assert.deepEqual(cfg.prometheus.resources, {
-      requests: { cpu: "1", memory: "2Gi" },
+      requests: { cpu: "1", memory: "4Gi" },
       limits: { cpu: "2", memory: "4Gi" },
     });
     assert.equal(cfg.alertmanager.replicas, 2);
@@ -95,7 +95,7 @@ describe("stack config", () => {
       }),
       [
         "prod: operator.resources.requests.gpu: unknown key; expected one of: cpu, memory",
-        "prod: thanoss: unknown key; expected one of: environment, clusterName, namespace, prometheus, " +
+        "prod: thanoss: unknown key; expected one of: cluster, environment, clusterName, namespace, prometheus, " +
           "alertmanager, grafana, operator, kubeStateMetrics, nodeExporter, security, thanos, remoteWrite, federation, " +
           "alerting, apps, pushgateway, blackboxExporter",
       ],
@@ -130,6 +130,7 @@ describe("stack config", () => {
         "prod: prometheus.resources.requests.cpu: 3 is more than limits.cpu 2",
         'prod: grafana.resources.requests.cpu: "1 core" is not a Kubernetes CPU quantity (like 500m or 2)',
         'prod: grafana.resources.requests.memory: "1GB" is not a Kubernetes byte quantity (like 50Gi or 512Mi)',
+        "prod: prometheus.resources.requests.memory: 8Gi must equal limits.memory 4Gi in prod (Guaranteed memory, never evicted first)",
       ],
     );
   });

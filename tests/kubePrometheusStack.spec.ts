@@ -112,7 +112,7 @@ describe("kube-prometheus-stack values", () => {
     const v = valuesFor() as unknown as Loose;
     const sidecar = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
     assert.deepEqual(v.prometheus.prometheusSpec.resources, {
-      requests: { cpu: "1", memory: "2Gi" },
+      requests: { cpu: "1", memory: "4Gi" },
       limits: { cpu: "2", memory: "4Gi" },
     });
     assert.deepEqual(v.alertmanager.alertmanagerSpec.resources, {

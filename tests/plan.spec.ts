@@ -33,6 +33,8 @@ const foundation = (stack: string) => [
   "kube-monitoring:alerting:PlatformAlerting::alerting",
   "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig::alerting-routing",
   "kubernetes:monitoring.coreos.com/v1:PrometheusRule::alerting-rules",
+  "kube-monitoring:cluster:ClusterBase::cluster",
+  "kubernetes:scheduling.k8s.io/v1:PriorityClass::cluster-priority",
 ];
 
 const thanosResources = [
@@ -62,6 +64,11 @@ const thanosResources = [
   "kubernetes:policy/v1:PodDisruptionBudget::thanos-query",
   "kubernetes:policy/v1:PodDisruptionBudget::thanos-store",
   "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::thanos-servicemonitor",
+  // EKS: the stack's StorageClass, and the control plane scraped where EKS serves its metrics.
+  "kubernetes:storage.k8s.io/v1:StorageClass::cluster-storage",
+  "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::kps-eks-control-plane",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::kps-eks-control-plane",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::kps-eks-control-plane",
 ];
 
 const devAppResources = [
@@ -178,14 +185,16 @@ describe("offline plan", () => {
         prod.prometheus.prometheusSpec.retention,
         prod.prometheus.prometheusSpec.podAntiAffinity,
       ],
-      [2, "15d", "hard"],
+      [2, "6d", "hard"],
     );
-    // 400k series every 30s for 15d: 32.2 GiB of blocks + 1.1 GiB of WAL → 34GiB, on a 43Gi volume
-    assert.equal(prod.prometheus.prometheusSpec.retentionSize, "34GiB");
-    assert.equal(
-      prod.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage,
-      "43Gi",
-    );
+    // With Thanos keeping history, 6d locally: 400k series every 30s for 6d is 12.9 GiB of blocks + 1.1 GiB
+    // of WAL → 14GiB, on an 18Gi volume of the stack's own encrypted gp3 class.
+    assert.equal(prod.prometheus.prometheusSpec.retentionSize, "14GiB");
+    assert.deepEqual(prod.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec, {
+      storageClassName: "monitoring-gp3",
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "18Gi" } },
+    });
     assert.equal(prod.alertmanager.alertmanagerSpec.replicas, 2);
     const prodNs = resource((await planOf("prod")).plan, "kubernetes:core/v1:Namespace", "kps-namespace");
     assert.deepEqual([prodNs.protect, prodNs.retainOnDelete], [true, true]);
@@ -196,12 +205,12 @@ describe("offline plan", () => {
   it("exports the derived storage figures and the selectors monitors need", async () => {
     const { plan } = await planOf("prod");
     assert.deepEqual(plan!.outputs.prometheusStorage, {
-      retention: "15d",
-      retentionSize: "34GiB",
-      volumePerReplica: "43Gi",
+      retention: "6d",
+      retentionSize: "14GiB",
+      volumePerReplica: "18Gi",
       derived: { retentionSize: true, volume: true },
       estimatedSamplesPerSecond: 13333,
-      retentionSizeCoversDays: 15,
+      retentionSizeCoversDays: 6,
     });
     assert.deepEqual((plan!.outputs.selectors as Record<string, unknown>).serviceMonitors, {
       labels: {},
@@ -315,6 +324,7 @@ describe("offline plan", () => {
           "helm-release-prometheus-pushgateway.values.yaml",
           "namespace-monitoring.yaml",
           "namespace-rust-app.yaml",
+          "priorityclass-monitoring-critical.yaml",
           "probe-rust-app-rust-app-health.yaml",
           "prometheusrule-monitoring-kube-monitoring-platform.yaml",
           "prometheusrule-rust-app-rust-app.yaml",
@@ -393,8 +403,8 @@ describe("offline plan", () => {
         assert.equal(merged.status, 0, merged.stderr);
         const body = fs.readFileSync(comment, "utf8");
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
-        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+23 to create/);
-        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+37 to create/);
+        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+25 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+43 to create/);
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,

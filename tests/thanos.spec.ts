@@ -382,7 +382,12 @@ describe("thanos in the prod plan", () => {
         name: "amp",
         url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-EXAMPLE/api/v1/remote_write",
         queueConfig: { capacity: 10000, maxShards: 10, maxSamplesPerSend: 5000, batchSendDeadline: "5s" },
-        writeRelabelConfigs: [{ sourceLabels: ["__name__"], regex: "expensive_metric.*", action: "drop" }],
+        // AMP deduplicates on __replica__ only: the replica label is renamed on the way out, first.
+        writeRelabelConfigs: [
+          { sourceLabels: ["prometheus_replica"], targetLabel: "__replica__", action: "replace" },
+          { regex: "prometheus_replica", action: "labeldrop" },
+          { sourceLabels: ["__name__"], regex: "expensive_metric.*", action: "drop" },
+        ],
         sigv4: { region: "eu-west-1" },
       },
     ]);
@@ -406,8 +411,10 @@ describe("thanos in the prod plan", () => {
     const compactor = resource(plan, "kubernetes:apps/v1:StatefulSet", "thanos-compactor").inputs
       .spec as Loose;
     assert.equal(compactor.replicas, 1);
-    assert.equal(compactor.volumeClaimTemplates[0].spec.resources.requests.storage, "50Gi");
-    assert.equal(compactor.volumeClaimTemplates[0].spec.storageClassName, "fast-ssd");
+    // Derived from 400k series at 30s: 14 days of raw blocks, twice (source and result), plus index,
+    // is 96 GiB, below Thanos' 100Gi floor for scratch space. On the stack's encrypted gp3 class.
+    assert.deepEqual(compactor.volumeClaimTemplates[0].spec.resources.requests.storage, "100Gi");
+    assert.equal(compactor.volumeClaimTemplates[0].spec.storageClassName, "monitoring-gp3");
     const store = podSpecOf("kubernetes:apps/v1:StatefulSet", "thanos-store");
     assert.equal(store.serviceAccountName, "thanos-store");
     assert.equal(store.volumes[0].secret.secretName, "thanos-objstore-config");

@@ -35,6 +35,7 @@ describe("policy pack", () => {
         "alert-rule-quality",
         "alert-runbook-url",
         "monitor-targets-resolve",
+        "monitor-targets-verifiable",
         "helm-chart-pinned",
         "alert-delivery",
       ],
@@ -134,18 +135,30 @@ describe("policy pack", () => {
       );
     });
 
-    it("exits 2 when an app's ServiceMonitor selects nothing the stack creates", async () => {
-      const result = await planWithConfig("broken", {
+    it("plans an app deployed elsewhere with exit 0, saying its targets cannot be verified", async () => {
+      const result = await planWithConfig("elsewhere", {
         ...base,
+        "kube-monitoring:prometheus": { retention: "2d" },
         "kube-monitoring:apps": [
-          { name: "ghost", namespace: "ghost", serviceMonitor: { endpoints: [{ port: "metrics" }] } },
+          {
+            name: "ghost",
+            namespace: "ghost",
+            serviceMonitor: { endpoints: [{ port: "metrics", interval: "30s" }] },
+          },
         ],
       });
-      assert.equal(result.exitCode, 2);
-      const v = result.plan!.violations.find((x) => x.policy === "monitor-targets-resolve")!;
-      assert.equal(v.enforcementLevel, "mandatory");
-      assert.match(v.urn, /ServiceMonitor::app-ghost-servicemonitor$/);
-      assert.match(v.message, /matches no Service this stack creates in ghost/);
+      assert.equal(result.exitCode, 0, result.report);
+      const found = result.plan!.violations.filter((x) => x.policy.startsWith("monitor-targets"));
+      assert.deepEqual(
+        found.map((v) => [v.policy, v.enforcementLevel, v.message]),
+        [
+          [
+            "monitor-targets-verifiable",
+            "advisory",
+            'ServiceMonitor ghost/ghost: cannot verify its targets: this stack creates no Service in ghost; check that something deployed elsewhere carries {"app":"ghost"}.',
+          ],
+        ],
+      );
     });
 
     it("exits 2 when a custom rule is not PromQL", async () => {
