@@ -8,8 +8,11 @@ import {
   antiAffinityFor,
   buildKubePrometheusStackValues,
   buildOperatorCrdsValues,
+  eksControlPlaneMonitorSpec,
   kubePrometheusStackArgsFrom,
   parseStackConfig,
+  remoteWriteEntry,
+  storageClassSpec,
 } from "../components";
 import { KeyStructure, unknownKeyPaths, withSubcharts } from "./helpers/chartKeys";
 
@@ -22,7 +25,7 @@ const chartKeys = withSubcharts(readJson("kube-prometheus-stack-88.5.3.keys.json
   "prometheus-node-exporter": subcharts["prometheus-node-exporter"],
 });
 
-function argsFor(raw: Record<string, unknown>): KubePrometheusStackArgs {
+function argsFor(raw: Record<string, unknown> = {}): KubePrometheusStackArgs {
   const cfg = parseStackConfig("test", { environment: "prod", clusterName: "prod-1", ...raw });
   return { ...kubePrometheusStackArgsFrom(cfg), crds: undefined as never };
 }
@@ -212,5 +215,100 @@ describe("kube-prometheus-stack values", () => {
     assert.deepEqual(unknownKeyPaths(typo, chartKeys as KeyStructure), [
       "prometheus.prometheusSpec.retension",
     ]);
+  });
+});
+
+describe("kube-prometheus-stack on EKS and elsewhere", () => {
+  it("turns off the control-plane monitors and their rules on EKS, and keeps them on other clusters", () => {
+    const eks = valuesFor({ cluster: { provider: "eks" } }) as unknown as Values & Record<string, Loose>;
+    assert.deepEqual(
+      [eks.kubeScheduler, eks.kubeControllerManager, eks.kubeEtcd, eks.kubeProxy],
+      [{ enabled: false }, { enabled: false }, { enabled: false }, { enabled: false }],
+    );
+    assert.deepEqual(eks.defaultRules.rules, {
+      kubeSchedulerAlerting: false,
+      kubeSchedulerRecording: false,
+      kubeControllerManager: false,
+      etcd: false,
+      kubeProxy: false,
+    });
+    const generic = valuesFor() as unknown as Values & Record<string, Loose>;
+    assert.deepEqual(
+      [generic.kubeScheduler, generic.kubeEtcd, generic.kubeProxy, generic.defaultRules.rules.etcd],
+      [{ enabled: true }, { enabled: true }, { enabled: true }, true],
+    );
+  });
+
+  it("scrapes EKS's scheduler and controller-manager endpoints through the API server, as their jobs", () => {
+    const spec = eksControlPlaneMonitorSpec();
+    assert.deepEqual(
+      spec.endpoints.map((e) => [e.path, e.relabelings[0].replacement]),
+      [
+        ["/apis/metrics.eks.amazonaws.com/v1/ksh/container/metrics", "kube-scheduler"],
+        ["/apis/metrics.eks.amazonaws.com/v1/kcm/container/metrics", "kube-controller-manager"],
+      ],
+    );
+    assert.deepEqual(spec.selector.matchLabels, { component: "apiserver", provider: "kubernetes" });
+  });
+
+  it("spreads Prometheus and Alertmanager over zones and gives them the priority class", () => {
+    const values = buildKubePrometheusStackValues(
+      { ...argsFor(), priorityClassName: "monitoring-critical" },
+      ctx,
+    ) as unknown as Values;
+    const prom = values.prometheus.prometheusSpec as Loose;
+    assert.deepEqual(prom.topologySpreadConstraints, [
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "DoNotSchedule",
+        labelSelector: {
+          matchLabels: { "app.kubernetes.io/name": "prometheus", prometheus: "kps-prometheus" },
+        },
+      },
+    ]);
+    assert.equal(prom.priorityClassName, "monitoring-critical");
+    const am = values.alertmanager.alertmanagerSpec as Loose;
+    assert.equal(am.topologySpreadConstraints[0].labelSelector.matchLabels.alertmanager, "kps-alertmanager");
+    assert.deepEqual(
+      (valuesFor({ prometheus: { replicas: 1 } }).prometheus.prometheusSpec as Loose)
+        .topologySpreadConstraints,
+      [],
+    );
+  });
+
+  it("renames the replica label to __replica__ only for AMP targets", () => {
+    const amp = remoteWriteEntry({
+      name: "amp",
+      url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write",
+      auth: { type: "sigv4", region: "eu-west-1" },
+      writeRelabelConfigs: [],
+    } as never);
+    assert.deepEqual(amp.writeRelabelConfigs, [
+      { sourceLabels: ["prometheus_replica"], targetLabel: "__replica__", action: "replace" },
+      { regex: "prometheus_replica", action: "labeldrop" },
+    ]);
+    const other = remoteWriteEntry({
+      name: "mimir",
+      url: "https://mimir.example.com/api/v1/push",
+      auth: { type: "none" },
+      writeRelabelConfigs: [],
+    } as never);
+    assert.equal(other.writeRelabelConfigs, undefined);
+  });
+
+  it("creates an encrypted, zone-aware, expandable gp3 class that keeps its volumes", () => {
+    assert.deepEqual(storageClassSpec("arn:aws:kms:eu-west-1:123456789012:key/k"), {
+      provisioner: "ebs.csi.aws.com",
+      parameters: {
+        type: "gp3",
+        encrypted: "true",
+        fsType: "ext4",
+        kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k",
+      },
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      reclaimPolicy: "Retain",
+    });
   });
 });
