@@ -299,8 +299,6 @@ const clusterSchema = z
       .prefault({}),
     /** Scrape kube-proxy: only when its metricsBindAddress listens beyond 127.0.0.1 (EKS binds loopback). */
     kubeProxyMetrics: z.boolean().optional(),
-    /** NetworkPolicies in the monitoring namespace; off for clusters without a NetworkPolicy engine. */
-    networkPolicies: z.boolean().default(true),
   })
   .prefault({});
 
