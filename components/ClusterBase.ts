@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ClusterConfig } from "./config";
+import { STACK_LABELS } from "./labels";
 
 export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";
 
@@ -40,10 +41,7 @@ export class ClusterBase extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterBaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:cluster:ClusterBase", name, {}, opts);
     const { cluster } = args;
-    const labels = {
-      "app.kubernetes.io/part-of": "kube-monitoring",
-      "app.kubernetes.io/managed-by": "kube-monitoring",
-    };
+    const labels = STACK_LABELS;
     this.storageClassName = cluster.storageClass.name;
     this.priorityClassName = cluster.priorityClass.name;
     if (cluster.storageClass.create) {

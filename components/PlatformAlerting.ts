@@ -10,8 +10,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { receiver, receiverSecretData, receiverSecretName, secretRef } from "./appRouting";
+import { HEARTBEAT_RECEIVER } from "./appSchema";
 import type { AlertingConfig, AppConfig } from "./config";
 import type { IAlertmanagerConfig, IRoute } from "./crdTypes";
+import { STACK_LABELS } from "./labels";
 import { PlatformRuleOptions, platformRuleGroups } from "./platformRules";
 
 /** The global AlertmanagerConfig's name; the Alertmanager's `alertmanagerConfiguration` names it. */
@@ -21,8 +23,6 @@ export const PLATFORM_ALERTMANAGER_CONFIG = "platform";
  * namespaced config too, its routes would be confined to the monitoring namespace a second time.
  */
 export const GLOBAL_CONFIG_LABEL = "kube-monitoring.io/alertmanager-global";
-/** The receiver Watchdog goes to; reserved in `alerting.receivers`. */
-export const HEARTBEAT_RECEIVER = "watchdog-heartbeat";
 const NULL_RECEIVER = "null";
 const OWNER = "platform";
 
@@ -152,15 +152,9 @@ export interface PlatformAlertingArgs {
 }
 
 export class PlatformAlerting extends pulumi.ComponentResource {
-  /** The global AlertmanagerConfig's name, for the Alertmanager's `alertmanagerConfiguration`. */
-  public readonly configName: pulumi.Output<string>;
-
   constructor(name: string, args: PlatformAlertingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:alerting:PlatformAlerting", name, {}, opts);
-    const labels = {
-      "app.kubernetes.io/part-of": "kube-monitoring",
-      "app.kubernetes.io/managed-by": "kube-monitoring",
-    };
+    const labels = STACK_LABELS;
     const data = platformSecretData(args.alerting);
     const secrets = Object.keys(data).length
       ? [
@@ -175,7 +169,7 @@ export class PlatformAlerting extends pulumi.ComponentResource {
           ),
         ]
       : [];
-    const amc = new k8s.apiextensions.CustomResource(
+    new k8s.apiextensions.CustomResource(
       `${name}-routing`,
       {
         apiVersion: "monitoring.coreos.com/v1alpha1",
@@ -189,7 +183,6 @@ export class PlatformAlerting extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [args.crds, ...secrets] },
     );
-    this.configName = amc.metadata.name;
     new k8s.apiextensions.CustomResource(
       `${name}-rules`,
       {
@@ -200,6 +193,6 @@ export class PlatformAlerting extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [args.crds] },
     );
-    this.registerOutputs({ configName: this.configName });
+    this.registerOutputs({});
   }
 }

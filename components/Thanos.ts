@@ -38,14 +38,17 @@ export interface ThanosArgs {
 
 export function thanosLabels(role: ThanosRole) {
   return {
-    "app.kubernetes.io/name": `thanos-${role}`,
+    "app.kubernetes.io/name": thanosName(role),
     "app.kubernetes.io/component": role,
     "app.kubernetes.io/part-of": "thanos",
     "app.kubernetes.io/managed-by": "kube-monitoring",
   };
 }
 
-const selectorLabels = (role: ThanosRole) => ({ "app.kubernetes.io/name": `thanos-${role}` });
+/** Each component's name: its Service, hence the `job` of its targets, and its pods' name label. */
+export const thanosName = (role: ThanosRole) => `thanos-${role}`;
+
+const selectorLabels = (role: ThanosRole) => ({ "app.kubernetes.io/name": thanosName(role) });
 
 /** Arguments of each Thanos component. Pure, so tests can read the flags. */
 export function thanosArgs(
@@ -193,10 +196,10 @@ export class Thanos extends pulumi.ComponentResource {
   public readonly queryService: pulumi.Output<string>;
   /** The `job` label of each component's targets (its Service name), for the meta-monitoring rules. */
   public readonly jobs = {
-    query: "thanos-query",
-    store: "thanos-store",
-    compactor: "thanos-compactor",
-  } as const;
+    query: thanosName("query"),
+    store: thanosName("store"),
+    compactor: thanosName("compactor"),
+  };
 
   constructor(name: string, args: ThanosArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:thanos:Thanos", name, {}, opts);
@@ -228,7 +231,7 @@ export class Thanos extends pulumi.ComponentResource {
       new k8s.core.v1.Service(
         `${name}-${role}`,
         {
-          metadata: { name: `thanos-${role}`, namespace: args.namespace, labels: thanosLabels(role) },
+          metadata: { name: thanosName(role), namespace: args.namespace, labels: thanosLabels(role) },
           spec: {
             ...(headless ? { clusterIP: "None" } : {}),
             selector: selectorLabels(role),
@@ -247,7 +250,7 @@ export class Thanos extends pulumi.ComponentResource {
       new k8s.policy.v1.PodDisruptionBudget(
         `${name}-${role}`,
         {
-          metadata: { name: `thanos-${role}`, namespace: args.namespace, labels: thanosLabels(role) },
+          metadata: { name: thanosName(role), namespace: args.namespace, labels: thanosLabels(role) },
           spec: { minAvailable: 1, selector: { matchLabels: selectorLabels(role) } },
         },
         child,

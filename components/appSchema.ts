@@ -12,6 +12,7 @@ import {
   relabelConfigSchema,
   replicas,
   resources,
+  uniqueNames,
 } from "./schemaPrimitives";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
@@ -385,6 +386,9 @@ export function appHasAlerts(app: AppConfig): boolean {
   );
 }
 
+/** The platform receiver Watchdog goes to when `alerting.heartbeat` is set; reserved. */
+export const HEARTBEAT_RECEIVER = "watchdog-heartbeat";
+
 const platformRouteSchema = z.strictObject({
   receiver: dnsLabel,
   severity: severity.optional(),
@@ -430,22 +434,16 @@ export const alertingSchema = z
     heartbeat: heartbeatSchema.optional(),
   })
   .superRefine((a, ctx) => {
-    const names = new Set<string>();
     a.receivers.forEach((r, i) => {
-      if (r.name === "watchdog-heartbeat")
+      if (r.name === HEARTBEAT_RECEIVER)
         ctx.addIssue({
           code: "custom",
           path: ["receivers", i, "name"],
-          message: '"watchdog-heartbeat" is reserved for alerting.heartbeat',
+          message: `${JSON.stringify(HEARTBEAT_RECEIVER)} is reserved for alerting.heartbeat`,
         });
-      if (names.has(r.name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["receivers", i, "name"],
-          message: `${JSON.stringify(r.name)} is not a unique receiver name`,
-        });
-      names.add(r.name);
     });
+    uniqueNames("receiver", ["receivers"])(a.receivers, ctx);
+    const names = new Set(a.receivers.map((r) => r.name));
     if (a.receivers.length && !a.defaultReceiver) {
       ctx.addIssue({
         code: "custom",

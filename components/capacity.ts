@@ -126,8 +126,8 @@ export const MIN_COMPACTOR_BYTES = 100 * GiB;
 
 /**
  * The compactor's volume: it downloads every source block of the largest compaction (14 days of raw
- * samples) and writes the result beside
- * them; the index adds about a tenth. Never below Thanos' recommended 100Gi.
+ * samples) and writes the result beside them; the index adds about a tenth. Never below Thanos'
+ * recommended 100Gi.
  */
 export function compactorVolumeFor(expectedActiveSeries: number, scrapeInterval: string): string {
   const interval = durationSeconds(scrapeInterval) ?? 30;

@@ -15,3 +15,4 @@ export * from "./PlatformAlerting";
 export * from "./platformRules";
 export * from "./ClusterBase";
 export * from "./scheduling";
+export * from "./labels";

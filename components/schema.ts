@@ -33,6 +33,7 @@ import {
   relabelConfigSchema,
   replicas,
   resources,
+  uniqueNames,
 } from "./schemaPrimitives";
 
 export { Resources, resourcesSchema } from "./schemaPrimitives";
@@ -256,20 +257,6 @@ const federationSchema = z.strictObject({
   scrapeTimeout: duration("like 30s").default("30s"),
 });
 
-const uniqueNames = (what: string) => (items: { name: string }[], ctx: z.RefinementCtx) => {
-  const seen = new Set<string>();
-  items.forEach((item, i) => {
-    if (seen.has(item.name)) {
-      ctx.addIssue({
-        code: "custom",
-        path: [i, "name"],
-        message: `${JSON.stringify(item.name)} is not a unique ${what} name`,
-      });
-    }
-    seen.add(item.name);
-  });
-};
-
 const clusterSchema = z
   .strictObject({
     /**
@@ -397,7 +384,7 @@ export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos"> & {
   thanos: Omit<Parsed["thanos"], "compactor"> & {
     compactor: Parsed["thanos"]["compactor"] & { storageSize: string };
   };
-  cluster: z.infer<typeof stackConfigSchema>["cluster"] & {
+  cluster: Parsed["cluster"] & {
     storageClass: { create: boolean; name?: string; kmsKeyArn?: string };
     kubeProxyMetrics: boolean;
   };

@@ -105,3 +105,20 @@ export const relabelConfigSchema = z.strictObject({
   replacement: z.string().optional(),
   action: relabelAction.default("replace"),
 });
+
+/** Refuses a repeated `name` among `items`, reporting it at `[...at, i, "name"]`. */
+export const uniqueNames =
+  (what: string, at: PropertyKey[] = []) =>
+  (items: { name: string }[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      if (seen.has(item.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...at, i, "name"],
+          message: `${JSON.stringify(item.name)} is not a unique ${what} name`,
+        });
+      }
+      seen.add(item.name);
+    });
+  };

@@ -109,6 +109,13 @@ function convertTimeInterval(t: Json): Json {
   };
 }
 
+function convertMuteTimeInterval(m: Json, ns: string, name: string): Json {
+  return {
+    name: namespaced(ns, name, String(m.name)),
+    time_intervals: ((m.timeIntervals ?? []) as Json[]).map(convertTimeInterval),
+  };
+}
+
 /** The effective alertmanager.yaml for the stack's Alertmanager. */
 export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json {
   const kps = resources.find(
@@ -141,10 +148,9 @@ export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json
         : {}),
       ...(Array.isArray(g.muteTimeIntervals) && g.muteTimeIntervals.length
         ? {
-            mute_time_intervals: (g.muteTimeIntervals as Json[]).map((m) => ({
-              name: namespaced(ns, name, String(m.name)),
-              time_intervals: ((m.timeIntervals ?? []) as Json[]).map(convertTimeInterval),
-            })),
+            mute_time_intervals: (g.muteTimeIntervals as Json[]).map((m) =>
+              convertMuteTimeInterval(m, ns, name),
+            ),
           }
         : {}),
     };
@@ -170,12 +176,8 @@ export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json
       subRoutes.push(top);
     }
     for (const r of (spec.receivers ?? []) as Json[]) receivers.push(convertReceiver(r, ns, name));
-    for (const m of (spec.muteTimeIntervals ?? []) as Json[]) {
-      intervals.push({
-        name: namespaced(ns, name, String(m.name)),
-        time_intervals: ((m.timeIntervals ?? []) as Json[]).map(convertTimeInterval),
-      });
-    }
+    for (const m of (spec.muteTimeIntervals ?? []) as Json[])
+      intervals.push(convertMuteTimeInterval(m, ns, name));
   }
   route.routes = [...subRoutes, ...((route.routes ?? []) as Json[])];
   return { ...base, route, receivers, ...(intervals.length ? { mute_time_intervals: intervals } : {}) };

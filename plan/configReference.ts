@@ -27,7 +27,7 @@ type JsonSchema = {
 function typeOf(s: JsonSchema): string {
   const alts = s.anyOf ?? s.oneOf;
   if (alts) return [...new Set(alts.map(typeOf))].join(" or ");
-  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(" \\| ");
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(" | ");
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.type === "array") return `list of ${s.items ? typeOf(s.items) : "any"}`;
   if (s.type === "object" && !s.properties) return "map";
@@ -77,8 +77,7 @@ export function configReference(projectDir: string): string {
     const description = declared[key]?.description;
     if (description) lines.push(description.trim(), "");
     lines.push("| key | type | default |", "| --- | --- | --- |");
-    for (const [p, t, d] of out)
-      lines.push(`| \`${p}\` | ${t.replaceAll("|", "\\|").replaceAll("\\\\|", "\\|")} | ${d} |`);
+    for (const [p, t, d] of out) lines.push(`| \`${p}\` | ${t.replaceAll("|", "\\|")} | ${d} |`);
     lines.push("");
   }
   return lines.join("\n");

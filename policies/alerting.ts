@@ -77,13 +77,16 @@ const notifies = (receiver: Json | undefined) =>
   );
 
 /** A route that may drop alerts: InfoInhibitor, or one app's alerts (namespace and app) its own routing sent. */
-const mayDrop = (route: Route) => {
-  const names = new Set(
-    (route.matchers ?? []).filter((m) => (m.matchType ?? "=") === "=").map((m) => m.name),
+const mayDrop = (route: Route) =>
+  hasEquality(route, "alertname", "InfoInhibitor") ||
+  (hasEquality(route, "namespace") && hasEquality(route, "app"));
+
+/** Whether the route matches `name` by equality (to `value`, when given). */
+function hasEquality(route: Route, name: string, value?: string): boolean {
+  return (route.matchers ?? []).some(
+    (m) => m.name === name && (m.matchType ?? "=") === "=" && (value === undefined || m.value === value),
   );
-  const only = (route.matchers ?? []).map((m) => `${m.name}${m.matchType ?? "="}${m.value}`);
-  return only.includes("alertname=InfoInhibitor") || (names.has("namespace") && names.has("app"));
-};
+}
 
 function allRoutes(route: Route): Route[] {
   return (route.routes ?? []).flatMap((r) => [r, ...allRoutes(r)]);
@@ -186,8 +189,9 @@ export const alertDelivery: Policy = {
         );
     }
     for (const route of allRoutes(root)) {
-      if (route === undefined || route.receiver === undefined) continue;
-      const isWatchdog = (route.matchers ?? []).some((m) => m.name === "alertname" && m.value === "Watchdog");
+      if (route.receiver === undefined) continue;
+      // Watchdog's own route is judged above, with its heartbeat.
+      const isWatchdog = hasEquality(route, "alertname", "Watchdog");
       if (!notifies(receivers.get(route.receiver)) && !mayDrop(route) && !isWatchdog) {
         const on = (route.matchers ?? [])
           .map((m) => `${m.name}${m.matchType ?? "="}${JSON.stringify(m.value)}`)

@@ -33,6 +33,28 @@ const ruleOf = (resources: RecordedResource[], name: string) => {
   return groups.flatMap((g) => g.rules as Loose[]).find((r) => r.alert === name || r.record === name)!;
 };
 
+/**
+ * Inside a describe: writes the effective Alertmanager configuration of `resources` once, and returns
+ * `routes(...labels)`, the receivers `amtool config routes test` picks for those labels.
+ */
+function amtoolRouting(resources: () => Promise<RecordedResource[]>) {
+  let dir = "";
+  const file = () => path.join(dir, "alertmanager.yaml");
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-routes-"));
+    fs.writeFileSync(file(), stringify(effectiveAlertmanagerConfig(await resources()), { lineWidth: 0 }));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const routes = (...labels: string[]) => {
+    const run = spawnSync("amtool", ["config", "routes", "test", `--config.file=${file()}`, ...labels], {
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout.trim();
+  };
+  return { routes, file };
+}
+
 describe("real tools: promtool and amtool", () => {
   before(function () {
     requireTool(this, "promtool", "prometheus");
@@ -125,27 +147,7 @@ describe("real tools: promtool and amtool", () => {
   });
 
   describe("routing (amtool config routes test)", () => {
-    let configFile: string;
-    let dir: string;
-    before(async () => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-routes-"));
-      configFile = path.join(dir, "alertmanager.yaml");
-      fs.writeFileSync(
-        configFile,
-        stringify(effectiveAlertmanagerConfig(await devResources()), { lineWidth: 0 }),
-      );
-    });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-    const routes = (...labels: string[]) => {
-      const run = spawnSync(
-        "amtool",
-        ["config", "routes", "test", `--config.file=${configFile}`, ...labels],
-        { encoding: "utf8" },
-      );
-      assert.equal(run.status, 0, run.stderr);
-      return run.stdout.trim();
-    };
+    const { routes } = amtoolRouting(devResources);
 
     it("pages on critical, continues to the team channel and the audit hook", () => {
       assert.equal(
@@ -210,26 +212,7 @@ describe("real tools: promtool and amtool", () => {
   });
 
   describe("platform routing in prod (amtool config routes test)", () => {
-    let configFile: string;
-    let dir: string;
-    before(async () => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-routes-"));
-      configFile = path.join(dir, "alertmanager.yaml");
-      const { plan } = await planOf("prod");
-      fs.writeFileSync(configFile, stringify(effectiveAlertmanagerConfig(plan!.resources), { lineWidth: 0 }));
-    });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const routes = (...labels: string[]) => {
-      const run = spawnSync(
-        "amtool",
-        ["config", "routes", "test", `--config.file=${configFile}`, ...labels],
-        {
-          encoding: "utf8",
-        },
-      );
-      assert.equal(run.status, 0, run.stderr);
-      return run.stdout.trim();
-    };
+    const { routes, file } = amtoolRouting(async () => (await planOf("prod")).plan!.resources);
 
     it("pages for critical platform alerts in monitoring, kube-system and without a namespace", () => {
       for (const labels of [
@@ -253,7 +236,7 @@ describe("real tools: promtool and amtool", () => {
     });
 
     it("inhibits a slow burn while the fast burn of the same SLO fires", () => {
-      const cfg = parse(fs.readFileSync(configFile, "utf8")) as Loose;
+      const cfg = parse(fs.readFileSync(file(), "utf8")) as Loose;
       assert.deepEqual(
         (cfg.inhibit_rules as Loose[]).find((r) =>
           r.target_matchers.includes('alertname="ErrorBudgetBurnSlow"'),
