@@ -112,24 +112,63 @@ describe("real tools: promtool and amtool", () => {
     assert.match(check.output, /undefined receiver "rust-app\/rust-app\/nobody"/);
   });
 
-  /** Runs tests/promtool/rust-app.test.yaml against the rule file the program generated. */
-  function promtoolUnitTests(resources: RecordedResource[]) {
-    const rules = ruleFiles(resources).find((f) => f.name === "rust-app-rust-app.rules.yaml")!;
+  /** Runs tests/promtool/<test> against the generated rule file `ruleFile` of the plan's resources. */
+  function promtoolUnitTests(
+    resources: RecordedResource[],
+    ruleFile = "rust-app-rust-app.rules.yaml",
+    test = "rust-app.test.yaml",
+  ) {
+    const rules = ruleFiles(resources).find((f) => f.name === ruleFile)!;
     return withTemp((dir) => {
       fs.writeFileSync(
         path.join(dir, "generated.rules.yaml"),
         stringify({ groups: rules.groups }, { lineWidth: 0 }),
       );
-      const test = fs.readFileSync(path.join(__dirname, "promtool", "rust-app.test.yaml"), "utf8");
+      const text = fs.readFileSync(path.join(__dirname, "promtool", test), "utf8");
       fs.writeFileSync(
-        path.join(dir, "rust-app.test.yaml"),
-        test.replace("rule_files: [GENERATED_RULES]", "rule_files: [generated.rules.yaml]"),
+        path.join(dir, test),
+        text.replace("rule_files: [GENERATED_RULES]", "rule_files: [generated.rules.yaml]"),
       );
-      return spawnSync("promtool", ["test", "rules", path.join(dir, "rust-app.test.yaml")], {
-        encoding: "utf8",
-      });
+      return spawnSync("promtool", ["test", "rules", path.join(dir, test)], { encoding: "utf8" });
     });
   }
+
+  /** Alerts of a generated rule file that its promtool test file never evaluates. */
+  function untested(resources: RecordedResource[], ruleFile: string, test: string): string[] {
+    const rules = ruleFiles(resources).find((f) => f.name === ruleFile)!;
+    const alerts = (rules.groups as Loose[]).flatMap((g) =>
+      (g.rules as Loose[]).flatMap((r) => (r.alert ? [r.alert] : [])),
+    );
+    const tested = new Set(
+      [...fs.readFileSync(path.join(__dirname, "promtool", test), "utf8").matchAll(/alertname: (\w+)/g)].map(
+        (m) => m[1],
+      ),
+    );
+    return [...new Set(alerts)].filter((a) => !tested.has(a));
+  }
+
+  it("has a promtool unit test for every alert it generates, for apps and for the platform", async () => {
+    assert.deepEqual(
+      untested(await devResources(), "rust-app-rust-app.rules.yaml", "rust-app.test.yaml"),
+      [],
+    );
+    const prod = (await planOf("prod")).plan!.resources;
+    assert.deepEqual(
+      untested(prod, "monitoring-kube-monitoring-platform.rules.yaml", "platform.test.yaml"),
+      [],
+    );
+  });
+
+  it("passes every platform alert's promtool unit test: fires on the failure it names, quiet when healthy", async () => {
+    const prod = structuredClone((await planOf("prod")).plan!.resources);
+    const run = promtoolUnitTests(
+      prod,
+      "monitoring-kube-monitoring-platform.rules.yaml",
+      "platform.test.yaml",
+    );
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /SUCCESS/);
+  });
 
   it("pass every generated alert's promtool unit test: fires after its for, silent below threshold", async () => {
     const run = promtoolUnitTests(await devResources());

@@ -1,0 +1,172 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { platformRoutingSpec, platformSecretData } from "../components";
+import { configWith, problemsOf } from "./helpers/config";
+import type { Loose } from "./helpers/plan";
+
+const slack = { name: "ops", slack: { apiUrl: { secretName: "alerting", key: "slack" }, channel: "#ops" } };
+
+describe("platform alerting config", () => {
+  it("refuses a heartbeat without a URL, with a plaintext one, and one repeating less often than 5m", () => {
+    assert.deepEqual(problemsOf({ alerting: { heartbeat: {} } }), [
+      "prod: alerting.heartbeat.url: must be a Pulumi secret or { secretName, key } of an existing Secret",
+    ]);
+    assert.deepEqual(problemsOf({ alerting: { heartbeat: { url: "https://hc-ping.com/uuid" } } }), [
+      "prod: alerting.heartbeat.url: must be a Pulumi secret; set it with pulumi config set --secret --path 'alerting.heartbeat.url' VALUE",
+    ]);
+    assert.deepEqual(
+      problemsOf({
+        alerting: { heartbeat: { url: { secretName: "hb", key: "url" }, repeatInterval: "10m" } },
+      }),
+      [
+        "prod: alerting.heartbeat.repeatInterval: 10m is longer than 5m: a dead man's switch needs a frequent heartbeat",
+      ],
+    );
+  });
+
+  it("refuses receivers without credentials or integrations, plaintext keys, and routes to unknown receivers", () => {
+    assert.deepEqual(
+      problemsOf({
+        alerting: {
+          receivers: [{ name: "pd", pagerduty: {} }, { name: "empty" }],
+          defaultReceiver: "pd",
+          routes: [{ receiver: "nobody", severity: "critical" }],
+        },
+      }),
+      [
+        "prod: alerting.receivers[0].pagerduty.routingKey: must be a Pulumi secret or { secretName, key } of an existing Secret",
+        "prod: alerting.receivers[1]: needs at least one of pagerduty, slack, email, webhook or opsgenie",
+      ],
+    );
+    assert.deepEqual(
+      problemsOf({
+        alerting: { receivers: [slack], defaultReceiver: "ops", routes: [{ receiver: "nobody" }] },
+      }),
+      ['prod: alerting.routes[0].receiver: "nobody" is not one of alerting.receivers'],
+    );
+    assert.deepEqual(problemsOf({ alerting: { receivers: [slack] } }), [
+      "prod: alerting.defaultReceiver: is required when there are receivers: platform alerts no route matches go there",
+    ]);
+    assert.deepEqual(
+      problemsOf({
+        alerting: { receivers: [{ name: "og", opsgenie: { apiKey: "k-123" } }], defaultReceiver: "og" },
+      }),
+      [
+        "prod: alerting.receivers[0].opsgenie.apiKey: must be a Pulumi secret; set it with pulumi config set --secret --path 'alerting.receivers[0].opsgenie.apiKey' VALUE",
+      ],
+    );
+  });
+
+  it("reserves the null and heartbeat receiver names and refuses duplicates", () => {
+    assert.deepEqual(
+      problemsOf({
+        alerting: {
+          receivers: [
+            { ...slack, name: "watchdog-heartbeat" },
+            { ...slack, name: "ops" },
+            { ...slack, name: "ops" },
+          ],
+          defaultReceiver: "ops",
+        },
+      }),
+      [
+        'prod: alerting.receivers[0].name: "watchdog-heartbeat" is reserved for alerting.heartbeat',
+        'prod: alerting.receivers[2].name: "ops" is not a unique receiver name',
+      ],
+    );
+    assert.deepEqual(
+      problemsOf({ alerting: { receivers: [{ ...slack, name: "null" }], defaultReceiver: "ops" } }),
+      [
+        'prod: alerting.receivers[0].name: "null" is reserved for the receiver that drops alerts; pick another name',
+        'prod: alerting.defaultReceiver: "ops" is not one of alerting.receivers',
+      ],
+    );
+  });
+});
+
+describe("platform routing", () => {
+  const cfg = configWith(
+    {
+      alerting: {
+        receivers: [slack, { name: "pager", opsgenie: { apiKey: { secretName: "alerting", key: "og" } } }],
+        defaultReceiver: "ops",
+        routes: [{ receiver: "pager", severity: "critical", matchers: { cluster: "prod-1" } }],
+        heartbeat: { url: "hb-secret", repeatInterval: "2m" },
+      },
+    },
+    ["alerting"],
+  );
+
+  it("sends Watchdog first to the heartbeat, at once and every repeatInterval, then drops InfoInhibitor", () => {
+    const spec = platformRoutingSpec(cfg.alerting, []);
+    assert.deepEqual(spec.route!.routes!.slice(0, 2), [
+      {
+        receiver: "watchdog-heartbeat",
+        matchers: [{ name: "alertname", value: "Watchdog", matchType: "=" }],
+        groupBy: ["alertname", "cluster"],
+        groupWait: "0s",
+        groupInterval: "2m",
+        repeatInterval: "2m",
+      },
+      { receiver: "null", matchers: [{ name: "alertname", value: "InfoInhibitor", matchType: "=" }] },
+    ]);
+    assert.deepEqual(spec.receivers![1], {
+      name: "watchdog-heartbeat",
+      webhookConfigs: [
+        {
+          urlSecret: { name: "platform-alertmanager-receivers", key: "watchdog-heartbeat-webhook-url" },
+          sendResolved: false,
+        },
+      ],
+    });
+  });
+
+  it("routes by severity and matchers to the configured receivers, with the root on the default", () => {
+    const spec = platformRoutingSpec(cfg.alerting, []);
+    assert.deepEqual(spec.route!.routes![2], {
+      receiver: "pager",
+      matchers: [
+        { name: "severity", value: "critical", matchType: "=" },
+        { name: "cluster", value: "prod-1", matchType: "=" },
+      ],
+    });
+    assert.equal(spec.route!.receiver, "ops");
+    assert.deepEqual(spec.route!.groupBy, ["alertname", "namespace", "cluster"]);
+    assert.deepEqual(spec.receivers![3].opsgenieConfigs, [
+      { apiKey: { name: "alerting", key: "og" }, sendResolved: true },
+    ]);
+  });
+
+  it("drops, after the app's own routing, only the alerts of apps that have routing", () => {
+    const apps = configWith({
+      alerting: { runbookBaseUrl: "https://runbooks.example.com" },
+      apps: [
+        {
+          name: "shop",
+          namespace: "shop",
+          routing: { defaultReceiver: "s", receivers: [{ ...slack, name: "s" }] },
+        },
+        { name: "quiet", namespace: "quiet" },
+      ],
+    }).apps;
+    const routes = platformRoutingSpec(cfg.alerting, apps).route!.routes as Loose[];
+    const drops = routes.filter(
+      (r) => r.receiver === "null" && r.matchers.some((m: Loose) => m.name === "app"),
+    );
+    assert.deepEqual(drops, [
+      {
+        receiver: "null",
+        matchers: [
+          { name: "namespace", value: "shop", matchType: "=" },
+          { name: "app", value: "shop", matchType: "=" },
+        ],
+      },
+    ]);
+  });
+
+  it("keeps the heartbeat URL given as a Pulumi secret a secret, in the platform's Secret", async () => {
+    const data = platformSecretData(cfg.alerting);
+    assert.deepEqual(Object.keys(data), ["watchdog-heartbeat-webhook-url"]);
+    assert.equal(await pulumi.isSecret(data["watchdog-heartbeat-webhook-url"]), true);
+  });
+});
