@@ -42,8 +42,11 @@ function series(ctx: RuleContext, ...extra: string[]): string {
   return `{${[`namespace="${ctx.namespace}"`, `job="${ctx.job}"`, ...extra.filter(Boolean)].join(", ")}}`;
 }
 
+/** A PromQL double-quoted string literal of `text`: quotes and backslashes escaped, nothing breaks out. */
+export const promqlString = (text: string) => JSON.stringify(text);
+
 function containers(ctx: RuleContext, ...extra: string[]): string {
-  return `{${[`namespace="${ctx.namespace}"`, `pod=~"${ctx.podNameRegex}"`, ...extra].join(", ")}}`;
+  return `{${[`namespace="${ctx.namespace}"`, `pod=~${promqlString(ctx.podNameRegex)}`, ...extra].join(", ")}}`;
 }
 
 function alertRule(

@@ -26,6 +26,29 @@ const labelName = z
 const metricName = z
   .string()
   .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "{input} is not a Prometheus metric name" });
+/** A Kubernetes label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const labelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    {
+      error: "{input} is not a Kubernetes label key (like app or app.kubernetes.io/name)",
+    },
+  )
+  .max(317);
+/** PromQL label matchers, comma-separated, each value one double-quoted string: nothing else fits. */
+const LABEL_MATCHERS =
+  /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*")*\s*$/;
+
+function isValidRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const labelValue = z
   .string()
   .max(63)
@@ -257,8 +280,9 @@ const routingSchema = z
 export type RoutingConfig = z.infer<typeof routingSchema>;
 
 const workloadSchema = z.strictObject({
-  image: z.string().regex(/^[^\s:]+(:[^\s:]+|@sha256:[0-9a-f]{64})$/, {
-    error: "{input} is not a pinned image (name:tag or name@sha256:…)",
+  image: z.string().refine(isPinnedImage, {
+    error:
+      "{input} is not a pinned image: give a tag other than latest (registry:5000/team/api:1.2.3) or a digest (name@sha256:…)",
   }),
   replicas: replicas.default(3),
   containerPort: z.int().min(1).max(65535).default(8080),
@@ -275,21 +299,46 @@ const workloadSchema = z.strictObject({
 });
 export type WorkloadConfig = z.infer<typeof workloadSchema>;
 
+/**
+ * An image reference pinned to a version: a digest, or a tag other than `latest`. The tag is what
+ * follows the last `:` after the last `/`, so a registry port (`registry:5000/…`) is not a tag.
+ */
+export function isPinnedImage(ref: string): boolean {
+  if (/\s/.test(ref)) return false;
+  const digest = /^[^@]+@sha256:[0-9a-f]{64}$/.test(ref);
+  if (digest) return true;
+  const lastPart = ref.slice(ref.lastIndexOf("/") + 1);
+  const colon = lastPart.lastIndexOf(":");
+  if (colon <= 0) return false;
+  const tag = lastPart.slice(colon + 1);
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) && tag !== "latest";
+}
+
 export const appSchema = z
   .strictObject({
     name: dnsLabel,
     namespace: dnsLabel,
     team: labelValue.optional(),
     /** Labels on the app's pods and Service; monitors select on them. Default `{ app: <name> }`. */
-    selector: z.record(z.string(), labelValue).optional(),
+    selector: z.record(labelKey, labelValue).optional(),
     /** The Service the ServiceMonitor scrapes; its name becomes the `job` label. Default the app name. */
     serviceName: dnsLabel.optional(),
     /** Regex for the app's pod names, for container metrics. Default `<name>-.*`. */
-    podNameRegex: z.string().optional(),
+    podNameRegex: z
+      .string()
+      .min(1)
+      .refine(isValidRegex, { error: "{input} is not a regular expression" })
+      .optional(),
     metrics: z
       .strictObject({
         requestsTotal: metricName.default("http_requests_total"),
-        errorSelector: z.string().default('status=~"5.."'),
+        errorSelector: z
+          .string()
+          .regex(LABEL_MATCHERS, {
+            error:
+              '{input} is not a list of label matchers (like status=~"5..", or code="500", method!="GET")',
+          })
+          .default('status=~"5.."'),
         durationHistogram: metricName.default("http_request_duration_seconds"),
       })
       .prefault({}),

@@ -9,6 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { CONFIG_NAMESPACE, StackConfig, credentialPaths, resolveDefaults, stackConfigSchema } from "./schema";
+import { urlCarriesCredentials } from "./schemaPrimitives";
+import { isConfigSecret } from "./sdkInternals";
+import { readSecureLeafPaths } from "./stackSecrets";
 
 export * from "./schema";
 
@@ -23,7 +26,15 @@ export class ConfigError extends Error {
 export interface ParseOptions {
   /** Top-level keys whose values are Pulumi secrets: their values never appear in messages. */
   secretKeys?: Iterable<string>;
+  /**
+   * The `secure:` leaves (as `formatPath` writes them), when the stack file is known: every credential
+   * must be one of them, and none may be anything but a credential.
+   */
+  secureLeaves?: ReadonlySet<string>;
 }
+
+/** Fields whose values are credentials or may hold them: their values never appear in messages. */
+const CREDENTIAL_FIELD = /(password|token|secret|key|apiurl|urlsecret)$/i;
 
 /**
  * Validates raw stack config (top-level key → value, without the namespace prefix) and applies the
@@ -35,33 +46,64 @@ export function parseStackConfig(
   opts: ParseOptions = {},
 ): StackConfig {
   const secretKeys = new Set(opts.secretKeys ?? []);
+  const leaves = opts.secureLeaves;
+  const hidden = (p: readonly PropertyKey[]) =>
+    (typeof p[0] === "string" && secretKeys.has(p[0])) ||
+    CREDENTIAL_FIELD.test(String(p[p.length - 1] ?? "")) ||
+    [...(leaves ?? [])].some((leaf) => formatPath(p).startsWith(leaf));
   const result = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(stack, issue, secretKeys)));
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(stack, issue, hidden)));
   }
-  // A credential typed in plain text sits in Git next to the stack file: refuse it.
-  const plaintext = credentialPaths(result.data).filter((p) => !secretKeys.has(String(p[0])));
-  if (plaintext.length) {
-    throw new ConfigError(
-      plaintext.map((p) => {
-        const at = formatPath(p);
-        return `${stack}: ${at}: must be a Pulumi secret; set it with pulumi config set --secret --path '${at}' VALUE`;
-      }),
-    );
+  // A credential typed in plain text sits in Git next to the stack file: refuse it. Judged per leaf when
+  // the stack file is known, else by the top-level keys the CLI marks secret.
+  const credentials = credentialPaths(result.data).map(formatPath);
+  const plaintext = credentials.filter((at) =>
+    leaves ? !leaves.has(at) : !secretKeys.has(at.split(/[.[]/)[0]),
+  );
+  // A secret on a field that is not a credential would be written in plain text (values, manifests).
+  const misplaced = [...(leaves ?? [])].filter((at) => !credentials.includes(at));
+  if (plaintext.length || misplaced.length) {
+    throw new ConfigError([
+      ...plaintext.map(
+        (at) =>
+          `${stack}: ${at}: must be a Pulumi secret; set it with pulumi config set --secret --path '${at}' VALUE`,
+      ),
+      ...misplaced.map(
+        (at) =>
+          `${stack}: ${at}: is secure: but is not a credential, so it would be written in plain text to the ` +
+          "manifests and Helm values; keep it plain, or keep the secret in a Secret and reference it",
+      ),
+    ]);
   }
   return resolveDefaults(result.data);
 }
 
-function describeIssue(stack: string, issue: z.core.$ZodIssue, secretKeys: Set<string>): string[] {
+function describeIssue(
+  stack: string,
+  issue: z.core.$ZodIssue,
+  hidden: (path: readonly PropertyKey[]) => boolean,
+): string[] {
   const path = formatPath(issue.path);
-  const isSecret = typeof issue.path[0] === "string" && secretKeys.has(issue.path[0]);
+  const isSecret = hidden(issue.path);
   const input = (issue as { input?: unknown }).input;
-  const shown = isSecret ? "[secret]" : JSON.stringify(input);
+  const shown =
+    isSecret || (typeof input === "string" && urlCarriesCredentials(input))
+      ? "[secret]"
+      : JSON.stringify(input);
   if (input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
     const expected = issue.code === "invalid_type" ? issue.expected : issue.values.join(" or ");
     return [`${stack}: ${path}: is required (expected ${expected})`];
   }
   switch (issue.code) {
+    case "invalid_key": {
+      // A record key (labels, selectors): say what the key should have been, from the key's own schema.
+      const key = JSON.stringify(String(issue.path[issue.path.length - 1]));
+      const inner = issue.issues.map((i) => i.message.replaceAll("{input}", key));
+      return [
+        `${stack}: ${formatPath(issue.path.slice(0, -1))}: ${inner.join("; ") || `${key} is not a valid key`}`,
+      ];
+    }
     case "unrecognized_keys": {
       const known = knownKeysAt(issue.path);
       return issue.keys.map(
@@ -129,19 +171,23 @@ export function rawConfigFrom(
   return raw;
 }
 
+/**
+ * Where the program looks for `Pulumi.<stack>.yaml`: the offline plan names its config directory here;
+ * under the Pulumi CLI it is the project's root.
+ */
+export const CONFIG_DIR_ENV = "KUBE_MONITORING_CONFIG_DIR";
+
 /** Reads and validates this stack's config. The only reader of `pulumi.Config` in the program. */
 export function loadStackConfig(): StackConfig {
   const stack = pulumi.getStack();
   const raw = rawConfigFrom(pulumi.runtime.allConfig());
   const secretKeys = Object.keys(raw).filter((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`));
-  return parseStackConfig(stack, raw, { secretKeys });
-}
-
-// The SDK exports isConfigSecret from its runtime config module but leaves it out of the typings.
-function isConfigSecret(key: string): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
-    isConfigSecret?: (k: string) => boolean;
-  };
-  return runtimeConfig.isConfigSecret?.(key) ?? false;
+  const dir = process.env[CONFIG_DIR_ENV] || pulumi.getRootDirectory() || process.cwd();
+  const secureLeaves = readSecureLeafPaths(dir, stack, CONFIG_NAMESPACE);
+  if (!secureLeaves && secretKeys.length) {
+    void pulumi.log.warn(
+      `no Pulumi.${stack}.yaml in ${dir}: credentials are checked per top-level key (${secretKeys.join(", ")}), not per value`,
+    );
+  }
+  return parseStackConfig(stack, raw, { secretKeys, secureLeaves });
 }

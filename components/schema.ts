@@ -61,6 +61,13 @@ const prometheusSchema = z
     resources: resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" }),
   })
   .superRefine((p, ctx) => {
+    if (p.retentionSize !== undefined && prometheusBytes(p.retentionSize) === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["retentionSize"],
+        message: `${p.retentionSize} turns size-based retention off; give a size above 0, or leave it out to derive it`,
+      });
+    }
     if (p.retentionSize === undefined || p.storageSize === undefined) return;
     const retained = prometheusBytes(p.retentionSize);
     const volume = quantityBytes(p.storageSize);

@@ -24,6 +24,10 @@ export const cpuQuantity = z
 
 const cpuCores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
 
+/** Sanity ceilings for one container: above these a value is a typo, not a plan (the largest nodes). */
+export const MAX_CONTAINER_CPU = 256;
+export const MAX_CONTAINER_MEMORY = "2Ti";
+
 export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
   error: "{input} is not a DNS label (lower-case letters, digits and '-', at most 63 characters)",
 });
@@ -39,6 +43,43 @@ export const resourcesSchema = z
     limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity }),
   })
   .superRefine((r, ctx) => {
+    const quantities: [string[], string, number | undefined, number][] = [
+      [["requests", "cpu"], r.requests.cpu, cpuCores(r.requests.cpu), MAX_CONTAINER_CPU],
+      [
+        ["requests", "memory"],
+        r.requests.memory,
+        quantityBytes(r.requests.memory),
+        quantityBytes(MAX_CONTAINER_MEMORY)!,
+      ],
+      [
+        ["limits", "memory"],
+        r.limits.memory,
+        quantityBytes(r.limits.memory),
+        quantityBytes(MAX_CONTAINER_MEMORY)!,
+      ],
+      ...(r.limits.cpu !== undefined
+        ? [
+            [["limits", "cpu"], r.limits.cpu, cpuCores(r.limits.cpu), MAX_CONTAINER_CPU] as [
+              string[],
+              string,
+              number,
+              number,
+            ],
+          ]
+        : []),
+    ];
+    for (const [path, text, value, max] of quantities) {
+      if (value === undefined) continue;
+      if (value <= 0) ctx.addIssue({ code: "custom", path, message: `${text} must be more than 0` });
+      else if (value > max) {
+        const ceiling = path[1] === "cpu" ? `${MAX_CONTAINER_CPU} cores` : MAX_CONTAINER_MEMORY;
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `${text} is more than any node has (at most ${ceiling})`,
+        });
+      }
+    }
     const requested = quantityBytes(r.requests.memory);
     const limit = quantityBytes(r.limits.memory);
     if (requested !== undefined && limit !== undefined && requested > limit) {
@@ -70,7 +111,28 @@ export const credential = z
   .min(1, { error: "must not be empty" })
   .transform((value) => pulumi.secret(value));
 
-export const httpUrl = z.url({ protocol: /^https?$/, error: "{input} is not an http(s) URL" });
+/** Query parameters that carry credentials in the URLs of common receivers and write endpoints. */
+export const CREDENTIAL_QUERY_PARAM =
+  /^(token|access_token|auth_token|api_key|apikey|api-key|key|secret|client_secret|password|passwd|auth|sig|signature|x-amz-signature|x-amz-credential)$/i;
+
+/** Whether a URL's text holds credentials: userinfo, or a credential query parameter. */
+export function urlCarriesCredentials(text: string): boolean {
+  if (/:\/\/[^/?#]*@/.test(text)) return true;
+  if (!URL.canParse(text)) return false;
+  return [...new URL(text).searchParams.keys()].some((k) => CREDENTIAL_QUERY_PARAM.test(k));
+}
+
+/**
+ * An http(s) URL that carries no credentials: they would sit in Git and land in plain Helm values and
+ * manifests. Credentials go in the field's auth block, or the whole URL in a secret field.
+ */
+export const httpUrl = z
+  .url({ protocol: /^https?$/, error: "{input} is not an http(s) URL" })
+  .refine((u) => !urlCarriesCredentials(u), {
+    error:
+      "must not carry credentials (user:password@ or a token in the query); give them in the auth " +
+      "block where the field has one, or the whole URL as a secret where it allows (webhook.urlSecret)",
+  });
 
 export const awsRegion = z
   .string()

@@ -25,7 +25,28 @@ async function main(argv: string[]): Promise<number> {
     console.error(usage);
     return 1;
   }
+  // Misuse and unreadable files are reported before planning, so the plan's own exit code stands.
+  if (values.markdown && !values.compare) {
+    console.error(`--markdown needs --compare\n${usage}`);
+    return 1;
+  }
   const outDir = values.out;
+  const forbidden = ["/proc", "/sys", "/dev"].find(
+    (d) => path.resolve(outDir) === d || path.resolve(outDir).startsWith(`${d}/`),
+  );
+  if (forbidden) {
+    console.error(`--out ${outDir}: ${forbidden} is not a place for plan files`);
+    return 1;
+  }
+  let old: Plan | undefined;
+  if (values.compare) {
+    try {
+      old = readPlanFile(values.compare);
+    } catch (err) {
+      console.error(`--compare ${values.compare}: ${(err as Error).message}`);
+      return 1;
+    }
+  }
   const projectDir = path.resolve(__dirname, "..");
   const configDir = values["config-dir"] ? path.resolve(values["config-dir"]) : undefined;
   // With --config-dir, the stack's policy config (config.<stack>.json) is read from there too.
@@ -38,8 +59,16 @@ async function main(argv: string[]): Promise<number> {
   });
   (result.exitCode === 0 ? console.log : console.error)(result.report);
   if (result.plan) console.log(`\nwrote ${path.join(outDir, stack, "plan.json")} and manifests/`);
-  if (result.plan && values.compare) {
-    const old = JSON.parse(fs.readFileSync(values.compare, "utf8")) as Plan;
+  if (result.plan && old && values.compare) {
+    if (old.project !== result.plan.project) {
+      console.error(
+        `--compare ${values.compare}: a plan of project ${JSON.stringify(old.project)}, not ${JSON.stringify(result.plan.project)}; nothing to compare`,
+      );
+      return 1;
+    }
+    if (old.stack !== result.plan.stack) {
+      console.log(`\nnote: comparing stack ${result.plan.stack} against a plan of stack ${old.stack}`);
+    }
     const diff = diffPlans(old, result.plan);
     console.log(`\n${summaryLine(diff, result.plan)}`);
     if (values.markdown) {
@@ -48,6 +77,22 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   return result.exitCode;
+}
+
+/** A plan.json written by this tool: the keys the diff reads, or an error saying what is wrong. */
+function readPlanFile(file: string): Plan {
+  if (!fs.existsSync(file)) throw new Error("no such file");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`not valid JSON: ${(err as Error).message}`);
+  }
+  const p = parsed as Partial<Plan>;
+  if (!p || typeof p.stack !== "string" || typeof p.project !== "string" || !Array.isArray(p.resources)) {
+    throw new Error("not a plan.json written by npm run plan (needs stack, project and resources)");
+  }
+  return { violations: [], loosened: [], checks: [], outputs: {}, ...p } as Plan;
 }
 
 main(process.argv.slice(2)).then(

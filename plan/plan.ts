@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { ConfigError } from "../components/config";
+import { CONFIG_DIR_ENV, ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
 import { Loosening, PolicyConfigError, Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
@@ -62,7 +62,20 @@ export interface PlanOptions {
   policyConfigDir?: string;
 }
 
+/** Pulumi's rule for stack names; also keeps a name from being a path (`..`, `/`). */
+export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function stackNameProblem(stack: string): string | undefined {
+  if (STACK_NAME.test(stack) && !/^\.+$/.test(stack)) return undefined;
+  return (
+    `${JSON.stringify(stack)} is not a stack name: letters, digits, '-', '_' and '.', ` +
+    "at most 100 characters, not only dots"
+  );
+}
+
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
+  const badName = stackNameProblem(options.stack);
+  if (badName) return { exitCode: 1, report: badName };
   const entry = require.resolve(path.join(options.projectDir, "index"));
   let plan: Plan;
   let timings: Timings | undefined;
@@ -78,14 +91,21 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     // A fresh copy of the program each run: its top level is the deployment.
     delete require.cache[entry];
     const started = performance.now();
-    const run = await runProgram({
-      project: stackFile.project,
-      stack: options.stack,
-      config: stackFile.config,
-      secretKeys: stackFile.secretKeys,
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load afresh
-      program: () => require(entry),
-    });
+    // The program reads the stack file's secure: leaves from here (see loadStackConfig).
+    process.env[CONFIG_DIR_ENV] = options.configDir ?? options.projectDir;
+    let run: Awaited<ReturnType<typeof runProgram>>;
+    try {
+      run = await runProgram({
+        project: stackFile.project,
+        stack: options.stack,
+        config: stackFile.config,
+        secretKeys: stackFile.secretKeys,
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load afresh
+        program: () => require(entry),
+      });
+    } finally {
+      delete process.env[CONFIG_DIR_ENV];
+    }
     plan = {
       stack: options.stack,
       project: stackFile.project,
@@ -125,7 +145,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     return { exitCode: 1, report };
   }
 
-  if (options.outDir) writePlan(plan, path.join(options.outDir, options.stack));
+  if (options.outDir) writePlan(plan, stackOutDir(options.outDir, options.stack));
   const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory");
   const report = [
@@ -144,6 +164,14 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   // The gate's verdict first: a mandatory violation explains itself better than the tool that tripped on it.
   const exitCode = mandatory.length ? 2 : failed.length ? 1 : 0;
   return { exitCode, plan, report, timings };
+}
+
+/** `<outDir>/<stack>`, refused when it would not be a directory inside `outDir`. */
+export function stackOutDir(outDir: string, stack: string): string {
+  const base = path.resolve(outDir);
+  const dir = path.resolve(base, stack);
+  if (path.dirname(dir) !== base) throw new Error(`${JSON.stringify(stack)} would write outside ${base}`);
+  return dir;
 }
 
 /** Writes plan.json and the manifests, replacing whatever an earlier plan of the stack left. */

@@ -122,6 +122,17 @@ function analyzeMonitors(resources: PolicyResource[], cfg: MonitorConfig) {
   const floor = durationSeconds(cfg.minInterval) ?? 0;
   const { services, pods } = indexTargets(resources);
   const required = requiredMonitorLabels(resources);
+  // The floor holds for Prometheus' own defaults too: every monitor without an interval inherits them.
+  const kps = resources.find((r) => r.type === HELM_RELEASE && r.props.chart === KPS_CHART);
+  for (const key of ["scrapeInterval", "evaluationInterval"]) {
+    const value = get(kps?.props.values, `prometheus.prometheusSpec.${key}`);
+    if (kps && typeof value === "string" && (durationSeconds(value) ?? 0) < floor) {
+      wrong.push([
+        `Helm release ${kps.name}: prometheus.prometheusSpec.${key} ${value} is below the ${cfg.minInterval} floor.`,
+        kps.urn,
+      ]);
+    }
+  }
   for (const m of resources) {
     const kind = m.props.kind as string | undefined;
     if (kind !== "ServiceMonitor" && kind !== "PodMonitor") continue;

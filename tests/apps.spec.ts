@@ -392,7 +392,7 @@ describe("app config", () => {
   it("refuses an unpinned image and a 100% objective", () => {
     assert.deepEqual(problemsOf(app({ workload: { image: "nginx" }, slo: { objective: 100 } })), [
       "prod: apps[0].slo.objective: 100 must be below 100 (a 100% objective leaves no error budget)",
-      'prod: apps[0].workload.image: "nginx" is not a pinned image (name:tag or name@sha256:…)',
+      'prod: apps[0].workload.image: "nginx" is not a pinned image: give a tag other than latest (registry:5000/team/api:1.2.3) or a digest (name@sha256:…)',
     ]);
   });
 });
