@@ -23,7 +23,9 @@ const read = (dir: string, stack: string): Plan | undefined => {
   const file = path.join(dir, stack, "plan.json");
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Plan) : undefined;
 };
-const entries = values.stacks.split(",").flatMap((stack) => {
+const stacks = values.stacks.split(",");
+const failed = stacks.filter((stack) => !read(values.head!, stack));
+const entries = stacks.flatMap((stack) => {
   const head = read(values.head!, stack);
   if (!head) return [];
   const base = read(values.base!, stack) ?? {
@@ -34,5 +36,5 @@ const entries = values.stacks.split(",").flatMap((stack) => {
   };
   return [{ diff: diffPlans(base, head), plan: head }];
 });
-fs.writeFileSync(values.out, renderMarkdown(entries));
+fs.writeFileSync(values.out, renderMarkdown(entries, undefined, failed));
 console.log(`wrote ${values.out} (${entries.length} stacks)`);

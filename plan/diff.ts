@@ -169,12 +169,18 @@ function details(c: ResourceChange, maxRows: number): string {
  * The PR comment for one or more stacks: summary lines first (never truncated), then each stack's policy
  * violations, its graph and per-resource details, cut to stay under GitHub's comment limit.
  */
-export function renderMarkdown(entries: { diff: PlanDiff; plan: Plan }[], limit = COMMENT_LIMIT): string {
+export function renderMarkdown(
+  entries: { diff: PlanDiff; plan: Plan }[],
+  limit = COMMENT_LIMIT,
+  /** Stacks whose plan failed before writing plan.json: they head the comment, never vanish from it. */
+  failed: string[] = [],
+): string {
   const marker = "<!-- kube-monitoring offline plan -->";
   const head = [
     marker,
     "## Offline plan",
     "",
+    ...failed.map((stack) => `- ❌ **${stack}**: the plan failed and wrote no plan.json; see the job log`),
     ...entries.map((e) => `- ${summaryLine(e.diff, e.plan)}`),
     "",
     // Never cut: a loosened gate and every mandatory violation, whatever the size of the diff.
@@ -194,10 +200,10 @@ export function renderMarkdown(entries: { diff: PlanDiff; plan: Plan }[], limit 
     ),
     "",
   ].join("\n");
-  // Whole blocks only: a heading, a violations table, the graph, one resource's details.
-  const blocks: string[] = [];
-  for (const { diff, plan } of entries) {
-    blocks.push(`### ${plan.stack}`);
+  // Whole blocks only: a heading, a violations table, the graph, one resource's details. Each stack gets
+  // an equal share of what the head leaves (what one does not use passes on), and says when it was cut.
+  const stacks = entries.map(({ diff, plan }) => {
+    const blocks: string[] = [];
     const violations = [...plan.violations].sort((a, b) =>
       `${a.enforcementLevel === "mandatory" ? 0 : 1}${a.policy}${a.urn}${a.message}`.localeCompare(
         `${b.enforcementLevel === "mandatory" ? 0 : 1}${b.policy}${b.urn}${b.message}`,
@@ -216,14 +222,22 @@ export function renderMarkdown(entries: { diff: PlanDiff; plan: Plan }[], limit 
     }
     if (diff.changes.length) blocks.push(mermaidGraph(diff), ...diff.changes.map((c) => details(c, 40)));
     else blocks.push("No changes.");
-  }
-  const budget = limit - head.length - 200;
-  let body = "";
-  for (const block of blocks) {
-    if (body.length + block.length + 2 > budget) {
-      return `${head}\n${body}\n\n_Details truncated to stay under GitHub's ${limit}-character comment limit; see the plan artifacts._\n`;
+    return { stack: plan.stack, blocks };
+  });
+  let budget = limit - head.length - 200 * (entries.length + 1);
+  const sections: string[] = [];
+  stacks.forEach(({ stack, blocks }, i) => {
+    const share = budget / (stacks.length - i);
+    let section = `### ${stack}`;
+    for (const block of blocks) {
+      if (section.length + block.length + 2 > share) {
+        section += `\n\n_${stack}: details cut to stay under GitHub's ${limit}-character comment limit; see the plan artifacts._`;
+        break;
+      }
+      section += `\n\n${block}`;
     }
-    body += (body ? "\n\n" : "") + block;
-  }
-  return `${head}\n${body}\n`;
+    budget -= section.length + 2;
+    sections.push(section);
+  });
+  return `${head}\n${sections.join("\n\n")}\n`;
 }

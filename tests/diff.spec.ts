@@ -9,7 +9,8 @@ import {
   urnKey,
 } from "../plan/diff";
 import type { Plan } from "../plan/plan";
-import type { RecordedResource } from "../plan/runtime";
+import { type RecordedResource, redactSerialized } from "../plan/runtime";
+import * as pulumi from "@pulumi/pulumi";
 import { planOf } from "./helpers/plan";
 
 const res = (
@@ -93,18 +94,21 @@ describe("offline diff", () => {
     assert.deepEqual(inputChanges({ a: [1, 2] }, { a: [1, 3] }), [{ path: "a[1]", old: 2, new: 3 }]);
   });
 
-  it("keeps secrets redacted", () => {
-    const changedSecret = plan("dev", [
-      res("kubernetes:core/v1:Secret", "grafana", { stringData: "[secret]", type: "Opaque" }),
+  it("keeps secrets redacted: a changed secret value shows as nothing, never as its text", () => {
+    // As the recording runtime serializes a secret input, then redacts it.
+    const secretData = (value: string) =>
+      redactSerialized({
+        stringData: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value },
+      }) as Record<string, unknown>;
+    const before = plan("dev", [res("kubernetes:core/v1:Secret", "grafana", secretData("old-S3NT1NEL"))]);
+    const after = plan("dev", [
+      res("kubernetes:core/v1:Secret", "grafana", { ...secretData("new-S3NT1NEL"), type: "Opaque" }),
     ]);
-    const diff = diffPlans(
-      plan("dev", [res("kubernetes:core/v1:Secret", "grafana", { stringData: "[secret]" })]),
-      changedSecret,
-    );
-    const md = renderMarkdown([{ diff, plan: changedSecret }]);
+    const diff = diffPlans(before, after);
+    const md = renderMarkdown([{ diff, plan: after }]);
     assert.deepEqual(diff.changes[0].changes, [{ path: "type", new: "Opaque" }]);
-    assert.ok(!md.includes("mock-password"));
-    assert.match(md, /\[secret\]|type/);
+    assert.equal(after.resources[0].inputs.stringData, "[secret]");
+    assert.ok(!md.includes("S3NT1NEL"));
   });
 
   it("compares plans of different stacks by URN without the stack", () => {
@@ -188,9 +192,51 @@ describe("offline diff", () => {
     const md = renderMarkdown([{ diff: diffPlans(plan("dev", []), many), plan: many }]);
     assert.ok(md.length <= COMMENT_LIMIT, `${md.length}`);
     assert.match(md, /\+3000 to create/);
-    assert.match(md, /Details truncated to stay under GitHub's 65536-character comment limit/);
+    assert.match(
+      md,
+      /\n_dev: details cut to stay under GitHub's 65536-character comment limit; see the plan artifacts\._\n/,
+    );
     const tiny = renderMarkdown([{ diff: diffPlans(plan("dev", []), many), plan: many }], 2000);
     assert.ok(tiny.length <= 2000 && tiny.includes("+3000 to create"));
+  });
+
+  it("never lets one stack's large diff hide another stack's violation or a failed plan", () => {
+    const many = plan(
+      "dev",
+      Array.from({ length: 3000 }, (_, i) =>
+        res("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
+      ),
+    );
+    const blocked = plan(
+      "prod",
+      [res("kubernetes:core/v1:ConfigMap", "cm", { data: {} })],
+      [
+        {
+          policy: "helm-chart-pinned",
+          enforcementLevel: "mandatory",
+          urn: "urn:pulumi:prod::p::t::kps",
+          message: "unpinned",
+        },
+      ],
+    );
+    const md = renderMarkdown(
+      [
+        { diff: diffPlans(plan("dev", []), many), plan: many },
+        { diff: diffPlans(plan("prod", []), blocked), plan: blocked },
+      ],
+      undefined,
+      ["staging"],
+    );
+    assert.ok(md.length <= COMMENT_LIMIT, `${md.length}`);
+    const headEnd = md.indexOf("### dev");
+    assert.ok(
+      md.indexOf("- ❌ **staging**: the plan failed and wrote no plan.json; see the job log") < headEnd,
+    );
+    assert.ok(md.indexOf("- ❌ **prod** `helm-chart-pinned` kps: unpinned") < headEnd);
+    // Both stacks keep their section; only dev's details are cut, and it says so.
+    assert.match(md, /### prod\n\n\| level \| policy/);
+    assert.match(md, /_dev: details cut to stay under/);
+    assert.doesNotMatch(md, /_prod: details cut/);
   });
 
   it("is deterministic: the same plans give the same comment", async () => {
