@@ -5,6 +5,7 @@ import {
   ClusterBase,
   Exporters,
   KubePrometheusStack,
+  MonitoringNetworkPolicies,
   OperatorCrds,
   PlatformAlerting,
   PROMETHEUS_REPLICA_LABEL,
@@ -32,11 +33,11 @@ const store = cfg.thanos.enabled
       config: cfg.thanos,
       clients: {
         namespace: cfg.namespace,
-        serviceAccounts: [
-          PROMETHEUS_SERVICE_ACCOUNT,
-          THANOS_SERVICE_ACCOUNTS.store,
-          THANOS_SERVICE_ACCOUNTS.compactor,
-        ],
+        serviceAccounts: {
+          sidecar: PROMETHEUS_SERVICE_ACCOUNT,
+          store: THANOS_SERVICE_ACCOUNTS.store,
+          compactor: THANOS_SERVICE_ACCOUNTS.compactor,
+        },
       },
       tags,
       remoteWriteWorkspaceArns: ampWorkspacesWithoutRole(cfg.remoteWrite),
@@ -51,7 +52,7 @@ const stack = new KubePrometheusStack("kps", {
   prerequisites: base.ready,
   thanos: store && {
     sidecarResources: cfg.thanos.sidecar.resources,
-    roleArn: store.roleArn,
+    roleArn: store.roleArns?.sidecar,
     objstoreConfig: store.objstoreConfig,
     grafanaDatasource: cfg.thanos.grafanaDatasource,
   },
@@ -67,7 +68,7 @@ const thanos = store
         replicaLabel: PROMETHEUS_REPLICA_LABEL,
         sidecarService: THANOS_SIDECAR_SERVICE,
         objstoreSecret: { name: stack.objstoreSecretName!, key: OBJSTORE_SECRET.key },
-        roleArn: store.roleArn,
+        roleArns: store.roleArns,
         security: cfg.security,
         priorityClassName: base.priorityClassName,
         crds,
@@ -99,6 +100,15 @@ const exporters =
       })
     : undefined;
 
+if (cfg.cluster.networkPolicies) {
+  new MonitoringNetworkPolicies("network", {
+    namespace: cfg.namespace,
+    namespaceOutput: stack.namespace,
+    thanos: Boolean(thanos),
+    pushgateway: cfg.pushgateway.enabled,
+  });
+}
+
 for (const app of cfg.apps) {
   new AppMonitoring(`app-${app.name}`, {
     app,
@@ -125,7 +135,7 @@ export const thanosStore =
   store && thanos
     ? {
         bucket: store.bucketName,
-        roleArn: store.roleArn ?? "static access key",
+        roleArns: store.roleArns ?? "static access key",
         queryService: thanos.queryService,
       }
     : "disabled";

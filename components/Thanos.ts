@@ -25,8 +25,8 @@ export interface ThanosArgs {
   readonly sidecarService: string;
   /** Secret with the objstore config, under `key`. */
   readonly objstoreSecret: { readonly name: pulumi.Input<string>; readonly key: string };
-  /** IAM role for IRSA; annotated on the store gateway and compactor service accounts. */
-  readonly roleArn?: pulumi.Input<string>;
+  /** IAM roles for IRSA, one each for the store gateway's and the compactor's service account. */
+  readonly roleArns?: { readonly store: pulumi.Input<string>; readonly compactor: pulumi.Input<string> };
   readonly security: SecurityConfig;
   /** PriorityClass of every Thanos pod. */
   readonly priorityClassName?: string;
@@ -208,7 +208,6 @@ export class Thanos extends pulumi.ComponentResource {
 
     const accounts = Object.fromEntries(
       (Object.keys(THANOS_SERVICE_ACCOUNTS) as ThanosRole[]).map((role) => {
-        const needsBucket = role !== "query";
         const sa = new k8s.core.v1.ServiceAccount(
           `${name}-${role}`,
           {
@@ -216,7 +215,10 @@ export class Thanos extends pulumi.ComponentResource {
               name: THANOS_SERVICE_ACCOUNTS[role],
               namespace: args.namespace,
               labels: thanosLabels(role),
-              annotations: needsBucket && args.roleArn ? { "eks.amazonaws.com/role-arn": args.roleArn } : {},
+              annotations:
+                role !== "query" && args.roleArns
+                  ? { "eks.amazonaws.com/role-arn": args.roleArns[role] }
+                  : {},
             },
             // Thanos never calls the Kubernetes API; IRSA mounts its own projected token.
             automountServiceAccountToken: false,

@@ -4,10 +4,23 @@ import * as s3 from "@pulumi/aws/s3";
 import { stringify } from "yaml";
 import type { RemoteWriteConfig, ThanosConfig } from "./config";
 
-/** The Kubernetes service accounts that read or write the bucket (IRSA trusts exactly these). */
+/** The bucket's clients, each with its own IAM role and only the actions its work needs. */
+export type BucketClient = "sidecar" | "store" | "compactor";
+
+/** What each client does with the bucket: the sidecar uploads, the store gateway reads, the compactor rewrites. */
+export const BUCKET_CLIENT_ACTIONS: Record<BucketClient, { s3: string[]; kms: string[] }> = {
+  sidecar: { s3: ["s3:GetObject", "s3:PutObject"], kms: ["kms:Encrypt", "kms:GenerateDataKey"] },
+  store: { s3: ["s3:GetObject"], kms: ["kms:Decrypt"] },
+  compactor: {
+    s3: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+    kms: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+  },
+};
+
+/** The Kubernetes service accounts of the bucket's clients (IRSA trusts exactly one per role). */
 export interface BucketClients {
   readonly namespace: string;
-  readonly serviceAccounts: readonly string[];
+  readonly serviceAccounts: Readonly<Record<BucketClient, string>>;
 }
 
 export interface ThanosObjectStoreArgs {
@@ -45,24 +58,22 @@ export function validateThanosObjectStoreArgs(args: ThanosObjectStoreArgs): void
 
 type PolicyStatement = Record<string, unknown>;
 
-/** Least privilege for Thanos: list the bucket, read, write and delete its objects, use its KMS key. */
-export function thanosBucketPolicyDocument(bucketArn: string, kmsKeyArn?: string) {
+/**
+ * Least privilege for one bucket client: list the bucket, its object actions (every client without
+ * `client`: the access-key mode's one user), and the KMS actions those need.
+ */
+export function thanosBucketPolicyDocument(
+  bucketArn: string,
+  kmsKeyArn?: string,
+  client: BucketClient = "compactor",
+) {
+  const actions = BUCKET_CLIENT_ACTIONS[client];
   const statements: PolicyStatement[] = [
     { Sid: "ListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
-    {
-      Sid: "ReadWriteObjects",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-      Resource: [`${bucketArn}/*`],
-    },
+    { Sid: "Objects", Effect: "Allow", Action: actions.s3, Resource: [`${bucketArn}/*`] },
   ];
   if (kmsKeyArn) {
-    statements.push({
-      Sid: "UseBucketKey",
-      Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: [kmsKeyArn],
-    });
+    statements.push({ Sid: "UseBucketKey", Effect: "Allow", Action: actions.kms, Resource: [kmsKeyArn] });
   }
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -103,8 +114,12 @@ export function tlsOnlyBucketPolicy(bucketArn: string) {
   };
 }
 
-/** IRSA trust: only the named service accounts, through the cluster's OIDC provider. */
-export function irsaTrustPolicy(oidcProviderArn: string, oidcProviderUrl: string, clients: BucketClients) {
+/** IRSA trust: only the named service accounts in `namespace`, through the cluster's OIDC provider. */
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  oidcProviderUrl: string,
+  clients: { namespace: string; serviceAccounts: readonly string[] },
+) {
   const issuer = oidcProviderUrl.replace(/^https:\/\//, "");
   return {
     Version: "2012-10-17",
@@ -187,8 +202,8 @@ export function thanosObjstoreConfig(
 export class ThanosObjectStore extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
   public readonly bucketArn: pulumi.Output<string>;
-  /** The role the Thanos service accounts assume (IRSA mode). */
-  public readonly roleArn?: pulumi.Output<string>;
+  /** Each client's role (IRSA mode): the sidecar's also may write to AMP. */
+  public readonly roleArns?: Record<BucketClient, pulumi.Output<string>>;
   /** `thanos.yaml`, always secret. */
   public readonly objstoreConfig: pulumi.Output<string>;
 
@@ -271,54 +286,59 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
       { ...child, dependsOn: [publicAccess, ownership] },
     );
 
-    const accessPolicy = new iam.Policy(
-      `${name}-access`,
-      {
-        description: "Thanos: read and write the metrics bucket",
-        policy: bucket.arn.apply((a) =>
-          JSON.stringify(thanosBucketPolicyDocument(a, bucketConfig.kmsKeyArn)),
-        ),
-        tags: args.tags,
-      },
-      child,
-    );
+    const policyFor = (client: BucketClient) =>
+      bucket.arn.apply((a) => JSON.stringify(thanosBucketPolicyDocument(a, bucketConfig.kmsKeyArn, client)));
 
     let credentials: pulumi.Output<ObjstoreCredentials | undefined> = pulumi.output(undefined);
     if (auth.mode === "irsa") {
-      const role = new iam.Role(
-        `${name}-role`,
+      const roles = {} as Record<BucketClient, pulumi.Output<string>>;
+      for (const client of Object.keys(BUCKET_CLIENT_ACTIONS) as BucketClient[]) {
+        const role = new iam.Role(
+          `${name}-${client}`,
+          {
+            description: `Thanos ${client}: ${BUCKET_CLIENT_ACTIONS[client].s3.join(", ")} on the metrics bucket (IRSA)`,
+            assumeRolePolicy: JSON.stringify(
+              irsaTrustPolicy(auth.oidcProviderArn!, auth.oidcProviderUrl!, {
+                namespace: args.clients.namespace,
+                serviceAccounts: [args.clients.serviceAccounts[client]],
+              }),
+            ),
+            tags: { ...args.tags, "kube-monitoring:component": `thanos-${client}` },
+          },
+          child,
+        );
+        new iam.RolePolicy(`${name}-${client}-bucket`, { role: role.name, policy: policyFor(client) }, child);
+        roles[client] = role.arn;
+        const workspaces = args.remoteWriteWorkspaceArns ?? [];
+        // Prometheus writes to AMP with the sidecar's identity (its service account); nobody else may.
+        if (client === "sidecar" && workspaces.length) {
+          new iam.RolePolicy(
+            `${name}-remote-write`,
+            {
+              role: role.name,
+              policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                  { Sid: "RemoteWrite", Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: workspaces },
+                ],
+              }),
+            },
+            child,
+          );
+        }
+      }
+      this.roleArns = roles;
+    } else {
+      // One user for every client: they share the objstore Secret, so they share its keys.
+      const accessPolicy = new iam.Policy(
+        `${name}-access`,
         {
-          description: "Thanos sidecar, store gateway and compactor (IRSA)",
-          assumeRolePolicy: JSON.stringify(
-            irsaTrustPolicy(auth.oidcProviderArn!, auth.oidcProviderUrl!, args.clients),
-          ),
+          description: "Thanos: read and write the metrics bucket",
+          policy: policyFor("compactor"),
           tags: args.tags,
         },
         child,
       );
-      new iam.RolePolicyAttachment(
-        `${name}-role-access`,
-        { role: role.name, policyArn: accessPolicy.arn },
-        child,
-      );
-      const workspaces = args.remoteWriteWorkspaceArns ?? [];
-      if (workspaces.length) {
-        new iam.RolePolicy(
-          `${name}-remote-write`,
-          {
-            role: role.name,
-            policy: JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                { Sid: "RemoteWrite", Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: workspaces },
-              ],
-            }),
-          },
-          child,
-        );
-      }
-      this.roleArn = role.arn;
-    } else {
       const user = new iam.User(`${name}-user`, { tags: args.tags }, child);
       new iam.UserPolicyAttachment(
         `${name}-user-access`,
@@ -336,6 +356,6 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
         .all([bucket.bucket, credentials])
         .apply(([b, c]) => thanosObjstoreConfig(b, region, bucketConfig.kmsKeyArn, c)),
     );
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, roleArn: this.roleArn });
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, roleArns: this.roleArns });
   }
 }

@@ -16,3 +16,4 @@ export * from "./platformRules";
 export * from "./ClusterBase";
 export * from "./scheduling";
 export * from "./labels";
+export * from "./NetworkPolicies";

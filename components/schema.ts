@@ -293,6 +293,8 @@ const clusterSchema = z
       .prefault({}),
     /** Scrape kube-proxy: only when its metricsBindAddress listens beyond 127.0.0.1 (EKS binds loopback). */
     kubeProxyMetrics: z.boolean().optional(),
+    /** NetworkPolicies in the monitoring namespace; off for clusters without a NetworkPolicy engine. */
+    networkPolicies: z.boolean().default(true),
   })
   .prefault({});
 
@@ -355,6 +357,17 @@ export const stackConfigSchema = z
         });
       }
       owners.set(app.namespace, i);
+    });
+    // SigV4 needs an AWS identity: its own role, or the Prometheus service account's IRSA role.
+    cfg.remoteWrite.forEach((rw, i) => {
+      if (rw.auth.type !== "sigv4" || rw.auth.roleArn) return;
+      if (cfg.thanos.enabled && cfg.thanos.auth.mode === "irsa") return;
+      ctx.addIssue({
+        code: "custom",
+        path: ["remoteWrite", i, "auth", "roleArn"],
+        message:
+          "is required for sigv4 here: Prometheus has no AWS identity without it (or thanos enabled with auth.mode irsa, whose sidecar role Prometheus uses)",
+      });
     });
     if (cfg.environment === "prod") {
       // Burstable pods are evicted first under memory pressure; Prometheus must not be.

@@ -9,6 +9,7 @@ import {
   buildKubePrometheusStackValues,
   buildOperatorCrdsValues,
   eksControlPlaneMonitorSpec,
+  monitoringNetworkPolicies,
   kubePrometheusStackArgsFrom,
   parseStackConfig,
   remoteWriteEntry,
@@ -310,5 +311,58 @@ describe("kube-prometheus-stack on EKS and elsewhere", () => {
       allowVolumeExpansion: true,
       reclaimPolicy: "Retain",
     });
+  });
+});
+
+describe("monitoring NetworkPolicies", () => {
+  it("lets only Thanos Query reach the gRPC store API, pushers the Pushgateway, the namespace the web ports", () => {
+    const policies = monitoringNetworkPolicies({ namespace: "monitoring", thanos: true, pushgateway: true });
+    const byName = Object.fromEntries(policies.map((p) => [p.name, p]));
+    const ns = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } };
+    const query = { podSelector: { matchLabels: { "app.kubernetes.io/name": "thanos-query" } } };
+    assert.deepEqual(byName["thanos-store"].ingress, [
+      { from: [query], ports: [{ port: 10901, protocol: "TCP" }] },
+      { from: [ns], ports: [{ port: 10902, protocol: "TCP" }] },
+    ]);
+    assert.deepEqual(byName.prometheus.ingress[1], {
+      from: [query],
+      ports: [{ port: 10901, protocol: "TCP" }],
+    });
+    assert.deepEqual(byName.pushgateway.ingress, [
+      {
+        from: [
+          ns,
+          { namespaceSelector: { matchLabels: { "kube-monitoring.io/pushgateway-client": "true" } } },
+        ],
+        ports: [{ port: 9091, protocol: "TCP" }],
+      },
+    ]);
+    assert.deepEqual(
+      monitoringNetworkPolicies({ namespace: "monitoring", thanos: false, pushgateway: false }).map(
+        (p) => p.name,
+      ),
+      ["prometheus", "alertmanager"],
+    );
+    // Without Thanos nobody may reach the sidecar port at all.
+    assert.deepEqual(
+      monitoringNetworkPolicies({ namespace: "monitoring", thanos: false, pushgateway: false })[0].ingress,
+      [{ from: [ns], ports: [9090, 8080, 10902].map((port) => ({ port, protocol: "TCP" })) }],
+    );
+  });
+
+  it("needs an AWS identity for SigV4 remote write: its own role, or Thanos on IRSA", () => {
+    const raw = {
+      remoteWrite: [
+        {
+          name: "amp",
+          url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write",
+          auth: { type: "sigv4", region: "eu-west-1" },
+        },
+      ],
+    };
+    assert.throws(
+      () => parseStackConfig("test", { environment: "dev", clusterName: "c", ...raw }),
+      /test: remoteWrite\[0\]\.auth\.roleArn: is required for sigv4 here: Prometheus has no AWS identity without it/,
+    );
   });
 });

@@ -35,6 +35,9 @@ const foundation = (stack: string) => [
   "kubernetes:monitoring.coreos.com/v1:PrometheusRule::alerting-rules",
   "kube-monitoring:cluster:ClusterBase::cluster",
   "kubernetes:scheduling.k8s.io/v1:PriorityClass::cluster-priority",
+  "kube-monitoring:network:MonitoringNetworkPolicies::network",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-prometheus",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-alertmanager",
 ];
 
 const thanosResources = [
@@ -46,9 +49,12 @@ const thanosResources = [
   "aws:s3/bucketVersioning:BucketVersioning::thanos-objstore-versioning",
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration::thanos-objstore-lifecycle",
   "aws:s3/bucketPolicy:BucketPolicy::thanos-objstore-tls-only",
-  "aws:iam/policy:Policy::thanos-objstore-access",
-  "aws:iam/role:Role::thanos-objstore-role",
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment::thanos-objstore-role-access",
+  "aws:iam/role:Role::thanos-objstore-sidecar",
+  "aws:iam/role:Role::thanos-objstore-store",
+  "aws:iam/role:Role::thanos-objstore-compactor",
+  "aws:iam/rolePolicy:RolePolicy::thanos-objstore-sidecar-bucket",
+  "aws:iam/rolePolicy:RolePolicy::thanos-objstore-store-bucket",
+  "aws:iam/rolePolicy:RolePolicy::thanos-objstore-compactor-bucket",
   "aws:iam/rolePolicy:RolePolicy::thanos-objstore-remote-write",
   "kubernetes:core/v1:Secret::kps-thanos-objstore",
   "kube-monitoring:thanos:Thanos::thanos",
@@ -69,6 +75,9 @@ const thanosResources = [
   "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::kps-eks-control-plane",
   "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::kps-eks-control-plane",
   "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::kps-eks-control-plane",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-store",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-query",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-compactor",
 ];
 
 const devAppResources = [
@@ -84,6 +93,7 @@ const devAppResources = [
   "kube-monitoring:exporters:Exporters::exporters",
   `${HELM_RELEASE}::exporters-blackbox`,
   `${HELM_RELEASE}::exporters-pushgateway`,
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-pushgateway",
 ];
 
 describe("offline plan", () => {
@@ -324,6 +334,9 @@ describe("offline plan", () => {
           "helm-release-prometheus-pushgateway.values.yaml",
           "namespace-monitoring.yaml",
           "namespace-rust-app.yaml",
+          "networkpolicy-monitoring-alertmanager.yaml",
+          "networkpolicy-monitoring-prometheus.yaml",
+          "networkpolicy-monitoring-pushgateway.yaml",
           "priorityclass-monitoring-critical.yaml",
           "probe-rust-app-rust-app-health.yaml",
           "prometheusrule-monitoring-kube-monitoring-platform.yaml",
@@ -403,8 +416,8 @@ describe("offline plan", () => {
         assert.equal(merged.status, 0, merged.stderr);
         const body = fs.readFileSync(comment, "utf8");
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
-        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+25 to create/);
-        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+43 to create/);
+        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+29 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+52 to create/);
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,

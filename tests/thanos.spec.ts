@@ -60,23 +60,26 @@ describe("thanos object store", () => {
     assert.equal(config.config.aws_sdk_auth, undefined);
   });
 
-  it("grants only list, get, put and delete on the bucket, plus its KMS key", () => {
-    assert.deepEqual(thanosBucketPolicyDocument(bucketArn).Statement, [
-      { Sid: "ListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
-      {
-        Sid: "ReadWriteObjects",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        Resource: [`${bucketArn}/*`],
-      },
+  it("grants each client only its actions: the sidecar uploads, the store reads, the compactor rewrites", () => {
+    const kms = "arn:aws:kms:eu-west-1:1:key/k";
+    const actions = (client: "sidecar" | "store" | "compactor") =>
+      thanosBucketPolicyDocument(bucketArn, kms, client).Statement.map((s) => [s.Sid, s.Action, s.Resource]);
+    assert.deepEqual(actions("sidecar"), [
+      ["ListBucket", ["s3:ListBucket"], [bucketArn]],
+      ["Objects", ["s3:GetObject", "s3:PutObject"], [`${bucketArn}/*`]],
+      ["UseBucketKey", ["kms:Encrypt", "kms:GenerateDataKey"], [kms]],
     ]);
-    const withKms = thanosBucketPolicyDocument(bucketArn, "arn:aws:kms:eu-west-1:1:key/k").Statement;
-    assert.deepEqual(withKms[2], {
-      Sid: "UseBucketKey",
-      Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: ["arn:aws:kms:eu-west-1:1:key/k"],
-    });
+    assert.deepEqual(actions("store"), [
+      ["ListBucket", ["s3:ListBucket"], [bucketArn]],
+      ["Objects", ["s3:GetObject"], [`${bucketArn}/*`]],
+      ["UseBucketKey", ["kms:Decrypt"], [kms]],
+    ]);
+    assert.deepEqual(actions("compactor"), [
+      ["ListBucket", ["s3:ListBucket"], [bucketArn]],
+      ["Objects", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], [`${bucketArn}/*`]],
+      ["UseBucketKey", ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], [kms]],
+    ]);
+    assert.equal(thanosBucketPolicyDocument(bucketArn, undefined, "store").Statement.length, 2);
   });
 
   it("denies every non-TLS request to the bucket and its objects", () => {
@@ -140,7 +143,10 @@ describe("thanos object store", () => {
         bucket: { forceDestroy: true },
       },
     }).thanos;
-    const clients = { namespace: "monitoring", serviceAccounts: [] };
+    const clients = {
+      namespace: "monitoring",
+      serviceAccounts: { sidecar: "kps-prometheus", store: "thanos-store", compactor: "thanos-compactor" },
+    };
     assert.throws(
       () => validateThanosObjectStoreArgs({ config: cfg, clients, tags: {}, protect: true }),
       /thanos\.bucket\.forceDestroy and protect are mutually exclusive/,
@@ -353,26 +359,45 @@ describe("thanos in the prod plan", () => {
     });
     assert.deepEqual(values.prometheus.thanosService, { enabled: true });
     assert.deepEqual(values.prometheus.thanosServiceMonitor, { enabled: true });
-    const role = resource(plan, "aws:iam/role:Role", "thanos-objstore-role");
     assert.match(
       values.prometheus.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
-      /^arn:aws:iam::123456789012:role\/thanos-objstore-role-/,
+      /^arn:aws:iam::123456789012:role\/thanos-objstore-sidecar-/,
     );
-    const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
-    assert.deepEqual(
-      trust.Statement[0].Condition.StringEquals[
-        "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub"
-      ],
+    // One role per client, each trusting only its own service account, each with only its actions.
+    const sub = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub";
+    const roles = ["sidecar", "store", "compactor"].map((client) => {
+      const role = resource(plan, "aws:iam/role:Role", `thanos-objstore-${client}`);
+      const policy = JSON.parse(
+        String(
+          resource(plan, "aws:iam/rolePolicy:RolePolicy", `thanos-objstore-${client}-bucket`).inputs.policy,
+        ),
+      );
+      return [
+        JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals[sub],
+        policy.Statement.find((s: Loose) => s.Sid === "Objects").Action,
+        // Attached to its own role, no other.
+        new RegExp(`^thanos-objstore-${client}-[0-9a-f]{8}$`).test(
+          String(
+            resource(plan, "aws:iam/rolePolicy:RolePolicy", `thanos-objstore-${client}-bucket`).inputs.role,
+          ),
+        ),
+      ];
+    });
+    assert.deepEqual(roles, [
+      [["system:serviceaccount:monitoring:kps-prometheus"], ["s3:GetObject", "s3:PutObject"], true],
+      [["system:serviceaccount:monitoring:thanos-store"], ["s3:GetObject"], true],
       [
-        "system:serviceaccount:monitoring:kps-prometheus",
-        "system:serviceaccount:monitoring:thanos-store",
-        "system:serviceaccount:monitoring:thanos-compactor",
+        ["system:serviceaccount:monitoring:thanos-compactor"],
+        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        true,
       ],
-    );
-    const remoteWrite = JSON.parse(
-      String(resource(plan, "aws:iam/rolePolicy:RolePolicy", "thanos-objstore-remote-write").inputs.policy),
-    );
-    assert.deepEqual(remoteWrite.Statement[0].Resource, ["arn:aws:aps:eu-west-1:*:workspace/ws-EXAMPLE"]);
+    ]);
+    // Only Prometheus (the sidecar's identity) may write to AMP.
+    const remoteWrite = resource(plan, "aws:iam/rolePolicy:RolePolicy", "thanos-objstore-remote-write");
+    assert.deepEqual(JSON.parse(String(remoteWrite.inputs.policy)).Statement[0].Resource, [
+      "arn:aws:aps:eu-west-1:*:workspace/ws-EXAMPLE",
+    ]);
+    assert.match(String(remoteWrite.inputs.role), /^thanos-objstore-sidecar-[0-9a-f]{8}$/);
   });
 
   it("tunes remote write and drops the expensive metric family", async () => {
@@ -421,7 +446,7 @@ describe("thanos in the prod plan", () => {
     const sa = resource(plan, "kubernetes:core/v1:ServiceAccount", "thanos-store").inputs.metadata as Loose;
     assert.match(
       sa.annotations["eks.amazonaws.com/role-arn"],
-      /^arn:aws:iam::123456789012:role\/thanos-objstore-role-/,
+      /^arn:aws:iam::123456789012:role\/thanos-objstore-store-/,
     );
     const monitor = resource(
       plan,
@@ -499,7 +524,7 @@ describe("credentials in a plan", () => {
         SECRET,
       );
       assert.ok(resource(plan, "aws:iam/accessKey:AccessKey", "thanos-objstore-access-key"));
-      assert.throws(() => resource(plan, "aws:iam/role:Role", "thanos-objstore-role"));
+      assert.throws(() => resource(plan, "aws:iam/role:Role", "thanos-objstore-sidecar"));
       const bucket = resource(plan, "aws:s3/bucket:Bucket", "thanos-objstore-bucket");
       assert.deepEqual(
         [bucket.inputs.forceDestroy, bucket.protect, bucket.retainOnDelete],
