@@ -10,7 +10,6 @@ import {
   serviceMonitorSpec,
   workloadSpecs,
 } from "./appResources";
-import { appHasAlerts } from "./appSchema";
 import type { AppConfig } from "./config";
 import type { IAlertmanagerConfig, IPodMonitor, IProbe, IPrometheusRule, IServiceMonitor } from "./crdTypes";
 
@@ -21,7 +20,7 @@ export interface AppMonitoringArgs {
   readonly app: AppConfig;
   /** Where the stack runs; the app's dashboard ConfigMap goes there for Grafana's sidecar. */
   readonly monitoringNamespace: pulumi.Input<string>;
-  /** Base of every alert's runbook_url. Required when the app has alerts. */
+  /** Base of generated alerts' runbook_url; without it they carry none. */
   readonly runbookBaseUrl?: string;
   /** Blackbox exporter address for Probes. Required when the app has probes. */
   readonly proberUrl?: pulumi.Input<string>;
@@ -31,9 +30,6 @@ export interface AppMonitoringArgs {
 
 export function validateAppMonitoringArgs(args: AppMonitoringArgs): void {
   const { app } = args;
-  if (appHasAlerts(app) && !args.runbookBaseUrl) {
-    throw new Error(`AppMonitoring ${app.name}: runbookBaseUrl is required when the app has alerts`);
-  }
   if (app.probes.length && !args.proberUrl) {
     throw new Error(`AppMonitoring ${app.name}: proberUrl is required when the app has probes`);
   }
@@ -103,7 +99,7 @@ export class AppMonitoring extends pulumi.ComponentResource {
       };
       custom("podmonitor", pm);
     }
-    const groups = appRuleGroups(app, args.runbookBaseUrl ?? "");
+    const groups = appRuleGroups(app, args.runbookBaseUrl);
     if (groups.length) {
       const rule: Omit<IPrometheusRule, "metadata"> = {
         apiVersion: "monitoring.coreos.com/v1",

@@ -17,7 +17,8 @@ export interface RuleContext {
   /** The `job` label of the app's targets. */
   readonly job: string;
   readonly podNameRegex: string;
-  readonly runbookBaseUrl: string;
+  /** Base of generated alerts' runbook links; without it they carry none (never an invented one). */
+  readonly runbookBaseUrl?: string;
 }
 
 /** The `job` a monitor gives its targets: the Service name for a ServiceMonitor, `<ns>/<name>` for a PodMonitor. */
@@ -26,12 +27,12 @@ export function jobOf(app: AppConfig): string {
   return `${app.namespace}/${app.name}`;
 }
 
-export function ruleContext(app: AppConfig, runbookBaseUrl: string): RuleContext {
+export function ruleContext(app: AppConfig, runbookBaseUrl?: string): RuleContext {
   return {
     namespace: app.namespace,
     job: jobOf(app),
     podNameRegex: app.podNameRegex ?? `${app.name}-.*`,
-    runbookBaseUrl: runbookBaseUrl.replace(/\/$/, ""),
+    runbookBaseUrl: runbookBaseUrl?.replace(/\/$/, ""),
   };
 }
 
@@ -64,7 +65,7 @@ function alertRule(
     annotations: {
       summary: opts.summary,
       description: opts.description,
-      runbook_url: `${ctx.runbookBaseUrl}/${name}`,
+      ...(ctx.runbookBaseUrl ? { runbook_url: `${ctx.runbookBaseUrl}/${name}` } : {}),
     },
   };
 }
@@ -253,15 +254,17 @@ export function sloRules(app: AppConfig, ctx: RuleContext): IRule[] {
   return rules.map((r) => (r.alert ? { ...r, labels: { ...r.labels, slo: sloLabels.slo } } : r));
 }
 
-export function customRules(app: AppConfig, ctx: RuleContext, custom: CustomRuleConfig[]): IRule[] {
+export function customRules(app: AppConfig, custom: CustomRuleConfig[]): IRule[] {
   return custom.map((r) =>
     r.alert
       ? {
           alert: r.alert,
           expr: r.expr,
           ...(r.for ? { for: r.for } : {}),
+          ...(r.keep_firing_for ? { keep_firing_for: r.keep_firing_for } : {}),
           labels: { app: app.name, ...(app.team ? { team: app.team } : {}), ...r.labels },
-          annotations: { runbook_url: `${ctx.runbookBaseUrl}/${r.alert}`, ...r.annotations },
+          // The author's annotations as they are: a runbook_url is theirs to give, never made up here.
+          annotations: r.annotations,
         }
       : { record: r.record!, expr: r.expr, ...(Object.keys(r.labels).length ? { labels: r.labels } : {}) },
   );
@@ -311,7 +314,7 @@ export function probeAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
 }
 
 /** Every rule group of an app, grouped by purpose, each with its own evaluation interval. */
-export function appRuleGroups(app: AppConfig, runbookBaseUrl: string): IRuleGroup[] {
+export function appRuleGroups(app: AppConfig, runbookBaseUrl?: string): IRuleGroup[] {
   const ctx = ruleContext(app, runbookBaseUrl);
   const groups: IRuleGroup[] = [];
   if (app.recordingRules)
@@ -322,8 +325,17 @@ export function appRuleGroups(app: AppConfig, runbookBaseUrl: string): IRuleGrou
   if (slo.length) groups.push({ name: `${app.name}.slo`, interval: "1m", rules: slo });
   const probes = probeAlerts(app, ctx);
   if (probes.length) groups.push({ name: `${app.name}.probes`, interval: "1m", rules: probes });
-  const custom = customRules(app, ctx, app.alerts.custom);
+  const custom = customRules(app, app.alerts.custom);
   if (custom.length) groups.push({ name: `${app.name}.custom`, rules: custom });
+  for (const g of app.ruleGroups) {
+    groups.push({
+      name: `${app.name}.${g.name}`,
+      ...(g.interval ? { interval: g.interval } : {}),
+      ...(g.limit !== undefined ? { limit: g.limit } : {}),
+      ...(g.queryOffset ? { query_offset: g.queryOffset } : {}),
+      rules: customRules(app, g.rules),
+    });
+  }
   return groups;
 }
 

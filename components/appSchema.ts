@@ -105,15 +105,28 @@ const alert = <T extends z.core.$ZodLooseShape>(
     severity: severity.default(defaults.severity),
   });
 
+/** A duration as Prometheus rules take it, zero included (`0`, `0s`, `0m` are valid `for` values). */
+const ruleDuration = (example: string) =>
+  z.string().refine((d) => d === "0" || durationSeconds(d) !== undefined, {
+    error: `{input} is not a Prometheus duration (${example})`,
+  });
+
+/**
+ * A rule as Prometheus takes it. Severities and required annotations are the policy's to judge
+ * (alert-rule-quality, configured per stack), so that one setting decides them.
+ */
 const customRuleSchema = z
   .strictObject({
+    // Prometheus takes any UTF-8 alert name; control characters only break YAML and dashboards.
     alert: z
       .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]*$/, { error: "{input} is not an alert name" })
+      .min(1)
+      .regex(/^[^\p{Cc}]+$/u, { error: "{input} is not an alert name" })
       .optional(),
     record: metricName.optional(),
     expr: z.string().min(1),
-    for: duration("like 5m").optional(),
+    for: ruleDuration("like 5m or 0s").optional(),
+    keep_firing_for: ruleDuration("like 10m").optional(),
     labels: z.record(labelName, z.string()).default({}),
     annotations: z.record(labelName, z.string()).default({}),
   })
@@ -121,20 +134,15 @@ const customRuleSchema = z
     if ((r.alert === undefined) === (r.record === undefined)) {
       ctx.addIssue({ code: "custom", message: "needs exactly one of alert or record" });
     }
-    if (r.alert !== undefined) {
-      if (!SEVERITIES.includes(r.labels.severity as (typeof SEVERITIES)[number])) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["labels", "severity"],
-          message: `${JSON.stringify(r.labels.severity)} is not a severity; expected critical, warning or info`,
-        });
+    if (r.alert === undefined) {
+      for (const key of ["for", "keep_firing_for"] as const) {
+        if (r[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "applies to alerts only, not recording rules",
+          });
       }
-      for (const key of ["summary", "description"]) {
-        if (!r.annotations[key])
-          ctx.addIssue({ code: "custom", path: ["annotations", key], message: "is required for an alert" });
-      }
-    } else if (r.for !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["for"], message: "applies to alerts only, not recording rules" });
     }
   });
 export type CustomRuleConfig = z.infer<typeof customRuleSchema>;
@@ -374,6 +382,24 @@ export const appSchema = z
         custom: z.array(customRuleSchema).default([]),
       })
       .prefault({}),
+    /**
+     * Rule groups of the app's own, as Prometheus rule files have them: each its own evaluation
+     * `interval`, a `limit` on the alerts or series it may produce, and a `queryOffset`.
+     */
+    ruleGroups: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/, {
+            error: "{input} is not a group name (lower-case letters, digits, '-', '_' and '.')",
+          }),
+          interval: duration("like 3m").optional(),
+          limit: z.int().min(0).optional(),
+          queryOffset: duration("like 1m").optional(),
+          rules: z.array(customRuleSchema).min(1, { error: "needs at least one rule" }),
+        }),
+      )
+      .default([])
+      .superRefine(uniqueNames("rule group")),
     recordingRules: z.boolean().default(false),
     slo: z
       .strictObject({
@@ -419,21 +445,6 @@ export const appSchema = z
     }
   });
 export type AppConfig = z.infer<typeof appSchema>;
-
-/** Whether the app gets any alerting rule (golden signals, SLO burn rates or custom alerts). */
-export function appHasAlerts(app: AppConfig): boolean {
-  const a = app.alerts;
-  return Boolean(
-    a.errorRate ||
-    a.latency ||
-    a.targetDown ||
-    a.memory ||
-    a.cpu ||
-    app.slo ||
-    app.probes.length ||
-    a.custom.some((r) => r.alert),
-  );
-}
 
 /** The platform receiver Watchdog goes to when `alerting.heartbeat` is set; reserved. */
 export const HEARTBEAT_RECEIVER = "watchdog-heartbeat";

@@ -7,7 +7,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   alertingSchema,
-  appHasAlerts,
   appSchema,
   blackboxExporterSchema,
   pushgatewaySchema,
@@ -337,13 +336,6 @@ export const stackConfigSchema = z
     blackboxExporter: blackboxExporterSchema,
   })
   .superRefine((cfg, ctx) => {
-    if (cfg.apps.some(appHasAlerts) && !cfg.alerting.runbookBaseUrl) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["alerting", "runbookBaseUrl"],
-        message: "is required when any app has alerts: every alert links its runbook",
-      });
-    }
     // An app with a workload owns its namespace (and deletes it with itself): one per namespace.
     const owners = new Map<string, number>();
     cfg.apps.forEach((app, i) => {

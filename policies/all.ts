@@ -4,7 +4,7 @@ import { helmChartPinned } from "./helm";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "./monitors";
 import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
 import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
-import { alertRuleQuality, alertRunbookUrl } from "./rules";
+import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "./rules";
 import { noPlaintextSecrets } from "./secrets";
 import { thanosBucketSecurity } from "./thanos";
 import type { Policy } from "./util";
@@ -20,6 +20,7 @@ export const allPolicies: Policy[] = [
   noPlaintextSecrets,
   alertRuleQuality,
   alertRunbookUrl,
+  ruleConventions,
   monitorTargetsResolve,
   monitorTargetsVerifiable,
   helmChartPinned,

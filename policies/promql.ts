@@ -27,3 +27,95 @@ export function promqlSyntaxError(expr: string): PromqlError | undefined {
   });
   return error;
 }
+
+type Tree = ReturnType<typeof parser.parse>;
+type SyntaxNode = Tree["topNode"];
+
+/** Every node called `name` inside `within` (the whole tree when absent). */
+function nodesNamed(tree: Tree, name: string, within?: SyntaxNode): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  tree.iterate({
+    from: within?.from,
+    to: within?.to,
+    enter: (n) => {
+      const inside = !within || (n.from >= within.from && n.to <= within.to);
+      if (n.name === name && inside) found.push(n.node);
+    },
+  });
+  return found;
+}
+
+/** Names that say counter (or a histogram's or summary's counter parts). */
+const COUNTER_NAME = /(_total|_count|_sum|_bucket)$/;
+
+/** Mistakes that parse but cannot mean what the author meant, one message each. */
+export function promqlMistakes(expr: string): string[] {
+  if (promqlSyntaxError(expr)) return [];
+  const tree = parser.parse(expr);
+  const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
+  const problems: string[] = [];
+  for (const call of nodesNamed(tree, "FunctionCall")) {
+    const fn = call.getChild("FunctionIdentifier");
+    const name = fn ? text(fn) : "";
+    const body = call.getChild("FunctionCallBody");
+    if (!body) continue;
+    if (["rate", "irate", "increase"].includes(name)) {
+      const matrix = nodesNamed(tree, "MatrixSelector", body)[0];
+      const metric = matrix && nodesNamed(tree, "Identifier", matrix)[0];
+      const series = metric ? text(metric) : undefined;
+      if (series && !series.includes(":") && !COUNTER_NAME.test(series)) {
+        problems.push(
+          `${name}() over ${series}, whose name says gauge (counters end in _total, _count, _sum or _bucket); use deriv() or delta() for gauges`,
+        );
+      }
+    }
+    if (name === "absent") {
+      const comparison = nodesNamed(tree, "BinaryExpr", body).find((b) =>
+        ["Eql", "Neq", "Gtr", "Lss", "Gte", "Lte"].some((op) => b.getChild(op)),
+      );
+      if (comparison) {
+        problems.push(
+          `absent(${text(comparison)}) is true whenever the comparison filters everything out, not when the series is missing; compare outside absent() or use absent() on the selector alone`,
+        );
+      }
+    }
+  }
+  for (const selector of nodesNamed(tree, "LabelMatchers")) {
+    const byLabel = new Map<string, { op: string; value: string }[]>();
+    for (const m of selector.getChildren("UnquotedLabelMatcher")) {
+      const label = m.getChild("LabelName");
+      const op = m.getChild("MatchOp");
+      const value = m.getChild("StringLiteral");
+      if (!label || !op || !value) continue;
+      const list = byLabel.get(text(label)) ?? [];
+      list.push({ op: text(op), value: JSON.parse(text(value).replace(/^'|'$/g, '"')) as string });
+      byLabel.set(text(label), list);
+    }
+    for (const [label, matchers] of byLabel) {
+      const exact = matchers.filter((m) => m.op === "=").map((m) => m.value);
+      const contradicted =
+        new Set(exact).size > 1 ||
+        exact.some((v) =>
+          matchers.some(
+            (m) =>
+              (m.op === "!=" && m.value === v) ||
+              (m.op === "=~" && !fullMatch(m.value, v)) ||
+              (m.op === "!~" && fullMatch(m.value, v)),
+          ),
+        );
+      if (contradicted) {
+        problems.push(`${text(selector)} can never match: the matchers on ${label} contradict each other`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Whether a Prometheus (fully anchored) regex matches `value`; undefined regexes count as matching. */
+function fullMatch(regex: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${regex})$`).test(value);
+  } catch {
+    return true;
+  }
+}

@@ -164,7 +164,7 @@ describe("app rules", () => {
     for (const r of rulesOf(app)) assert.equal(promqlSyntaxError(String(r.expr)), undefined, String(r.expr));
   });
 
-  it("adds app and runbook to custom alerts and keeps recording rules bare", () => {
+  it("adds app labels to custom alerts, keeps their annotations as written and recording rules bare", () => {
     const custom = appOf({
       alerts: {
         custom: [
@@ -185,10 +185,66 @@ describe("app rules", () => {
         expr: "sum(queue_depth) > 100",
         for: "10m",
         labels: { app: "shop", severity: "warning" },
-        annotations: { runbook_url: `${runbooks}/QueueBacklog`, summary: "s", description: "d" },
+        // No invented runbook_url: an unlinked alert must look unlinked to alert-runbook-url.
+        annotations: { summary: "s", description: "d" },
       },
       { record: "job:queue_depth:sum", expr: "sum by (job) (queue_depth)" },
     ]);
+  });
+
+  it("takes rules as Prometheus does: zero for, keep_firing_for, any alert name, named groups with their own interval", () => {
+    const app = appOf({
+      ruleGroups: [
+        {
+          name: "availability-30d",
+          interval: "3m",
+          limit: 10,
+          queryOffset: "1m",
+          rules: [
+            { alert: "Watchdog", expr: "vector(1)", for: "0s", labels: { severity: "none" } },
+            { alert: "KubeAPI/Down-É", expr: "up == 0", for: "0", keep_firing_for: "10m" },
+            { record: "apiserver_request:availability30d", expr: "vector(1)" },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      appRuleGroups(app).find((g) => g.name === "shop.availability-30d"),
+      {
+        name: "shop.availability-30d",
+        interval: "3m",
+        limit: 10,
+        query_offset: "1m",
+        rules: [
+          {
+            alert: "Watchdog",
+            expr: "vector(1)",
+            for: "0s",
+            labels: { app: "shop", severity: "none" },
+            annotations: {},
+          },
+          {
+            alert: "KubeAPI/Down-É",
+            expr: "up == 0",
+            for: "0",
+            keep_firing_for: "10m",
+            labels: { app: "shop" },
+            annotations: {},
+          },
+          { record: "apiserver_request:availability30d", expr: "vector(1)" },
+        ],
+      },
+    );
+  });
+
+  it("links generated alerts to runbooks only when a runbook base is set", () => {
+    const app = appOf({ alerts: { targetDown: {} } });
+    const rule = (base?: string) =>
+      appRuleGroups(app, base)
+        .flatMap((g) => g.rules ?? [])
+        .find((r) => r.alert === "TargetDown")!;
+    assert.equal(rule(runbooks).annotations!.runbook_url, `${runbooks}/TargetDown`);
+    assert.equal(rule(undefined).annotations!.runbook_url, undefined);
   });
 });
 
@@ -365,10 +421,7 @@ describe("app config", () => {
     ]);
   });
 
-  it("needs a runbook base for alerts and a monitor to alert on", () => {
-    assert.deepEqual(problemsOf({ apps: [{ ...base, alerts: { targetDown: {} } }] }), [
-      "prod: alerting.runbookBaseUrl: is required when any app has alerts: every alert links its runbook",
-    ]);
+  it("needs a monitor to alert on", () => {
     assert.deepEqual(problemsOf(app({ serviceMonitor: undefined, alerts: { errorRate: {} } })), [
       "prod: apps[0]: alerts, recording rules and SLOs need a serviceMonitor or podMonitor to scrape from",
     ]);

@@ -34,6 +34,7 @@ describe("policy pack", () => {
         "no-plaintext-secrets",
         "alert-rule-quality",
         "alert-runbook-url",
+        "rule-conventions",
         "monitor-targets-resolve",
         "monitor-targets-verifiable",
         "helm-chart-pinned",

@@ -1,4 +1,4 @@
-import { alertRuleQuality, alertRunbookUrl } from "../../policies/rules";
+import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../../policies/rules";
 import { assertNoViolations, assertViolations, resourceOf } from "../helpers/policies";
 
 const ruleResource = (rules: unknown[]) =>
@@ -9,7 +9,7 @@ const ruleResource = (rules: unknown[]) =>
   });
 const good = {
   alert: "HighErrorRate",
-  expr: "sum by (job) (rate(errors[5m])) / sum by (job) (rate(total[5m])) > 0.05",
+  expr: "sum by (job) (rate(errors_total[5m])) / sum by (job) (rate(requests_total[5m])) > 0.05",
   for: "5m",
   labels: { severity: "critical" },
   annotations: { summary: "s", description: "d", runbook_url: "https://runbooks/x" },
@@ -18,16 +18,16 @@ const good = {
 describe("policy alert-rule-quality", () => {
   it("passes a well-formed alert and recording rule", () => {
     assertNoViolations(alertRuleQuality, [
-      ruleResource([good, { record: "job:errors:rate5m", expr: "sum by (job) (rate(errors[5m]))" }]),
+      ruleResource([good, { record: "job:errors:rate5m", expr: "sum by (job) (rate(errors_total[5m]))" }]),
     ]);
   });
 
   it("refuses PromQL that does not parse, naming where", () => {
     assertViolations(
       alertRuleQuality,
-      [ruleResource([{ ...good, expr: "sum by (job (rate(errors[5m]))" }])],
+      [ruleResource([{ ...good, expr: "sum by (job (rate(errors_total[5m]))" }])],
       [
-        'PrometheusRule shop: group shop.alerts rule HighErrorRate: expr is not valid PromQL near "sum by (job (rate(errors[5m" (offset 12); fix it or the rule never loads.',
+        'PrometheusRule shop: group shop.alerts rule HighErrorRate: expr is not valid PromQL near "sum by (job (rate(errors_to" (offset 12); fix it or the rule never loads.',
       ],
     );
   });
@@ -37,21 +37,68 @@ describe("policy alert-rule-quality", () => {
       alertRuleQuality,
       [ruleResource([{ ...good, labels: { severity: "page" }, annotations: {} }])],
       [
-        'PrometheusRule shop: group shop.alerts rule HighErrorRate: severity "page" is not one of critical, warning, info; routes match on it.',
+        'PrometheusRule shop: group shop.alerts rule HighErrorRate: severity "page" is not one of critical, warning, info, none; routes match on it.',
         "PrometheusRule shop: group shop.alerts rule HighErrorRate: annotation summary is missing; on-call reads it first.",
         "PrometheusRule shop: group shop.alerts rule HighErrorRate: annotation description is missing; on-call reads it first.",
       ],
     );
   });
 
-  it("refuses badly named recording rules, duplicate alerts and bad durations", () => {
+  it("refuses duplicate alerts (same name and labels), bad durations and a for longer than the maximum", () => {
     assertViolations(
       alertRuleQuality,
-      [ruleResource([{ record: "errors_rate", expr: "rate(errors[5m])" }, good, { ...good, for: "5 min" }])],
       [
-        "PrometheusRule shop: group shop.alerts rule errors_rate: recording rule name does not follow level:metric:operations (like job:http_requests:rate5m).",
+        ruleResource([
+          good,
+          { ...good, for: "5 min" },
+          { ...good, alert: "Slow", for: "30d", keep_firing_for: "ten minutes" },
+        ]),
+      ],
+      [
         'PrometheusRule shop: group shop.alerts rule HighErrorRate: for "5 min" is not a Prometheus duration.',
-        "PrometheusRule shop: group shop.alerts rule HighErrorRate: alert name HighErrorRate is used twice in this group.",
+        "PrometheusRule shop: group shop.alerts rule HighErrorRate: alert HighErrorRate with these labels is already in this group.",
+        'PrometheusRule shop: group shop.alerts rule Slow: keep_firing_for "ten minutes" is not a Prometheus duration.',
+        "PrometheusRule shop: group shop.alerts rule Slow: for 30d is longer than 1d; the alert would page after the damage is done.",
+      ],
+    );
+  });
+
+  it("accepts what upstream rules do: zero for, severity none, one name per severity, recording names with empty or extra parts", () => {
+    assertNoViolations(alertRuleQuality, [
+      ruleResource([
+        { ...good, for: "0s" },
+        { ...good, for: "0m", labels: { severity: "warning" } },
+        { ...good, alert: "Watchdog", expr: "vector(1)", for: "0", labels: { severity: "none" } },
+        { ...good, alert: "Burn", labels: { severity: "critical", long: "1h", short: "5m" } },
+        { ...good, alert: "Burn", labels: { severity: "critical", long: "6h", short: "30m" } },
+        { record: "apiserver_request:burnrate1d", expr: "sum(rate(apiserver_request_total[1d]))" },
+        { record: "node_namespace_pod:kube_pod_info:", expr: "max by (node) (kube_pod_info)" },
+        {
+          record: "instance:node_cpu:rate:sum",
+          expr: "sum by (instance) (rate(node_cpu_seconds_total[5m]))",
+        },
+      ]),
+    ]);
+  });
+
+  it("refuses PromQL that parses but cannot mean what it says", () => {
+    assertViolations(
+      alertRuleQuality,
+      [
+        ruleResource([
+          { ...good, alert: "Gauge", expr: "rate(process_resident_memory_bytes[5m]) > 1e6" },
+          { ...good, alert: "NothingDown", expr: 'absent(up{job="api"} == 0)' },
+          {
+            ...good,
+            alert: "Never",
+            expr: 'sum(rate(http_requests_total{status=~"5..", status="200"}[5m])) > 0',
+          },
+        ]),
+      ],
+      [
+        "PrometheusRule shop: group shop.alerts rule Gauge: rate() over process_resident_memory_bytes, whose name says gauge (counters end in _total, _count, _sum or _bucket); use deriv() or delta() for gauges.",
+        'PrometheusRule shop: group shop.alerts rule NothingDown: absent(up{job="api"} == 0) is true whenever the comparison filters everything out, not when the series is missing; compare outside absent() or use absent() on the selector alone.',
+        'PrometheusRule shop: group shop.alerts rule Never: {status=~"5..", status="200"} can never match: the matchers on status contradict each other.',
       ],
     );
   });
@@ -77,5 +124,27 @@ describe("policy alert-runbook-url", () => {
       ["PrometheusRule shop: alert HighErrorRate has no runbook_url; link the page on-call should open."],
     );
     if (v.enforcementLevel !== "advisory") throw new Error("alert-runbook-url must be advisory");
+  });
+});
+
+describe("policy rule-conventions", () => {
+  it("advises on recording names without a level and alerts without a for", () => {
+    const [v] = assertViolations(
+      ruleConventions,
+      [
+        ruleResource([
+          { record: "errors_rate", expr: "rate(errors_total[5m])" },
+          { ...good, for: undefined },
+        ]),
+      ],
+      [
+        "PrometheusRule shop: group shop.alerts: recording rule errors_rate does not follow level:metric:operations (like job:http_requests:rate5m).",
+        "PrometheusRule shop: group shop.alerts: alert HighErrorRate has no for; one bad evaluation pages.",
+      ],
+    );
+    if (v.enforcementLevel !== "advisory") throw new Error("rule-conventions must be advisory");
+    assertNoViolations(ruleConventions, [ruleResource([{ ...good, for: undefined }])], {
+      "rule-conventions": { requireFor: false },
+    });
   });
 });
