@@ -13,6 +13,9 @@ import type { RecordedResource } from "./runtime";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
 
+/** promtool's lints, fatal: a duplicate rule (same name and labels) records or fires twice. */
+export const PROMTOOL_LINT = ["--lint=duplicate-rules", "--lint-fatal"];
+
 export interface ToolCheck {
   tool: "promtool" | "amtool";
   status: CheckStatus;
@@ -73,7 +76,9 @@ export async function runRealToolChecks(resources: RecordedResource[]): Promise<
         const batches = chunks(files, os.availableParallelism());
         pending.push(
           Promise.all(
-            batches.map((b) => run("promtool", ["check", "rules", ...b.map((f) => path.join(dir, f.name))])),
+            batches.map((b) =>
+              run("promtool", ["check", "rules", ...PROMTOOL_LINT, ...b.map((f) => path.join(dir, f.name))]),
+            ),
           ).then((runs): ToolCheck => ({
             tool: "promtool",
             subject,
