@@ -81,6 +81,7 @@ new PlatformAlerting("alerting", {
   namespace: stack.namespace,
   alerting: cfg.alerting,
   apps: cfg.apps,
+  importedRules: cfg.importedRules,
   rules: {
     runbookBaseUrl: cfg.alerting.runbookBaseUrl,
     thanos:
@@ -112,6 +113,7 @@ if (cfg.cluster.networkPolicies) {
 for (const app of cfg.apps) {
   new AppMonitoring(`app-${app.name}`, {
     app,
+    importedRules: app.importedRules,
     monitoringNamespace: stack.namespace,
     runbookBaseUrl: cfg.alerting.runbookBaseUrl,
     proberUrl: exporters?.proberUrl,

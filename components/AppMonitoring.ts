@@ -10,7 +10,7 @@ import {
   serviceMonitorSpec,
   workloadSpecs,
 } from "./appResources";
-import type { AppConfig } from "./config";
+import type { AppConfig, ImportedRules } from "./config";
 import type { IAlertmanagerConfig, IPodMonitor, IProbe, IPrometheusRule, IServiceMonitor } from "./crdTypes";
 
 /** Grafana's dashboard sidecar (kube-prometheus-stack default) loads ConfigMaps with this label. */
@@ -20,6 +20,8 @@ export interface AppMonitoringArgs {
   readonly app: AppConfig;
   /** Where the stack runs; the app's dashboard ConfigMap goes there for Grafana's sidecar. */
   readonly monitoringNamespace: pulumi.Input<string>;
+  /** Rule groups read from the app's `ruleFiles`. */
+  readonly importedRules?: ImportedRules;
   /** Base of generated alerts' runbook_url; without it they carry none. */
   readonly runbookBaseUrl?: string;
   /** Blackbox exporter address for Probes. Required when the app has probes. */
@@ -99,7 +101,7 @@ export class AppMonitoring extends pulumi.ComponentResource {
       };
       custom("podmonitor", pm);
     }
-    const groups = appRuleGroups(app, args.runbookBaseUrl);
+    const groups = appRuleGroups(app, args.runbookBaseUrl, args.importedRules);
     if (groups.length) {
       const rule: Omit<IPrometheusRule, "metadata"> = {
         apiVersion: "monitoring.coreos.com/v1",

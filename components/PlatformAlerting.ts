@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { receiver, receiverSecretData, receiverSecretName, secretRef } from "./appRouting";
 import { HEARTBEAT_RECEIVER } from "./appSchema";
-import type { AlertingConfig, AppConfig } from "./config";
+import type { AlertingConfig, AppConfig, ImportedRules } from "./config";
 import type { IAlertmanagerConfig, IRoute } from "./crdTypes";
 import { STACK_LABELS } from "./labels";
 import { PlatformRuleOptions, platformRuleGroups } from "./platformRules";
@@ -147,6 +147,8 @@ export interface PlatformAlertingArgs {
   readonly apps: readonly AppConfig[];
   /** What the meta-monitoring rules watch. */
   readonly rules: PlatformRuleOptions;
+  /** Rule groups read from the stack's `ruleFiles`, deployed as they are. */
+  readonly importedRules?: ImportedRules;
   /** The operator CRDs: the custom resources wait for them. */
   readonly crds: pulumi.Resource;
 }
@@ -193,6 +195,19 @@ export class PlatformAlerting extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [args.crds] },
     );
+    const imported = (args.importedRules ?? []).flatMap((f) => f.groups);
+    if (imported.length) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-imported-rules`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "PrometheusRule",
+          metadata: { name: "kube-monitoring-imported", namespace: args.namespace, labels },
+          spec: { groups: imported },
+        },
+        { parent: this, dependsOn: [args.crds] },
+      );
+    }
     this.registerOutputs({});
   }
 }

@@ -314,7 +314,11 @@ export function probeAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
 }
 
 /** Every rule group of an app, grouped by purpose, each with its own evaluation interval. */
-export function appRuleGroups(app: AppConfig, runbookBaseUrl?: string): IRuleGroup[] {
+export function appRuleGroups(
+  app: AppConfig,
+  runbookBaseUrl?: string,
+  imported: readonly { file: string; groups: IRuleGroup[] }[] = [],
+): IRuleGroup[] {
   const ctx = ruleContext(app, runbookBaseUrl);
   const groups: IRuleGroup[] = [];
   if (app.recordingRules)
@@ -335,6 +339,20 @@ export function appRuleGroups(app: AppConfig, runbookBaseUrl?: string): IRuleGro
       ...(g.queryOffset ? { query_offset: g.queryOffset } : {}),
       rules: customRules(app, g.rules),
     });
+  }
+  // Imported rules as written; their alerts gain the app's labels (unless set) so its routing finds them.
+  for (const { groups: fileGroups } of imported) {
+    for (const g of fileGroups) {
+      groups.push({
+        ...g,
+        name: `${app.name}.${g.name}`,
+        rules: (g.rules ?? []).map((r) =>
+          r.alert
+            ? { ...r, labels: { app: app.name, ...(app.team ? { team: app.team } : {}), ...r.labels } }
+            : r,
+        ),
+      });
+    }
   }
   return groups;
 }

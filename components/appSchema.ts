@@ -400,6 +400,8 @@ export const appSchema = z
       )
       .default([])
       .superRefine(uniqueNames("rule group")),
+    /** Rule files or PrometheusRule manifests in the project, brought as they are (paths from the project root). */
+    ruleFiles: z.array(z.string().min(1)).default([]),
     recordingRules: z.boolean().default(false),
     slo: z
       .strictObject({

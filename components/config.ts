@@ -8,10 +8,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { CONFIG_NAMESPACE, StackConfig, credentialPaths, resolveDefaults, stackConfigSchema } from "./schema";
+import {
+  CONFIG_NAMESPACE,
+  ImportedRules,
+  StackConfig,
+  credentialPaths,
+  resolveDefaults,
+  stackConfigSchema,
+} from "./schema";
 import { urlCarriesCredentials } from "./schemaPrimitives";
 import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
+import { ReadFile, readRuleFile } from "./ruleFiles";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 export * from "./schema";
 
@@ -31,6 +41,8 @@ export interface ParseOptions {
    * must be one of them, and none may be anything but a credential.
    */
   secureLeaves?: ReadonlySet<string>;
+  /** Reads a `ruleFiles` path (relative to the project root); without it, rule files cannot be read. */
+  readFile?: ReadFile;
 }
 
 /** Fields whose values are credentials or may hold them: their values never appear in messages. */
@@ -76,7 +88,22 @@ export function parseStackConfig(
       ),
     ]);
   }
-  return resolveDefaults(result.data);
+  // Existing rule files, read and validated now: a broken one is a config error, like any other key.
+  const problems: string[] = [];
+  const readAll = (files: string[], at: (string | number)[]): ImportedRules =>
+    files.flatMap((file, j) => {
+      const { groups, problem } = opts.readFile
+        ? readRuleFile(file, opts.readFile)
+        : { groups: undefined, problem: "cannot be read here" };
+      if (problem) problems.push(`${stack}: ${formatPath([...at, j])}: ${problem}`);
+      return groups ? [{ file, groups }] : [];
+    });
+  const imported = {
+    stack: readAll(result.data.ruleFiles, ["ruleFiles"]),
+    apps: result.data.apps.map((app, i) => readAll(app.ruleFiles, ["apps", i, "ruleFiles"])),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return resolveDefaults(result.data, imported);
 }
 
 function describeIssue(
@@ -171,6 +198,9 @@ export function rawConfigFrom(
   return raw;
 }
 
+/** The project's root (where Pulumi.yaml and index.ts are): this module lives in its components/. */
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
 /**
  * Where the program looks for `Pulumi.<stack>.yaml`: the offline plan names its config directory here;
  * under the Pulumi CLI it is the project's root.
@@ -182,12 +212,13 @@ export function loadStackConfig(): StackConfig {
   const stack = pulumi.getStack();
   const raw = rawConfigFrom(pulumi.runtime.allConfig());
   const secretKeys = Object.keys(raw).filter((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`));
-  const dir = process.env[CONFIG_DIR_ENV] || pulumi.getRootDirectory() || process.cwd();
+  const dir = process.env[CONFIG_DIR_ENV] || PROJECT_ROOT;
   const secureLeaves = readSecureLeafPaths(dir, stack, CONFIG_NAMESPACE);
   if (!secureLeaves && secretKeys.length) {
     void pulumi.log.warn(
       `no Pulumi.${stack}.yaml in ${dir}: credentials are checked per top-level key (${secretKeys.join(", ")}), not per value`,
     );
   }
-  return parseStackConfig(stack, raw, { secretKeys, secureLeaves });
+  const readFile: ReadFile = (file) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+  return parseStackConfig(stack, raw, { secretKeys, secureLeaves, readFile });
 }

@@ -17,3 +17,4 @@ export * from "./ClusterBase";
 export * from "./scheduling";
 export * from "./labels";
 export * from "./NetworkPolicies";
+export * from "./ruleFiles";

@@ -4,6 +4,7 @@
  *
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { IRuleGroup } from "./crdTypes";
 import { z } from "zod";
 import {
   alertingSchema,
@@ -331,6 +332,8 @@ export const stackConfigSchema = z
     remoteWrite: z.array(remoteWriteSchema).default([]).superRefine(uniqueNames("remote write")),
     federation: z.array(federationSchema).default([]).superRefine(uniqueNames("federation")),
     alerting: alertingSchema,
+    /** Rule files or PrometheusRule manifests for the platform (monitoring namespace), from the project root. */
+    ruleFiles: z.array(z.string().min(1)).default([]),
     apps: z.array(appSchema).default([]).superRefine(uniqueNames("app")),
     pushgateway: pushgatewaySchema,
     blackboxExporter: blackboxExporterSchema,
@@ -391,7 +394,11 @@ export const stackConfigSchema = z
 
 /** The config with defaults that depend on other keys resolved. */
 type Parsed = z.infer<typeof stackConfigSchema>;
-export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos"> & {
+/** Rule groups read from `ruleFiles`, by file. */
+export type ImportedRules = { file: string; groups: IRuleGroup[] }[];
+export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos" | "apps"> & {
+  apps: (Parsed["apps"][number] & { importedRules: ImportedRules })[];
+  importedRules: ImportedRules;
   prometheus: Parsed["prometheus"] & { retention: string };
   thanos: Omit<Parsed["thanos"], "compactor"> & {
     compactor: Parsed["thanos"]["compactor"] & { storageSize: string };
@@ -404,7 +411,10 @@ export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos"> & {
 export type ClusterConfig = StackConfig["cluster"];
 
 /** Fills the defaults that depend on other keys: local retention, the StorageClass, kube-proxy. */
-export function resolveDefaults(cfg: z.infer<typeof stackConfigSchema>): StackConfig {
+export function resolveDefaults(
+  cfg: z.infer<typeof stackConfigSchema>,
+  imported: { stack: ImportedRules; apps: ImportedRules[] } = { stack: [], apps: [] },
+): StackConfig {
   const eks = cfg.cluster.provider === "eks";
   const createClass = cfg.cluster.storageClass.create ?? eks;
   const storageClass = cfg.cluster.storageClass.name ?? (createClass ? "monitoring-gp3" : undefined);
@@ -415,6 +425,8 @@ export function resolveDefaults(cfg: z.infer<typeof stackConfigSchema>): StackCo
   });
   return {
     ...cfg,
+    apps: cfg.apps.map((app, i) => ({ ...app, importedRules: imported.apps[i] ?? [] })),
+    importedRules: imported.stack,
     prometheus: onClass({
       ...cfg.prometheus,
       retention: cfg.prometheus.retention ?? (cfg.thanos.enabled ? "6d" : "15d"),

@@ -1,0 +1,79 @@
+/**
+ * Existing rules brought as they are: Prometheus rule files (`groups:`) or PrometheusRule manifests, read
+ * from paths inside the project and validated like Prometheus validates them.
+ */
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { z } from "zod";
+import type { IRuleGroup } from "./crdTypes";
+import { durationSeconds } from "./capacity";
+
+const ruleDuration = z.string().refine((d) => d === "0" || durationSeconds(d) !== undefined, {
+  error: "{input} is not a Prometheus duration",
+});
+
+const ruleSchema = z
+  .strictObject({
+    alert: z.string().min(1).optional(),
+    record: z
+      .string()
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "{input} is not a metric name" })
+      .optional(),
+    expr: z.union([z.string().min(1), z.number()]),
+    for: ruleDuration.optional(),
+    keep_firing_for: ruleDuration.optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((r) => (r.alert === undefined) !== (r.record === undefined), {
+    error: "needs exactly one of alert or record",
+  });
+
+const groupSchema = z.strictObject({
+  name: z.string().min(1),
+  interval: ruleDuration.optional(),
+  limit: z.int().min(0).optional(),
+  query_offset: ruleDuration.optional(),
+  rules: z.array(ruleSchema).min(1),
+});
+
+const fileSchema = z.array(groupSchema).min(1, { error: "holds no rule groups" });
+
+/** Reads a file's text; injected so parsing stays pure in tests. */
+export type ReadFile = (relativePath: string) => string;
+
+/**
+ * The rule groups in one file, or a problem naming what is wrong. `file` is relative to the project and
+ * may not leave it.
+ */
+export function readRuleFile(file: string, read: ReadFile): { groups?: IRuleGroup[]; problem?: string } {
+  const normalized = path.posix.normalize(file.replaceAll("\\\\", "/"));
+  if (path.posix.isAbsolute(normalized) || normalized.startsWith("../") || normalized === "..") {
+    return { problem: `${JSON.stringify(file)} is outside the project; give a path inside it` };
+  }
+  let text: string;
+  try {
+    text = read(normalized);
+  } catch {
+    return { problem: `${JSON.stringify(file)} cannot be read` };
+  }
+  const groups: unknown[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length)
+      return { problem: `${JSON.stringify(file)} is not YAML: ${doc.errors[0].message}` };
+    const body = doc.toJS() as { kind?: string; groups?: unknown[]; spec?: { groups?: unknown[] } } | null;
+    if (!body) continue;
+    if (body.kind === "PrometheusRule") groups.push(...(body.spec?.groups ?? []));
+    else if (Array.isArray(body.groups)) groups.push(...body.groups);
+    else return { problem: `${JSON.stringify(file)} is neither a rule file (groups:) nor a PrometheusRule` };
+  }
+  const parsed = fileSchema.safeParse(groups, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+    return {
+      problem: `${JSON.stringify(file)}: groups${where}: ${issue.message.replace("{input}", JSON.stringify((issue as { input?: unknown }).input))}`,
+    };
+  }
+  return { groups: parsed.data as IRuleGroup[] };
+}
