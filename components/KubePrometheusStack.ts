@@ -377,6 +377,7 @@ export function buildKubePrometheusStackValues(
         retention: prom.retention,
         retentionSize: storage.retentionSize,
         walCompression: prom.walCompression,
+        ...(prom.enforcedSampleLimit ? { enforcedSampleLimit: prom.enforcedSampleLimit } : {}),
         externalLabels: { cluster: args.clusterName },
         replicaExternalLabelName: PROMETHEUS_REPLICA_LABEL,
         podAntiAffinity: antiAffinityFor(prom.replicas),

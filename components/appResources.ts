@@ -26,11 +26,20 @@ function endpoint(e: EndpointConfig, extraRelabelings: EndpointConfig["relabelin
   };
 }
 
+/** Labels per series and characters per label value a budgeted target may send; beyond, the scrape fails. */
+export const BUDGET_LABEL_LIMITS = { labelLimit: 64, labelValueLengthLimit: 2048 } as const;
+
+/** The app's cardinality guard on each of its targets, when it has a series budget. */
+export function seriesBudgetLimits(app: AppConfig) {
+  return app.seriesBudget ? { sampleLimit: app.seriesBudget, ...BUDGET_LABEL_LIMITS } : {};
+}
+
 export function serviceMonitorSpec(app: AppConfig): IServiceMonitor["spec"] {
   return {
     selector: { matchLabels: appLabels(app) },
     namespaceSelector: { matchNames: [app.namespace] },
     endpoints: app.serviceMonitor!.endpoints.map((e) => endpoint(e)),
+    ...seriesBudgetLimits(app),
   };
 }
 
@@ -51,6 +60,7 @@ export function podMonitorSpec(app: AppConfig): IPodMonitor["spec"] {
     podMetricsEndpoints: pm.endpoints.map((e) =>
       endpoint(e, pm.statefulSetOrdinal ? [podOrdinalRelabeling] : []),
     ),
+    ...seriesBudgetLimits(app),
   };
 }
 

@@ -270,6 +270,26 @@ export function customRules(app: AppConfig, custom: CustomRuleConfig[]): IRule[]
   );
 }
 
+/** Warns before a target reaches the app's series budget, where its scrapes start to fail. */
+export function seriesBudgetAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
+  if (!app.seriesBudget || (!app.serviceMonitor && !app.podMonitor)) return [];
+  const threshold = Math.floor(app.seriesBudget * 0.8);
+  return [
+    alertRule(
+      ctx,
+      app,
+      "SeriesBudgetNearlyExhausted",
+      `max by (namespace, job, instance) (scrape_samples_post_metric_relabeling${series(ctx)}) > ${threshold}`,
+      {
+        for: "15m",
+        severity: "warning",
+        summary: `${app.name}: a target is near its series budget of ${app.seriesBudget}`,
+        description: `{{ $labels.instance }} exposes {{ $value }} series; above ${app.seriesBudget} its scrapes fail.`,
+      },
+    ),
+  ];
+}
+
 /** The job a Probe's targets get (set explicitly in the Probe spec). */
 export const probeJobName = (app: string, probe: string) => `probe-${app}-${probe}`;
 
@@ -327,6 +347,8 @@ export function appRuleGroups(
   if (golden.length) groups.push({ name: `${app.name}.golden-signals`, interval: "30s", rules: golden });
   const slo = sloRules(app, ctx);
   if (slo.length) groups.push({ name: `${app.name}.slo`, interval: "1m", rules: slo });
+  const budget = seriesBudgetAlerts(app, ctx);
+  if (budget.length) groups.push({ name: `${app.name}.cardinality`, interval: "1m", rules: budget });
   const probes = probeAlerts(app, ctx);
   if (probes.length) groups.push({ name: `${app.name}.probes`, interval: "1m", rules: probes });
   const custom = customRules(app, app.alerts.custom);

@@ -400,6 +400,11 @@ export const appSchema = z
       )
       .default([])
       .superRefine(uniqueNames("rule group")),
+    /**
+     * Most series one target of the app may expose (its monitors' sampleLimit, with label limits); a
+     * scrape above it fails, so a cardinality explosion cannot take Prometheus down. An alert fires at 80%.
+     */
+    seriesBudget: z.int().positive().optional(),
     /** Rule files or PrometheusRule manifests in the project, brought as they are (paths from the project root). */
     ruleFiles: z.array(z.string().min(1)).default([]),
     recordingRules: z.boolean().default(false),

@@ -58,6 +58,8 @@ const prometheusSchema = z
       .positive({ error: "{input} must be at least 1" })
       .default(100_000),
     walCompression: z.boolean().default(true),
+    /** Ceiling on every target's sampleLimit, whatever its monitor says; 0 turns it off. */
+    enforcedSampleLimit: z.int().min(0).default(50_000),
     resources: resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" }),
   })
   .superRefine((p, ctx) => {
@@ -364,6 +366,15 @@ export const stackConfigSchema = z
           "is required for sigv4 here: Prometheus has no AWS identity without it (or thanos enabled with auth.mode irsa, whose sidecar role Prometheus uses)",
       });
     });
+    // Budgets are per target; their sum is a floor of what the apps may bring, and must fit the sizing.
+    const budgets = cfg.apps.reduce((sum, app) => sum + (app.seriesBudget ?? 0), 0);
+    if (budgets > cfg.prometheus.expectedActiveSeries) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["prometheus", "expectedActiveSeries"],
+        message: `${cfg.prometheus.expectedActiveSeries} is less than the apps' series budgets together (${budgets}); raise it so storage and memory are sized for them`,
+      });
+    }
     if (cfg.environment === "prod") {
       // Burstable pods are evicted first under memory pressure; Prometheus must not be.
       const r = cfg.prometheus.resources;

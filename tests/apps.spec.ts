@@ -590,3 +590,35 @@ describe("app workload", () => {
     );
   });
 });
+
+describe("app series budget", () => {
+  const budgeted = () => appOf({ seriesBudget: 5000 });
+
+  it("caps each target's samples and labels, and warns at 80% of the budget", () => {
+    const app = budgeted();
+    const spec = serviceMonitorSpec(app);
+    assert.deepEqual([spec.sampleLimit, spec.labelLimit, spec.labelValueLengthLimit], [5000, 64, 2048]);
+    const [rule] = appRuleGroups(app).find((g) => g.name === "shop.cardinality")!.rules!;
+    assert.equal(rule.alert, "SeriesBudgetNearlyExhausted");
+    assert.equal(
+      rule.expr,
+      'max by (namespace, job, instance) (scrape_samples_post_metric_relabeling{namespace="shop", job="shop"}) > 4000',
+    );
+    assert.equal(serviceMonitorSpec(appOf({})).sampleLimit, undefined);
+  });
+
+  it("refuses budgets that do not fit the expected active series", () => {
+    assert.deepEqual(
+      problemsOf({
+        prometheus: { expectedActiveSeries: 8000 },
+        apps: [
+          { ...base, seriesBudget: 5000 },
+          { ...base, name: "b", namespace: "b", seriesBudget: 5000 },
+        ],
+      }),
+      [
+        "prod: prometheus.expectedActiveSeries: 8000 is less than the apps' series budgets together (10000); raise it so storage and memory are sized for them",
+      ],
+    );
+  });
+});

@@ -243,7 +243,7 @@ describe("offline plan", () => {
       [
         "broken: prometheus.replicas: 0 is too few; at least 1 replica is required",
         "broken: prometheus.retension: unknown key; expected one of: replicas, retention, retentionSize, storageSize, " +
-          "storageClass, scrapeInterval, evaluationInterval, expectedActiveSeries, walCompression, resources",
+          "storageClass, scrapeInterval, evaluationInterval, expectedActiveSeries, walCompression, enforcedSampleLimit, resources",
       ].join("\n"),
     );
   });
