@@ -119,3 +119,35 @@ function fullMatch(regex: string, value: string): boolean {
     return true;
   }
 }
+
+const COMPARISONS = ["Eql", "Neq", "Gtr", "Lss", "Gte", "Lte"];
+
+/**
+ * The labels an alert's series can still carry, when the expression makes that certain: a `by`
+ * aggregation (through parentheses and comparisons with a number) keeps only its grouping labels, an
+ * aggregation without a modifier keeps none. Undefined when anything else decides (`without`, joins).
+ */
+export function labelsAfter(expr: string): Set<string> | undefined {
+  if (promqlSyntaxError(expr)) return undefined;
+  let node: SyntaxNode | null = parser.parse(expr).topNode.firstChild;
+  while (node) {
+    if (node.name === "ParenExpr") node = node.firstChild;
+    else if (node.name === "BinaryExpr" && COMPARISONS.some((op) => node!.getChild(op))) {
+      const sides = [node.firstChild, node.lastChild];
+      const numeric = sides.filter((s) => s?.name === "NumberDurationLiteral");
+      if (numeric.length !== 1) return undefined;
+      node = sides.find((s) => s?.name !== "NumberDurationLiteral") ?? null;
+    } else break;
+  }
+  if (node?.name !== "AggregateExpr") return undefined;
+  const modifier = node.getChild("AggregateModifier");
+  if (!modifier) return new Set();
+  if (!modifier.getChild("By")) return undefined;
+  const grouping = modifier.getChild("GroupingLabels");
+  return new Set((grouping?.getChildren("LabelName") ?? []).map((n) => expr.slice(n.from, n.to)));
+}
+
+/** `$labels.x` (or `.Labels.x`) references in a template. */
+export function templateLabelRefs(template: string): string[] {
+  return [...template.matchAll(/(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)/g)].map((m) => m[1]);
+}

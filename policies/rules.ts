@@ -4,7 +4,7 @@
  */
 import type { ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
 import { PROMETHEUS_DURATION, durationSeconds } from "./units";
-import { promqlMistakes, promqlSyntaxError } from "./promql";
+import { labelsAfter, promqlMistakes, promqlSyntaxError, templateLabelRefs } from "./promql";
 import { Policy } from "./util";
 
 /** A recording rule named by the convention `level:metric:operations` (upstream also leaves parts empty or adds more). */
@@ -108,6 +108,20 @@ export const alertRuleQuality: Policy = {
           report(
             `${where}: severity ${JSON.stringify(severity ?? null)} is not one of ${cfg.severities.join(", ")}; routes match on it.`,
           );
+        }
+        // A template naming a label the aggregation dropped renders empty, mid-incident.
+        const kept = labelsAfter(expr);
+        if (kept) {
+          const missing = new Set(
+            Object.values(rule.annotations ?? {})
+              .flatMap(templateLabelRefs)
+              .filter((l) => !kept.has(l) && !(rule.labels ?? {})[l]),
+          );
+          for (const label of missing) {
+            report(
+              `${where}: its annotations use $labels.${label}, which the expression's aggregation drops (it keeps ${[...kept].join(", ") || "no labels"}).`,
+            );
+          }
         }
         for (const key of cfg.requiredAnnotations) {
           if (!rule.annotations?.[key])

@@ -127,6 +127,44 @@ describe("policy alert-runbook-url", () => {
   });
 });
 
+describe("policy alert-rule-quality: templates after aggregation", () => {
+  it("refuses $labels the aggregation dropped, and keeps quiet on the labels it keeps or the rule sets", () => {
+    const templated = (expr: string, description: string, labels: Record<string, string> = {}) => ({
+      ...good,
+      expr,
+      labels: { severity: "warning", ...labels },
+      annotations: { summary: "s", description, runbook_url: "https://runbooks/x" },
+    });
+    assertViolations(
+      alertRuleQuality,
+      [
+        ruleResource([
+          templated(
+            "sum by (job) (rate(errors_total[5m])) > 1",
+            "{{ $labels.job }} on {{ $labels.instance }}",
+          ),
+          { ...templated("(sum(rate(errors_total[5m]))) > 1", "{{ $labels.namespace }}"), alert: "Total" },
+        ]),
+      ],
+      [
+        "PrometheusRule shop: group shop.alerts rule HighErrorRate: its annotations use $labels.instance, which the expression's aggregation drops (it keeps job).",
+        "PrometheusRule shop: group shop.alerts rule Total: its annotations use $labels.namespace, which the expression's aggregation drops (it keeps no labels).",
+      ],
+    );
+    assertNoViolations(alertRuleQuality, [
+      ruleResource([
+        templated("sum by (job) (rate(errors_total[5m])) > 1", "{{ $labels.job }} in {{ $labels.team }}", {
+          team: "a",
+        }),
+        {
+          ...templated("sum without (pod) (rate(errors_total[5m])) > 1", "{{ $labels.instance }}"),
+          alert: "Without",
+        },
+      ]),
+    ]);
+  });
+});
+
 describe("policy rule-conventions", () => {
   it("advises on recording names without a level and alerts without a for", () => {
     const [v] = assertViolations(
