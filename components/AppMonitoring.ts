@@ -11,6 +11,7 @@ import {
   workloadSpecs,
 } from "./appResources";
 import type { AppConfig, ImportedRules } from "./config";
+import { DECLARED_TARGET_ANNOTATION } from "../policies/monitors";
 import type { IAlertmanagerConfig, IPodMonitor, IProbe, IPrometheusRule, IServiceMonitor } from "./crdTypes";
 
 /** Grafana's dashboard sidecar (kube-prometheus-stack default) loads ConfigMaps with this label. */
@@ -74,6 +75,12 @@ export class AppMonitoring extends pulumi.ComponentResource {
       if (specs.ingress)
         new k8s.networking.v1.Ingress(`${name}-ingress`, { metadata: meta, spec: specs.ingress }, child);
     }
+    // What an app deployed elsewhere says its target looks like, for the policy to check its monitors.
+    const declaredTarget =
+      app.target && !app.workload
+        ? { annotations: { [DECLARED_TARGET_ANNOTATION]: JSON.stringify(app.target) } }
+        : {};
+    const isMonitor = (kind: string) => kind === "ServiceMonitor" || kind === "PodMonitor";
     const custom = (
       role: string,
       body: { apiVersion: string; kind: string; spec: unknown },
@@ -81,7 +88,15 @@ export class AppMonitoring extends pulumi.ComponentResource {
     ) =>
       new k8s.apiextensions.CustomResource(
         `${name}-${role}`,
-        { ...body, metadata: { name: app.name, namespace, labels } },
+        {
+          ...body,
+          metadata: {
+            name: app.name,
+            namespace,
+            labels,
+            ...(isMonitor(body.kind) ? declaredTarget : {}),
+          },
+        },
         { ...afterCrds, dependsOn: [args.crds, ...inNamespace, ...extraDeps] },
       );
 

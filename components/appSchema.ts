@@ -434,6 +434,16 @@ export const appSchema = z
       )
       .default([]),
     workload: workloadSchema.optional(),
+    /**
+     * For an app deployed elsewhere: the labels and named ports of the Service (ServiceMonitor) or pods
+     * (PodMonitor) it runs, so the monitor can be checked against them before deploying.
+     */
+    target: z
+      .strictObject({
+        labels: z.record(labelKey, labelValue),
+        ports: z.array(portName).min(1, { error: "needs at least one port name" }),
+      })
+      .optional(),
   })
   .superRefine((app, ctx) => {
     const hasRequestRules = app.alerts.errorRate || app.alerts.latency || app.recordingRules || app.slo;

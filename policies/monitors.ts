@@ -108,6 +108,19 @@ export function selects(selector: Json | undefined, labels: Record<string, strin
 
 /** Marks a monitor whose targets another stack or the platform provides (the EKS control plane, say). */
 export const EXTERNAL_TARGETS_ANNOTATION = "kube-monitoring.io/targets-outside-stack";
+/**
+ * On a monitor of a workload deployed elsewhere: what its target looks like, `{"labels":{…},"ports":[…]}`
+ * (JSON), so the monitor can be checked against it as against a Service of the stack.
+ */
+export const DECLARED_TARGET_ANNOTATION = "kube-monitoring.io/declared-target";
+
+/** The target a monitor declares for a workload deployed elsewhere, as a Target in its own namespace. */
+function declaredTarget(m: PolicyResource): Target | undefined {
+  const text = m.props.metadata?.annotations?.[DECLARED_TARGET_ANNOTATION];
+  if (typeof text !== "string") return undefined;
+  const parsed = JSON.parse(text) as { labels?: Record<string, string>; ports?: string[] };
+  return { namespace: namespaceOf(m), labels: parsed.labels ?? {}, ports: new Set(parsed.ports ?? []) };
+}
 
 type Finding = [message: string, urn: string];
 
@@ -141,7 +154,8 @@ function analyzeMonitors(resources: PolicyResource[], cfg: MonitorConfig) {
     const nsSelector = (m.props.spec?.namespaceSelector ?? {}) as { any?: boolean; matchNames?: string[] };
     const pool = kind === "ServiceMonitor" ? services : pods;
     const namespaces = nsSelector.any ? [...pool.keys()] : (nsSelector.matchNames ?? [namespaceOf(m)]);
-    const candidates = namespaces.flatMap((ns) => pool.get(ns) ?? []);
+    const declared = declaredTarget(m);
+    const candidates = declared ? [declared] : namespaces.flatMap((ns) => pool.get(ns) ?? []);
     const matched = candidates.filter((t) => selects(selector, t.labels));
     const what = kind === "ServiceMonitor" ? "Service" : "pod template";
     const declaredExternal = m.props.metadata?.annotations?.[EXTERNAL_TARGETS_ANNOTATION] === "true";
@@ -152,7 +166,9 @@ function analyzeMonitors(resources: PolicyResource[], cfg: MonitorConfig) {
       const scope = nsSelector.any ? "any namespace" : namespaces.join(", ");
       if (candidates.length) {
         wrong.push([
-          `${where}: its selector ${shown} matches no ${what} this stack creates in ${scope}; Prometheus would find no targets.`,
+          declared
+            ? `${where}: its selector ${shown} does not match the labels its declared target carries (${JSON.stringify(declared.labels)}); Prometheus would find no targets.`
+            : `${where}: its selector ${shown} matches no ${what} this stack creates in ${scope}; Prometheus would find no targets.`,
           m.urn,
         ]);
       } else {

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { allPolicies } from "../../policies/all";
 import { loadPolicyConfig, runPolicies } from "../../policies/harness";
 import type { Policy } from "../../policies/util";
-import { planWithConfig } from "../helpers/plan";
+import { devPolicyConfig, planWithConfig } from "../helpers/plan";
 import { resourceOf } from "../helpers/policies";
 
 const policiesDir = path.resolve(__dirname, "..", "..", "policies");
@@ -194,5 +194,48 @@ describe("policy pack", () => {
         ["alert-rule-quality"],
       );
     });
+  });
+});
+
+describe("monitors of apps deployed elsewhere, with a declared target", () => {
+  const app = (target: Record<string, unknown>) => ({
+    "kube-monitoring:environment": "dev",
+    "kube-monitoring:clusterName": "dev-1",
+    "kube-monitoring:prometheus": { retention: "2d" },
+    "kube-monitoring:apps": [
+      {
+        name: "billing",
+        namespace: "billing",
+        serviceMonitor: { endpoints: [{ port: "metrics", interval: "30s" }] },
+        target,
+      },
+    ],
+  });
+
+  it("checks the monitor against the declared labels and ports, as against a Service of the stack", async () => {
+    const ok = await planWithConfig(
+      "declared",
+      app({ labels: { app: "billing", tier: "api" }, ports: ["metrics"] }),
+      undefined,
+      devPolicyConfig(),
+    );
+    assert.equal(ok.exitCode, 0, ok.report);
+    assert.deepEqual(
+      ok.plan!.violations.filter((v) => v.policy.startsWith("monitor-targets")),
+      [],
+    );
+    const wrong = await planWithConfig(
+      "declared",
+      app({ labels: { app: "billing-api" }, ports: ["http"] }),
+      undefined,
+      devPolicyConfig(),
+    );
+    assert.equal(wrong.exitCode, 2);
+    assert.deepEqual(
+      wrong.plan!.violations.filter((v) => v.policy === "monitor-targets-resolve").map((v) => v.message),
+      [
+        'ServiceMonitor billing/billing: its selector {"app":"billing"} does not match the labels its declared target carries ({"app":"billing-api"}); Prometheus would find no targets.',
+      ],
+    );
   });
 });
