@@ -45,8 +45,11 @@ function nodesNamed(tree: Tree, name: string, within?: SyntaxNode): SyntaxNode[]
   return found;
 }
 
-/** Names that say counter (or a histogram's or summary's counter parts). */
-const COUNTER_NAME = /(_total|_count|_sum|_bucket)$/;
+/**
+ * Names that say counter (or a histogram's or summary's counter parts), and the known counters that
+ * predate the naming convention (node_exporter's vmstat counters).
+ */
+const COUNTER_NAME = /(_total|_count|_sum|_bucket)$|^node_vmstat_/;
 
 /** Mistakes that parse but cannot mean what the author meant, one message each. */
 export function promqlMistakes(expr: string): string[] {
@@ -70,12 +73,16 @@ export function promqlMistakes(expr: string): string[] {
       }
     }
     if (name === "absent") {
-      const comparison = nodesNamed(tree, "BinaryExpr", body).find((b) =>
-        ["Eql", "Neq", "Gtr", "Lss", "Gte", "Lte"].some((op) => b.getChild(op)),
+      // absent(up == 1) rightly fires when nothing is up; absent(x == 0) fires whenever nothing is down.
+      const comparison = nodesNamed(tree, "BinaryExpr", body).find(
+        (b) =>
+          b.getChild("Eql") &&
+          b.lastChild?.name === "NumberDurationLiteral" &&
+          Number(text(b.lastChild)) === 0,
       );
       if (comparison) {
         problems.push(
-          `absent(${text(comparison)}) is true whenever the comparison filters everything out, not when the series is missing; compare outside absent() or use absent() on the selector alone`,
+          `absent(${text(comparison)}) is true whenever nothing equals 0 (nothing is down), not when the series is missing; alert on the comparison itself, or use absent() on the selector alone`,
         );
       }
     }
@@ -140,6 +147,11 @@ export function labelsAfter(expr: string): Set<string> | undefined {
     } else break;
   }
   if (node?.name !== "AggregateExpr") return undefined;
+  // topk, bottomk, limitk and count_values keep (or add) labels beyond the grouping.
+  const op = node.getChild("AggregateOp");
+  if (!op || !/^(sum|min|max|avg|count|group|stddev|stdvar|quantile)$/.test(expr.slice(op.from, op.to))) {
+    return undefined;
+  }
   const modifier = node.getChild("AggregateModifier");
   if (!modifier) return new Set();
   if (!modifier.getChild("By")) return undefined;

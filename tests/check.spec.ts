@@ -21,7 +21,7 @@ describe("npm run check: linting existing rules and monitors without a stack", (
   it("reports each mistake as file:line: policy: message", () => {
     assert.deepEqual(check([at("mistakes.rules.yaml")]).map(formatFinding), [
       `${at("mistakes.rules.yaml")}:1: alert-rule-quality: PrometheusRule mistakes.rules.yaml: group mistakes rule MemoryGrowing: rate() over process_resident_memory_bytes, whose name says gauge (counters end in _total, _count, _sum or _bucket); use deriv() or delta() for gauges.`,
-      `${at("mistakes.rules.yaml")}:1: alert-rule-quality: PrometheusRule mistakes.rules.yaml: group mistakes rule NothingDown: absent(up{job="api"} == 0) is true whenever the comparison filters everything out, not when the series is missing; compare outside absent() or use absent() on the selector alone.`,
+      `${at("mistakes.rules.yaml")}:1: alert-rule-quality: PrometheusRule mistakes.rules.yaml: group mistakes rule NothingDown: absent(up{job="api"} == 0) is true whenever nothing equals 0 (nothing is down), not when the series is missing; alert on the comparison itself, or use absent() on the selector alone.`,
       `${at("mistakes.rules.yaml")}:1: alert-rule-quality: PrometheusRule mistakes.rules.yaml: group mistakes rule NothingDown: for 30d is longer than 1d; the alert would page after the damage is done.`,
     ]);
   });

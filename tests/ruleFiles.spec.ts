@@ -39,7 +39,7 @@ describe("rule files brought as they are", () => {
     assert.deepEqual(
       groups.map((g) => [g.name, g.interval, g.rules.length]),
       [
-        ["general", undefined, 3],
+        ["general", undefined, 6],
         ["recording", "3m", 4],
       ],
     );

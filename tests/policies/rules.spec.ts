@@ -97,7 +97,7 @@ describe("policy alert-rule-quality", () => {
       ],
       [
         "PrometheusRule shop: group shop.alerts rule Gauge: rate() over process_resident_memory_bytes, whose name says gauge (counters end in _total, _count, _sum or _bucket); use deriv() or delta() for gauges.",
-        'PrometheusRule shop: group shop.alerts rule NothingDown: absent(up{job="api"} == 0) is true whenever the comparison filters everything out, not when the series is missing; compare outside absent() or use absent() on the selector alone.',
+        'PrometheusRule shop: group shop.alerts rule NothingDown: absent(up{job="api"} == 0) is true whenever nothing equals 0 (nothing is down), not when the series is missing; alert on the comparison itself, or use absent() on the selector alone.',
         'PrometheusRule shop: group shop.alerts rule Never: {status=~"5..", status="200"} can never match: the matchers on status contradict each other.',
       ],
     );
