@@ -3,7 +3,7 @@
  * exporters that serve them.
  */
 import { z } from "zod";
-import { durationSeconds } from "./capacity";
+import { durationSeconds, isRuleDuration } from "./capacity";
 import {
   credential,
   dnsLabel,
@@ -107,7 +107,7 @@ const alert = <T extends z.core.$ZodLooseShape>(
 
 /** A duration as Prometheus rules take it, zero included (`0`, `0s`, `0m` are valid `for` values). */
 const ruleDuration = (example: string) =>
-  z.string().refine((d) => d === "0" || durationSeconds(d) !== undefined, {
+  z.string().refine(isRuleDuration, {
     error: `{input} is not a Prometheus duration (${example})`,
   });
 

@@ -30,6 +30,7 @@ export {
   PROMETHEUS_BYTE_SIZE,
   PROMETHEUS_DURATION,
   durationSeconds,
+  isRuleDuration,
   prometheusBytes,
   quantityBytes,
 } from "../policies/units";

@@ -6,11 +6,9 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import type { IRuleGroup } from "./crdTypes";
-import { durationSeconds } from "./capacity";
+import { isRuleDuration } from "./capacity";
 
-const ruleDuration = z.string().refine((d) => d === "0" || durationSeconds(d) !== undefined, {
-  error: "{input} is not a Prometheus duration",
-});
+const ruleDuration = z.string().refine(isRuleDuration, { error: "{input} is not a Prometheus duration" });
 
 const ruleSchema = z
   .strictObject({
@@ -47,7 +45,7 @@ export type ReadFile = (relativePath: string) => string;
  * may not leave it.
  */
 export function readRuleFile(file: string, read: ReadFile): { groups?: IRuleGroup[]; problem?: string } {
-  const normalized = path.posix.normalize(file.replaceAll("\\\\", "/"));
+  const normalized = path.posix.normalize(file.replaceAll("\\", "/"));
   if (path.posix.isAbsolute(normalized) || normalized.startsWith("../") || normalized === "..") {
     return { problem: `${JSON.stringify(file)} is outside the project; give a path inside it` };
   }

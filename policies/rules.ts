@@ -3,15 +3,12 @@
  * expression parses, every alert can be routed and read, recording rules are named by convention.
  */
 import type { ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
-import { PROMETHEUS_DURATION, durationSeconds } from "./units";
+import { PROMETHEUS_DURATION, durationSeconds, isRuleDuration } from "./units";
 import { labelsAfter, promqlMistakes, promqlSyntaxError, templateLabelRefs } from "./promql";
 import { Policy } from "./util";
 
 /** A recording rule named by the convention `level:metric:operations` (upstream also leaves parts empty or adds more). */
 const RECORD_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*(:[a-zA-Z0-9_]*)+$/;
-
-/** A Prometheus duration, including the zero forms Prometheus accepts (`0`, `0s`, `0m`). */
-const isDuration = (d: string) => d === "0" || durationSeconds(d) !== undefined;
 
 interface Rule {
   alert?: string;
@@ -82,7 +79,7 @@ export const alertRuleQuality: Policy = {
         for (const mistake of promqlMistakes(expr)) report(`${where}: ${mistake}.`);
         for (const key of ["for", "keep_firing_for"] as const) {
           const value = rule[key];
-          if (value !== undefined && !isDuration(String(value))) {
+          if (value !== undefined && !isRuleDuration(String(value))) {
             report(`${where}: ${key} ${JSON.stringify(value)} is not a Prometheus duration.`);
           }
         }

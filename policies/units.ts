@@ -22,6 +22,11 @@ export function durationSeconds(duration: string): number | undefined {
 
 const base2 = ["B", "K", "M", "G", "T", "P", "E"];
 
+/** A duration as Prometheus rules take it, the zero forms included (`0`, `0s`, `0m` are valid `for`s). */
+export function isRuleDuration(duration: string): boolean {
+  return duration === "0" || durationSeconds(duration) !== undefined;
+}
+
 /** Bytes in a Prometheus byte size such as `45GiB` or `45GB` (both base 2 in Prometheus). */
 export function prometheusBytes(size: string): number | undefined {
   const match = PROMETHEUS_BYTE_SIZE.exec(size);
