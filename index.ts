@@ -8,17 +8,13 @@ import {
   MonitoringNetworkPolicies,
   OperatorCrds,
   PlatformAlerting,
-  PROMETHEUS_REPLICA_LABEL,
-  PROMETHEUS_SERVICE_ACCOUNT,
-  OBJSTORE_SECRET,
-  THANOS_SERVICE_ACCOUNTS,
-  THANOS_SIDECAR_SERVICE,
   Thanos,
   ThanosObjectStore,
   ampWorkspacesWithoutRole,
   kubePrometheusStackArgsFrom,
   loadStackConfig,
   monitorSelectors,
+  thanosBucketClients,
 } from "./components";
 
 const cfg = loadStackConfig();
@@ -31,14 +27,7 @@ const base = new ClusterBase("cluster", { cluster: cfg.cluster });
 const store = cfg.thanos.enabled
   ? new ThanosObjectStore("thanos-objstore", {
       config: cfg.thanos,
-      clients: {
-        namespace: cfg.namespace,
-        serviceAccounts: {
-          sidecar: PROMETHEUS_SERVICE_ACCOUNT,
-          store: THANOS_SERVICE_ACCOUNTS.store,
-          compactor: THANOS_SERVICE_ACCOUNTS.compactor,
-        },
-      },
+      clients: thanosBucketClients(cfg.namespace),
       tags,
       remoteWriteWorkspaceArns: ampWorkspacesWithoutRole(cfg.remoteWrite),
       protect: production,
@@ -51,31 +40,29 @@ const stack = new KubePrometheusStack("kps", {
   priorityClassName: base.priorityClassName,
   prerequisites: base.ready,
   thanos: store && {
+    ...store.access("sidecar"),
     sidecarResources: cfg.thanos.sidecar.resources,
-    roleArn: store.roleArns?.sidecar,
-    objstoreConfig: store.objstoreConfig,
     grafanaDatasource: cfg.thanos.grafanaDatasource,
   },
+  thanosBucketReady: store?.access("sidecar").ready,
   protect: production,
 });
 
-const thanos = store
-  ? new Thanos(
-      "thanos",
-      {
-        namespace: stack.namespace,
-        config: cfg.thanos,
-        replicaLabel: PROMETHEUS_REPLICA_LABEL,
-        sidecarService: THANOS_SIDECAR_SERVICE,
-        objstoreSecret: { name: stack.objstoreSecretName!, key: OBJSTORE_SECRET.key },
-        roleArns: store.roleArns,
-        security: cfg.security,
-        priorityClassName: base.priorityClassName,
-        crds,
-      },
-      { dependsOn: base.ready },
-    )
-  : undefined;
+const thanos =
+  store && stack.thanosSidecar
+    ? new Thanos(
+        "thanos",
+        {
+          config: cfg.thanos,
+          sidecar: stack.thanosSidecar,
+          objectStore: store,
+          security: cfg.security,
+          priorityClassName: base.priorityClassName,
+          crds,
+        },
+        { dependsOn: base.ready },
+      )
+    : undefined;
 
 new PlatformAlerting("alerting", {
   namespace: stack.namespace,
@@ -84,8 +71,7 @@ new PlatformAlerting("alerting", {
   importedRules: cfg.importedRules,
   rules: {
     runbookBaseUrl: cfg.alerting.runbookBaseUrl,
-    thanos:
-      thanos && stack.thanosSidecarJob ? { sidecar: stack.thanosSidecarJob, ...thanos.jobs } : undefined,
+    thanos: thanos?.jobs,
   },
   crds,
 });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { Resources } from "./config";
+import { restrictedContainerSecurityContext } from "./security";
 import { prometheusCommunityRepo, versions } from "./versions";
 
 /** Release names equal to the chart names, so the charts name their Services after them. */
@@ -47,11 +48,7 @@ export function pushgatewayValues(
     resources,
     // Pushed series keep the job and instance labels of the batch job that pushed them.
     serviceMonitor: { enabled: true, namespace, honorLabels: true },
-    containerSecurityContext: {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-    },
+    containerSecurityContext: restrictedContainerSecurityContext(),
     ...(persistence
       ? {
           persistentVolume: { enabled: true, size: "2Gi" },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { keepOptions } from "./security";
 import { prometheusCommunityRepo, versions } from "./versions";
 
 export interface OperatorCrdsArgs {
@@ -50,7 +51,7 @@ export class OperatorCrds extends pulumi.ComponentResource {
         cleanupOnFail: true,
         maxHistory: 5,
       },
-      { parent: this, retainOnDelete: true, protect: args.protect ?? false },
+      { parent: this, retainOnDelete: true, ...keepOptions(args.protect) },
     );
     this.registerOutputs({ version: this.version });
   }

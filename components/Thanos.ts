@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { Resources, SecurityConfig, ThanosConfig } from "./config";
+import type { ThanosSidecarEndpoint } from "./kubePrometheusStack/KubePrometheusStack";
+import { PROMETHEUS_SERVICE_ACCOUNT } from "./kubePrometheusStack/names";
+import { STACK_LABELS } from "./labels";
 import { zoneSpread } from "./scheduling";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security";
+import type { ThanosJobs } from "./platformRules";
+import type { BucketAccess, BucketClients } from "./ThanosObjectStore";
 import { thanosImage } from "./versions";
 
 export const THANOS_PORTS = { grpc: 10901, http: 10902 } as const;
@@ -16,17 +22,33 @@ const DATA_DIR = "/var/thanos/data";
 
 export type ThanosRole = keyof typeof THANOS_SERVICE_ACCOUNTS;
 
-export interface ThanosArgs {
-  readonly namespace: pulumi.Input<string>;
+/** The bucket's clients in `namespace`: the Prometheus sidecar, the store gateway and the compactor. */
+export function thanosBucketClients(namespace: string): BucketClients {
+  return {
+    namespace,
+    serviceAccounts: {
+      sidecar: PROMETHEUS_SERVICE_ACCOUNT,
+      store: THANOS_SERVICE_ACCOUNTS.store,
+      compactor: THANOS_SERVICE_ACCOUNTS.compactor,
+    },
+  };
+}
+
+/** What the query's flags are made of. */
+export interface ThanosFlagsInput {
   readonly config: ThanosConfig;
   /** Must equal the Prometheus `replicaExternalLabelName`: the querier deduplicates on it. */
   readonly replicaLabel: string;
   /** The headless Service in front of the Prometheus Thanos sidecars (the chart's thanos-discovery). */
   readonly sidecarService: string;
-  /** Secret with the objstore config, under `key`. */
-  readonly objstoreSecret: { readonly name: pulumi.Input<string>; readonly key: string };
-  /** IAM roles for IRSA, one each for the store gateway's and the compactor's service account. */
-  readonly roleArns?: { readonly store: pulumi.Input<string>; readonly compactor: pulumi.Input<string> };
+}
+
+export interface ThanosArgs {
+  readonly config: ThanosConfig;
+  /** The Prometheus pair's sidecars: where they are, their replica label, their objstore Secret. */
+  readonly sidecar: ThanosSidecarEndpoint;
+  /** The bucket: each client's role and the grants it waits for. */
+  readonly objectStore: { access(client: "store" | "compactor"): BucketAccess };
   readonly security: SecurityConfig;
   /** PriorityClass of every Thanos pod. */
   readonly priorityClassName?: string;
@@ -36,12 +58,15 @@ export interface ThanosArgs {
   readonly crds: pulumi.Resource;
 }
 
+/** The label every Thanos object carries; its ServiceMonitor selects the Services by it. */
+const THANOS_INSTANCE = { "app.kubernetes.io/instance": "thanos" } as const;
+
 export function thanosLabels(role: ThanosRole) {
   return {
+    ...STACK_LABELS,
+    ...THANOS_INSTANCE,
     "app.kubernetes.io/name": thanosName(role),
     "app.kubernetes.io/component": role,
-    "app.kubernetes.io/part-of": "thanos",
-    "app.kubernetes.io/managed-by": "kube-monitoring",
   };
 }
 
@@ -51,11 +76,7 @@ export const thanosName = (role: ThanosRole) => `thanos-${role}`;
 const selectorLabels = (role: ThanosRole) => ({ "app.kubernetes.io/name": thanosName(role) });
 
 /** Arguments of each Thanos component. Pure, so tests can read the flags. */
-export function thanosArgs(
-  role: ThanosRole,
-  args: Pick<ThanosArgs, "config" | "replicaLabel" | "sidecarService">,
-  namespace: string,
-): string[] {
+export function thanosArgs(role: ThanosRole, args: ThanosFlagsInput, namespace: string): string[] {
   const common = [
     `--grpc-address=0.0.0.0:${THANOS_PORTS.grpc}`,
     `--http-address=0.0.0.0:${THANOS_PORTS.http}`,
@@ -114,11 +135,7 @@ function container(role: ThanosRole, cmdArgs: string[], resources: Resources, wi
     resources,
     livenessProbe: probe("/-/healthy"),
     readinessProbe: probe("/-/ready"),
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-    },
+    securityContext: restrictedContainerSecurityContext(),
     volumeMounts: [
       ...(withObjstore ? [{ name: "objstore", mountPath: OBJSTORE_MOUNT, readOnly: true }] : []),
       ...(role === "query" ? [] : [{ name: "data", mountPath: DATA_DIR }]),
@@ -134,19 +151,18 @@ function podSpec(
   replicas: number,
 ) {
   const withObjstore = role !== "query";
+  const flags = {
+    config: args.config,
+    replicaLabel: args.sidecar.replicaLabel,
+    sidecarService: args.sidecar.service,
+  };
   return {
     metadata: { labels: thanosLabels(role) },
     spec: {
       serviceAccountName: THANOS_SERVICE_ACCOUNTS[role],
       ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
       ...(replicas > 1 ? { topologySpreadConstraints: zoneSpread(replicas, selectorLabels(role)) } : {}),
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: args.security.runAsUser,
-        runAsGroup: args.security.runAsGroup,
-        fsGroup: args.security.fsGroup,
-        seccompProfile: { type: "RuntimeDefault" },
-      },
+      securityContext: restrictedPodSecurityContext(args.security),
       ...(replicas > 1
         ? {
             affinity: {
@@ -161,14 +177,14 @@ function podSpec(
             },
           }
         : {}),
-      containers: [container(role, thanosArgs(role, args, namespace), resources, withObjstore)],
+      containers: [container(role, thanosArgs(role, flags, namespace), resources, withObjstore)],
       volumes: withObjstore
         ? [
             {
               name: "objstore",
               secret: {
-                secretName: args.objstoreSecret.name,
-                items: [{ key: args.objstoreSecret.key, path: "thanos.yaml" }],
+                secretName: args.sidecar.objstoreSecret.name,
+                items: [{ key: args.sidecar.objstoreSecret.key, path: "thanos.yaml" }],
               },
             },
           ]
@@ -195,123 +211,33 @@ function dataClaim(size: string, storageClass: string | undefined) {
 export class Thanos extends pulumi.ComponentResource {
   public readonly queryService: pulumi.Output<string>;
   /** The `job` label of each component's targets (its Service name), for the meta-monitoring rules. */
-  public readonly jobs = {
-    query: thanosName("query"),
-    store: thanosName("store"),
-    compactor: thanosName("compactor"),
-  };
+  public readonly jobs: ThanosJobs;
+  private readonly args: ThanosArgs;
+  private readonly resourceName: string;
 
   constructor(name: string, args: ThanosArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:thanos:Thanos", name, {}, opts);
+    this.args = args;
+    this.resourceName = name;
+    this.jobs = {
+      sidecar: args.sidecar.service,
+      query: thanosName("query"),
+      store: thanosName("store"),
+      compactor: thanosName("compactor"),
+    };
     const cfg = args.config;
-    const child = { parent: this };
 
-    const accounts = Object.fromEntries(
-      (Object.keys(THANOS_SERVICE_ACCOUNTS) as ThanosRole[]).map((role) => {
-        const sa = new k8s.core.v1.ServiceAccount(
-          `${name}-${role}`,
-          {
-            metadata: {
-              name: THANOS_SERVICE_ACCOUNTS[role],
-              namespace: args.namespace,
-              labels: thanosLabels(role),
-              annotations:
-                role !== "query" && args.roleArns
-                  ? { "eks.amazonaws.com/role-arn": args.roleArns[role] }
-                  : {},
-            },
-            // Thanos never calls the Kubernetes API; IRSA mounts its own projected token.
-            automountServiceAccountToken: false,
-          },
-          child,
-        );
-        return [role, sa];
-      }),
-    ) as Record<ThanosRole, k8s.core.v1.ServiceAccount>;
+    this.workload("query", cfg.query.replicas, cfg.query.resources);
+    this.queryService = this.service("query", false).metadata.name;
+    if (cfg.query.replicas > 1) this.disruptionBudget("query");
 
-    const service = (role: ThanosRole, headless: boolean) =>
-      new k8s.core.v1.Service(
-        `${name}-${role}`,
-        {
-          metadata: { name: thanosName(role), namespace: args.namespace, labels: thanosLabels(role) },
-          spec: {
-            ...(headless ? { clusterIP: "None" } : {}),
-            selector: selectorLabels(role),
-            ports: [
-              ...(role === "compactor"
-                ? []
-                : [{ name: "grpc", port: THANOS_PORTS.grpc, targetPort: "grpc" }]),
-              { name: "http", port: THANOS_PORTS.http, targetPort: "http" },
-            ],
-          },
-        },
-        child,
-      );
-
-    const pdb = (role: ThanosRole) =>
-      new k8s.policy.v1.PodDisruptionBudget(
-        `${name}-${role}`,
-        {
-          metadata: { name: thanosName(role), namespace: args.namespace, labels: thanosLabels(role) },
-          spec: { minAvailable: 1, selector: { matchLabels: selectorLabels(role) } },
-        },
-        child,
-      );
-
-    const namespace = pulumi.output(args.namespace);
-
-    new k8s.apps.v1.Deployment(
-      `${name}-query`,
-      {
-        metadata: { name: "thanos-query", namespace: args.namespace, labels: thanosLabels("query") },
-        spec: {
-          replicas: cfg.query.replicas,
-          selector: { matchLabels: selectorLabels("query") },
-          template: namespace.apply((ns) =>
-            podSpec("query", args, ns, cfg.query.resources, cfg.query.replicas),
-          ),
-        },
-      },
-      { ...child, dependsOn: [accounts.query, ...(args.prerequisites ?? [])] },
-    );
-    this.queryService = service("query", false).metadata.name;
-    if (cfg.query.replicas > 1) pdb("query");
-
-    new k8s.apps.v1.StatefulSet(
-      `${name}-store`,
-      {
-        metadata: { name: "thanos-store", namespace: args.namespace, labels: thanosLabels("store") },
-        spec: {
-          replicas: cfg.storeGateway.replicas,
-          serviceName: "thanos-store",
-          selector: { matchLabels: selectorLabels("store") },
-          template: namespace.apply((ns) =>
-            podSpec("store", args, ns, cfg.storeGateway.resources, cfg.storeGateway.replicas),
-          ),
-          volumeClaimTemplates: [dataClaim(cfg.storeGateway.storageSize, cfg.storeGateway.storageClass)],
-        },
-      },
-      { ...child, dependsOn: [accounts.store, ...(args.prerequisites ?? [])] },
-    );
-    service("store", true);
-    if (cfg.storeGateway.replicas > 1) pdb("store");
+    this.workload("store", cfg.storeGateway.replicas, cfg.storeGateway.resources, cfg.storeGateway);
+    this.service("store", true);
+    if (cfg.storeGateway.replicas > 1) this.disruptionBudget("store");
 
     // Exactly one compactor per bucket: two would compact the same blocks and corrupt them.
-    new k8s.apps.v1.StatefulSet(
-      `${name}-compactor`,
-      {
-        metadata: { name: "thanos-compactor", namespace: args.namespace, labels: thanosLabels("compactor") },
-        spec: {
-          replicas: 1,
-          serviceName: "thanos-compactor",
-          selector: { matchLabels: selectorLabels("compactor") },
-          template: namespace.apply((ns) => podSpec("compactor", args, ns, cfg.compactor.resources, 1)),
-          volumeClaimTemplates: [dataClaim(cfg.compactor.storageSize, cfg.compactor.storageClass)],
-        },
-      },
-      { ...child, dependsOn: [accounts.compactor, ...(args.prerequisites ?? [])] },
-    );
-    service("compactor", false);
+    this.workload("compactor", 1, cfg.compactor.resources, cfg.compactor);
+    this.service("compactor", false);
 
     new k8s.apiextensions.CustomResource(
       `${name}-servicemonitor`,
@@ -320,16 +246,110 @@ export class Thanos extends pulumi.ComponentResource {
         kind: "ServiceMonitor",
         metadata: {
           name: "thanos",
-          namespace: args.namespace,
-          labels: { "app.kubernetes.io/part-of": "thanos" },
+          namespace: args.sidecar.namespace,
+          labels: { ...STACK_LABELS, ...THANOS_INSTANCE },
         },
         spec: {
-          selector: { matchLabels: { "app.kubernetes.io/part-of": "thanos" } },
+          selector: { matchLabels: { ...THANOS_INSTANCE } },
           endpoints: [{ port: "http", interval: "30s" }],
         },
       },
-      { ...child, dependsOn: [args.crds] },
+      { parent: this, dependsOn: [args.crds] },
     );
     this.registerOutputs({ queryService: this.queryService });
+  }
+
+  /** The role's service account, bound to its IAM role when the bucket uses IRSA. */
+  private serviceAccount(role: ThanosRole, access: BucketAccess | undefined) {
+    return new k8s.core.v1.ServiceAccount(
+      `${this.resourceName}-${role}`,
+      {
+        metadata: {
+          name: THANOS_SERVICE_ACCOUNTS[role],
+          namespace: this.args.sidecar.namespace,
+          labels: thanosLabels(role),
+          annotations: access?.roleArn ? { "eks.amazonaws.com/role-arn": access.roleArn } : {},
+        },
+        // Thanos never calls the Kubernetes API; IRSA mounts its own projected token.
+        automountServiceAccountToken: false,
+      },
+      { parent: this },
+    );
+  }
+
+  /**
+   * The query Deployment, or a StatefulSet with a data volume for the store gateway and compactor. Each
+   * waits for its service account, its bucket grants and the stack's prerequisites.
+   */
+  private workload(
+    role: ThanosRole,
+    replicas: number,
+    resources: Resources,
+    volume?: { readonly storageSize: string; readonly storageClass?: string },
+  ) {
+    const args = this.args;
+    const access = role === "query" ? undefined : args.objectStore.access(role);
+    const account = this.serviceAccount(role, access);
+    const namespace = args.sidecar.namespace;
+    const spec = {
+      replicas,
+      selector: { matchLabels: selectorLabels(role) },
+      template: namespace.apply((ns) => podSpec(role, args, ns, resources, replicas)),
+    };
+    const metadata = { name: thanosName(role), namespace, labels: thanosLabels(role) };
+    const opts = {
+      parent: this,
+      dependsOn: [account, ...(access?.ready ?? []), ...(args.prerequisites ?? [])],
+    };
+    if (!volume) return new k8s.apps.v1.Deployment(`${this.resourceName}-${role}`, { metadata, spec }, opts);
+    return new k8s.apps.v1.StatefulSet(
+      `${this.resourceName}-${role}`,
+      {
+        metadata,
+        spec: {
+          ...spec,
+          serviceName: thanosName(role),
+          volumeClaimTemplates: [dataClaim(volume.storageSize, volume.storageClass)],
+        },
+      },
+      opts,
+    );
+  }
+
+  private service(role: ThanosRole, headless: boolean) {
+    return new k8s.core.v1.Service(
+      `${this.resourceName}-${role}`,
+      {
+        metadata: {
+          name: thanosName(role),
+          namespace: this.args.sidecar.namespace,
+          labels: thanosLabels(role),
+        },
+        spec: {
+          ...(headless ? { clusterIP: "None" } : {}),
+          selector: selectorLabels(role),
+          ports: [
+            ...(role === "compactor" ? [] : [{ name: "grpc", port: THANOS_PORTS.grpc, targetPort: "grpc" }]),
+            { name: "http", port: THANOS_PORTS.http, targetPort: "http" },
+          ],
+        },
+      },
+      { parent: this },
+    );
+  }
+
+  private disruptionBudget(role: ThanosRole) {
+    return new k8s.policy.v1.PodDisruptionBudget(
+      `${this.resourceName}-${role}`,
+      {
+        metadata: {
+          name: thanosName(role),
+          namespace: this.args.sidecar.namespace,
+          labels: thanosLabels(role),
+        },
+        spec: { minAvailable: 1, selector: { matchLabels: selectorLabels(role) } },
+      },
+      { parent: this },
+    );
   }
 }

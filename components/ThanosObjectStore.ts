@@ -3,6 +3,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import { stringify } from "yaml";
 import type { RemoteWriteConfig, ThanosConfig } from "./config";
+import { keepOptions } from "./security";
 
 /** The bucket's clients, each with its own IAM role and only the actions its work needs. */
 export type BucketClient = "sidecar" | "store" | "compactor";
@@ -21,6 +22,16 @@ export const BUCKET_CLIENT_ACTIONS: Record<BucketClient, { s3: string[]; kms: st
 export interface BucketClients {
   readonly namespace: string;
   readonly serviceAccounts: Readonly<Record<BucketClient, string>>;
+}
+
+/** What one client needs from the store: its role (IRSA), the objstore config, and what must exist first. */
+export interface BucketAccess {
+  /** The client's IAM role, annotated on its service account (IRSA mode only). */
+  readonly roleArn?: pulumi.Output<string>;
+  /** `thanos.yaml`, always secret. */
+  readonly objstoreConfig: pulumi.Output<string>;
+  /** The IAM policies granting the client its actions: a client started before them fails its first calls. */
+  readonly ready: pulumi.Resource[];
 }
 
 export interface ThanosObjectStoreArgs {
@@ -206,6 +217,7 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
   public readonly roleArns?: Record<BucketClient, pulumi.Output<string>>;
   /** `thanos.yaml`, always secret. */
   public readonly objstoreConfig: pulumi.Output<string>;
+  private readonly grants = {} as Record<BucketClient, pulumi.Resource[]>;
 
   constructor(name: string, args: ThanosObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:thanos:ThanosObjectStore", name, {}, opts);
@@ -213,7 +225,7 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
     const { bucket: bucketConfig, auth } = args.config;
     const region = args.config.region!;
     const child = { parent: this };
-    const keep = args.protect ? { protect: true, retainOnDelete: true } : {};
+    const keep = keepOptions(args.protect);
 
     const bucket = new s3.Bucket(
       `${name}-bucket`,
@@ -307,12 +319,18 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
           },
           child,
         );
-        new iam.RolePolicy(`${name}-${client}-bucket`, { role: role.name, policy: policyFor(client) }, child);
+        this.grants[client] = [
+          new iam.RolePolicy(
+            `${name}-${client}-bucket`,
+            { role: role.name, policy: policyFor(client) },
+            child,
+          ),
+        ];
         roles[client] = role.arn;
         const workspaces = args.remoteWriteWorkspaceArns ?? [];
         // Prometheus writes to AMP with the sidecar's identity (its service account); nobody else may.
         if (client === "sidecar" && workspaces.length) {
-          new iam.RolePolicy(
+          const remoteWrite = new iam.RolePolicy(
             `${name}-remote-write`,
             {
               role: role.name,
@@ -325,6 +343,7 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
             },
             child,
           );
+          this.grants.sidecar.push(remoteWrite);
         }
       }
       this.roleArns = roles;
@@ -340,11 +359,13 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
         child,
       );
       const user = new iam.User(`${name}-user`, { tags: args.tags }, child);
-      new iam.UserPolicyAttachment(
+      const attachment = new iam.UserPolicyAttachment(
         `${name}-user-access`,
         { user: user.name, policyArn: accessPolicy.arn },
         child,
       );
+      for (const client of Object.keys(BUCKET_CLIENT_ACTIONS) as BucketClient[])
+        this.grants[client] = [attachment];
       const key = new iam.AccessKey(`${name}-access-key`, { user: user.name }, child);
       credentials = pulumi
         .all([key.id, key.secret])
@@ -357,5 +378,14 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
         .apply(([b, c]) => thanosObjstoreConfig(b, region, bucketConfig.kmsKeyArn, c)),
     );
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, roleArns: this.roleArns });
+  }
+
+  /** What `client` needs to use the bucket. */
+  public access(client: BucketClient): BucketAccess {
+    return {
+      roleArn: this.roleArns?.[client],
+      objstoreConfig: this.objstoreConfig,
+      ready: this.grants[client],
+    };
   }
 }

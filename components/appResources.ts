@@ -4,6 +4,7 @@
  */
 import type { AppConfig, EndpointConfig, WorkloadConfig } from "./config";
 import type { IEndpoint, IPodMonitor, IProbe, IServiceMonitor } from "./crdTypes";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security";
 import { errorRatioExpr, latencyQuantileExpr, probeJobName, ruleContext } from "./appRules";
 
 export const METRICS_PORT = "metrics";
@@ -93,7 +94,7 @@ export function workloadSpecs(app: AppConfig, w: WorkloadConfig) {
     template: {
       metadata: { labels },
       spec: {
-        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: restrictedPodSecurityContext(),
         containers: [
           {
             name: app.name,
@@ -102,11 +103,7 @@ export function workloadSpecs(app: AppConfig, w: WorkloadConfig) {
             livenessProbe: probe(10),
             readinessProbe: probe(5),
             resources: w.resources,
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              capabilities: { drop: ["ALL"] },
-            },
+            securityContext: restrictedContainerSecurityContext(),
           },
         ],
       },

@@ -102,79 +102,90 @@ function shareOfLimit(ctx: RuleContext, used: string, resource: "memory" | "cpu"
   return `${used}\n/\n(${limit} > 0)\n> ${threshold}`;
 }
 
-export function goldenSignalAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
-  const a = app.alerts;
-  const rules: IRule[] = [];
-  if (a.errorRate) {
-    rules.push(
-      alertRule(
-        ctx,
-        app,
-        "HighErrorRate",
-        `(\n${errorRatioExpr(app, ctx, a.errorRate.window)}\n) > ${a.errorRate.threshold}`,
-        {
-          for: a.errorRate.for,
-          severity: a.errorRate.severity,
-          summary: `${app.name}: more than ${pct(a.errorRate.threshold)} of requests fail`,
-          description:
-            "{{ $labels.job }} in {{ $labels.namespace }} answers {{ $value | humanizePercentage }} of requests with errors.",
-        },
-      ),
-    );
-  }
-  if (a.latency) {
-    rules.push(
-      alertRule(
-        ctx,
-        app,
-        "HighLatency",
-        `${latencyQuantileExpr(app, ctx, a.latency.quantile, a.latency.window)} > ${a.latency.thresholdSeconds}`,
-        {
-          for: a.latency.for,
-          severity: a.latency.severity,
-          summary: `${app.name}: p${Math.round(a.latency.quantile * 100)} latency above ${a.latency.thresholdSeconds}s`,
-          description: `{{ $labels.job }} in {{ $labels.namespace }} has p${Math.round(a.latency.quantile * 100)} latency of {{ $value | humanizeDuration }}.`,
-        },
-      ),
-    );
-  }
-  if (a.targetDown) {
-    rules.push(
-      alertRule(ctx, app, "TargetDown", `up${series(ctx)} == 0`, {
-        for: a.targetDown.for,
-        severity: a.targetDown.severity,
-        summary: `${app.name}: a scrape target is down`,
-        description:
-          "{{ $labels.instance }} of {{ $labels.job }} in {{ $labels.namespace }} has not answered scrapes.",
-      }),
-    );
-  }
-  if (a.memory) {
+type GoldenAlerts = AppConfig["alerts"];
+type GoldenSignal = "errorRate" | "latency" | "targetDown" | "memory" | "cpu";
+
+/** One golden-signal alert: its name, its expression, and what it tells the person it pages. */
+interface GoldenSignalAlert<K extends GoldenSignal> {
+  readonly alert: string;
+  readonly expr: (app: AppConfig, ctx: RuleContext, cfg: NonNullable<GoldenAlerts[K]>) => string;
+  readonly summary: (app: AppConfig, cfg: NonNullable<GoldenAlerts[K]>) => string;
+  readonly description: (cfg: NonNullable<GoldenAlerts[K]>) => string;
+}
+
+const pQuantile = (quantile: number) => `p${Math.round(quantile * 100)}`;
+
+/** The golden signals an app can alert on, each switched on by its key under `alerts`. */
+const GOLDEN_SIGNAL_ALERTS: { readonly [K in GoldenSignal]: GoldenSignalAlert<K> } = {
+  errorRate: {
+    alert: "HighErrorRate",
+    expr: (app, ctx, c) => `(\n${errorRatioExpr(app, ctx, c.window)}\n) > ${c.threshold}`,
+    summary: (app, c) => `${app.name}: more than ${pct(c.threshold)} of requests fail`,
+    description: () =>
+      "{{ $labels.job }} in {{ $labels.namespace }} answers {{ $value | humanizePercentage }} of requests with errors.",
+  },
+  latency: {
+    alert: "HighLatency",
+    expr: (app, ctx, c) => `${latencyQuantileExpr(app, ctx, c.quantile, c.window)} > ${c.thresholdSeconds}`,
+    summary: (app, c) => `${app.name}: ${pQuantile(c.quantile)} latency above ${c.thresholdSeconds}s`,
+    description: (c) =>
+      `{{ $labels.job }} in {{ $labels.namespace }} has ${pQuantile(c.quantile)} latency of {{ $value | humanizeDuration }}.`,
+  },
+  targetDown: {
+    alert: "TargetDown",
+    expr: (_app, ctx) => `up${series(ctx)} == 0`,
+    summary: (app) => `${app.name}: a scrape target is down`,
+    description: () =>
+      "{{ $labels.instance }} of {{ $labels.job }} in {{ $labels.namespace }} has not answered scrapes.",
+  },
+  memory: {
+    alert: "HighMemoryUsage",
     // Working set, not usage (which counts reclaimable page cache).
-    const used = `max by (${PER_CONTAINER}) (container_memory_working_set_bytes${containers(ctx, ...REAL_CONTAINERS)})`;
-    rules.push(
-      alertRule(ctx, app, "HighMemoryUsage", shareOfLimit(ctx, used, "memory", a.memory.threshold), {
-        for: a.memory.for,
-        severity: a.memory.severity,
-        summary: `${app.name}: a container is near its memory limit`,
-        description:
-          "{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its memory limit.",
-      }),
-    );
-  }
-  if (a.cpu) {
-    const used = `sum by (${PER_CONTAINER}) (rate(container_cpu_usage_seconds_total${containers(ctx, ...REAL_CONTAINERS)}[${a.cpu.window}]))`;
-    rules.push(
-      alertRule(ctx, app, "HighCPUUsage", shareOfLimit(ctx, used, "cpu", a.cpu.threshold), {
-        for: a.cpu.for,
-        severity: a.cpu.severity,
-        summary: `${app.name}: a container is near its CPU limit`,
-        description:
-          "{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its CPU limit and will be throttled.",
-      }),
-    );
-  }
-  return rules;
+    expr: (_app, ctx, c) =>
+      shareOfLimit(
+        ctx,
+        `max by (${PER_CONTAINER}) (container_memory_working_set_bytes${containers(ctx, ...REAL_CONTAINERS)})`,
+        "memory",
+        c.threshold,
+      ),
+    summary: (app) => `${app.name}: a container is near its memory limit`,
+    description: () =>
+      "{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its memory limit.",
+  },
+  cpu: {
+    alert: "HighCPUUsage",
+    expr: (_app, ctx, c) =>
+      shareOfLimit(
+        ctx,
+        `sum by (${PER_CONTAINER}) (rate(container_cpu_usage_seconds_total${containers(ctx, ...REAL_CONTAINERS)}[${c.window}]))`,
+        "cpu",
+        c.threshold,
+      ),
+    summary: (app) => `${app.name}: a container is near its CPU limit`,
+    description: () =>
+      "{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its CPU limit and will be throttled.",
+  },
+};
+
+function goldenSignalAlert<K extends GoldenSignal>(app: AppConfig, ctx: RuleContext, signal: K): IRule[] {
+  const cfg = app.alerts[signal];
+  if (!cfg) return [];
+  const def = GOLDEN_SIGNAL_ALERTS[signal];
+  const c = cfg as NonNullable<GoldenAlerts[K]>;
+  return [
+    alertRule(ctx, app, def.alert, def.expr(app, ctx, c), {
+      for: c.for,
+      severity: c.severity,
+      summary: def.summary(app, c),
+      description: def.description(c),
+    }),
+  ];
+}
+
+export function goldenSignalAlerts(app: AppConfig, ctx: RuleContext): IRule[] {
+  return (Object.keys(GOLDEN_SIGNAL_ALERTS) as GoldenSignal[]).flatMap((signal) =>
+    goldenSignalAlert(app, ctx, signal),
+  );
 }
 
 const LEVEL = "namespace_job";

@@ -3,7 +3,7 @@ import type { Loose } from "./helpers/plan";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  KubePrometheusStackArgs,
+  KubePrometheusStackValuesInput,
   PROMETHEUS_REPLICA_LABEL,
   antiAffinityFor,
   buildKubePrometheusStackValues,
@@ -26,15 +26,15 @@ const chartKeys = withSubcharts(readJson("kube-prometheus-stack-88.5.3.keys.json
   "prometheus-node-exporter": subcharts["prometheus-node-exporter"],
 });
 
-function argsFor(raw: Record<string, unknown> = {}): KubePrometheusStackArgs {
-  const cfg = parseStackConfig("test", { environment: "prod", clusterName: "prod-1", ...raw });
-  return { ...kubePrometheusStackArgsFrom(cfg), crds: undefined as never };
+function argsFor(raw: Record<string, unknown> = {}): KubePrometheusStackValuesInput {
+  return kubePrometheusStackArgsFrom(
+    parseStackConfig("test", { environment: "prod", clusterName: "prod-1", ...raw }),
+  );
 }
 
-const ctx = { grafanaAdminSecretName: "grafana-admin" };
 type Values = Record<string, Record<string, Record<string, unknown>>>;
 const valuesFor = (raw: Record<string, unknown> = {}) =>
-  buildKubePrometheusStackValues(argsFor(raw), ctx) as unknown as Values;
+  buildKubePrometheusStackValues(argsFor(raw)) as unknown as Values;
 
 describe("kube-prometheus-stack values", () => {
   it("runs Prometheus HA: replicas, hard anti-affinity, PDB, replica and cluster labels", () => {
@@ -253,10 +253,10 @@ describe("kube-prometheus-stack on EKS and elsewhere", () => {
   });
 
   it("spreads Prometheus and Alertmanager over zones and gives them the priority class", () => {
-    const values = buildKubePrometheusStackValues(
-      { ...argsFor(), priorityClassName: "monitoring-critical" },
-      ctx,
-    ) as unknown as Values;
+    const values = buildKubePrometheusStackValues({
+      ...argsFor(),
+      priorityClassName: "monitoring-critical",
+    }) as unknown as Values;
     const prom = values.prometheus.prometheusSpec as Loose;
     assert.deepEqual(prom.topologySpreadConstraints, [
       {

@@ -1,0 +1,112 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { StoragePlan } from "../capacity";
+import type { PrometheusConfig, RemoteWriteConfig, Resources, SecurityConfig } from "../config";
+import { zoneSpread } from "../scheduling";
+import { restrictedPodSecurityContext } from "../security";
+import { thanosImage, versions } from "../versions";
+import {
+  FEDERATION_SECRET,
+  OBJSTORE_SECRET,
+  PROMETHEUS_REPLICA_LABEL,
+  RELEASE_FULLNAME,
+  serviceHost,
+} from "./names";
+import { remoteWriteEntry } from "./remoteWrite";
+import { KEEP_VOLUMES, antiAffinityFor, clientTls, volumeClaim, webTls } from "./shared";
+
+/** What the Prometheus pair's values depend on. */
+export interface PrometheusValuesInput {
+  readonly namespace: string;
+  /** Becomes the `cluster` external label on every series and alert. */
+  readonly clusterName: string;
+  readonly prometheus: PrometheusConfig;
+  readonly storage: StoragePlan;
+  readonly security: SecurityConfig;
+  readonly priorityClassName?: string;
+  /** The Thanos sidecar: its resources and the IRSA role it uploads with. */
+  readonly thanosSidecar?: { readonly resources: Resources; readonly roleArn?: pulumi.Input<string> };
+  readonly remoteWrite: readonly RemoteWriteConfig[];
+  /** Whether the federation scrape configs Secret exists. */
+  readonly federation: boolean;
+}
+
+const selectEverywhere = {
+  // Pick up monitors and rules from every namespace, whatever their labels.
+  serviceMonitorSelectorNilUsesHelmValues: false,
+  podMonitorSelectorNilUsesHelmValues: false,
+  probeSelectorNilUsesHelmValues: false,
+  ruleSelectorNilUsesHelmValues: false,
+  scrapeConfigSelectorNilUsesHelmValues: false,
+  serviceMonitorNamespaceSelector: {},
+  podMonitorNamespaceSelector: {},
+  probeNamespaceSelector: {},
+  ruleNamespaceSelector: {},
+  scrapeConfigNamespaceSelector: {},
+};
+
+function thanosSidecarSpec(resources: Resources) {
+  return {
+    thanos: {
+      image: thanosImage,
+      version: versions.thanos.version,
+      resources,
+      objectStorageConfig: { existingSecret: { name: OBJSTORE_SECRET.name, key: OBJSTORE_SECRET.key } },
+    },
+  };
+}
+
+/** The chart's `prometheus` section: an HA pair, spread over nodes and zones, on retained volumes. */
+export function prometheusValues(input: PrometheusValuesInput): Record<string, unknown> {
+  const { prometheus: prom, storage, security, thanosSidecar } = input;
+  const tlsSecret = security.webTlsSecretName;
+  const host = serviceHost("prometheus", input.namespace);
+  const remoteWrite = input.remoteWrite.map(remoteWriteEntry);
+  return {
+    podDisruptionBudget: { enabled: prom.replicas > 1, minAvailable: 1 },
+    ...(thanosSidecar
+      ? {
+          thanosService: { enabled: true },
+          thanosServiceMonitor: { enabled: true },
+          ...(thanosSidecar.roleArn
+            ? { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": thanosSidecar.roleArn } } }
+            : {}),
+        }
+      : {}),
+    ...(tlsSecret ? { serviceMonitor: { scheme: "https", tlsConfig: clientTls(tlsSecret, host) } } : {}),
+    prometheusSpec: {
+      replicas: prom.replicas,
+      scrapeInterval: prom.scrapeInterval,
+      evaluationInterval: prom.evaluationInterval,
+      retention: prom.retention,
+      retentionSize: storage.retentionSize,
+      walCompression: prom.walCompression,
+      ...(prom.enforcedSampleLimit ? { enforcedSampleLimit: prom.enforcedSampleLimit } : {}),
+      externalLabels: { cluster: input.clusterName },
+      replicaExternalLabelName: PROMETHEUS_REPLICA_LABEL,
+      podAntiAffinity: antiAffinityFor(prom.replicas),
+      podAntiAffinityTopologyKey: "kubernetes.io/hostname",
+      topologySpreadConstraints: zoneSpread(prom.replicas, {
+        "app.kubernetes.io/name": "prometheus",
+        prometheus: `${RELEASE_FULLNAME}-prometheus`,
+      }),
+      ...(input.priorityClassName ? { priorityClassName: input.priorityClassName } : {}),
+      resources: prom.resources,
+      storageSpec: volumeClaim(storage.storageSize, prom.storageClass),
+      persistentVolumeClaimRetentionPolicy: KEEP_VOLUMES,
+      securityContext: restrictedPodSecurityContext(security),
+      ...selectEverywhere,
+      ...(tlsSecret ? { web: webTls(tlsSecret) } : {}),
+      ...(thanosSidecar ? thanosSidecarSpec(thanosSidecar.resources) : {}),
+      ...(remoteWrite.length ? { remoteWrite } : {}),
+      ...(input.federation
+        ? {
+            additionalScrapeConfigsSecret: {
+              enabled: true,
+              name: FEDERATION_SECRET.name,
+              key: FEDERATION_SECRET.key,
+            },
+          }
+        : {}),
+    },
+  };
+}

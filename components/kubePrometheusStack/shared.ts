@@ -1,0 +1,42 @@
+import type { Resources } from "../config";
+
+// Containers the chart runs beside the main ones; small and fixed, so not worth a config key each.
+export const SIDECAR_RESOURCES: Resources = {
+  requests: { cpu: "10m", memory: "32Mi" },
+  limits: { cpu: "100m", memory: "64Mi" },
+};
+
+/** Volumes outlive their pods: scaling down or deleting the server keeps the data. */
+export const KEEP_VOLUMES = { whenDeleted: "Retain", whenScaled: "Retain" } as const;
+
+/** Hard anti-affinity only where there is a second replica to keep apart; soft would let both share a node. */
+export function antiAffinityFor(replicas: number): "hard" | "soft" {
+  return replicas > 1 ? "hard" : "soft";
+}
+
+export function volumeClaim(size: string, storageClass: string | undefined) {
+  return {
+    volumeClaimTemplate: {
+      spec: {
+        ...(storageClass ? { storageClassName: storageClass } : {}),
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: size } },
+      },
+    },
+  };
+}
+
+/** `web.tlsConfig` serving HTTPS from a cert-manager style Secret. */
+export function webTls(secretName: string) {
+  return {
+    tlsConfig: {
+      cert: { secret: { name: secretName, key: "tls.crt" } },
+      keySecret: { name: secretName, key: "tls.key" },
+    },
+  };
+}
+
+/** How a client inside the cluster verifies one of our HTTPS endpoints. */
+export function clientTls(secretName: string, serverName: string) {
+  return { ca: { secret: { name: secretName, key: "ca.crt" } }, serverName };
+}
