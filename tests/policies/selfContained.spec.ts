@@ -1,6 +1,10 @@
 import { strict as assert } from "node:assert";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
+import { allPolicies } from "../../policies/all";
 
 const packDir = path.resolve(__dirname, "..", "..", "policies");
 const rootPackage = JSON.parse(fs.readFileSync(path.join(packDir, "..", "package.json"), "utf8"));
@@ -36,5 +40,85 @@ describe("policy pack is self-contained (what pulumi policy publish ships)", () 
     assert.deepEqual([...packages].sort(), Object.keys(declared).sort());
     const rootVersions = { ...rootPackage.dependencies, ...rootPackage.devDependencies };
     for (const name of packages) assert.equal(declared[name], rootVersions[name], name);
+  });
+});
+
+/**
+ * `pulumi policy publish` ships the folder; whoever enforces it installs the pack's own dependencies and
+ * runs it with the SDK's policy-pack runner, which type-checks TypeScript with ts-node. So: copy the
+ * folder alone, install from its own lockfile, and run it as the runner does.
+ */
+describe("policy pack from a copy of policies/ alone", function () {
+  this.timeout(180_000);
+  let copy: string;
+  before(() => {
+    copy = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-pack-"));
+    for (const f of fs.readdirSync(packDir)) {
+      if (f === "node_modules") continue;
+      fs.copyFileSync(path.join(packDir, f), path.join(copy, f));
+    }
+    // Offline: every package the pack locks is one the project's own install already fetched.
+    const install = spawnSync("npm", ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: copy,
+      encoding: "utf8",
+    });
+    assert.equal(install.status, 0, install.stderr);
+  });
+  after(() => fs.rmSync(copy, { recursive: true, force: true }));
+
+  it("is served by the SDK's policy-pack runner, type-checked, with all its policies", async () => {
+    const runner = path.join(copy, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: copy });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += String(d);
+          const match = /^(\d+)\n/.exec(out);
+          if (match) resolve(match[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`the runner exited with ${code}: ${out}${stderr}`)));
+      });
+      // The copy's own packages, not the project's.
+      const fromCopy = createRequire(path.join(copy, "package.json"));
+      const grpc = fromCopy("@grpc/grpc-js");
+      const { AnalyzerClient } = fromCopy("@pulumi/pulumi/proto/analyzer_grpc_pb");
+      const { Empty } = fromCopy("google-protobuf/google/protobuf/empty_pb");
+      const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+      const info = await new Promise<{ getName(): string; getPoliciesList(): { getName(): string }[] }>(
+        (resolve, reject) =>
+          client.getAnalyzerInfo(new Empty(), (err: Error | null, res: never) =>
+            err ? reject(err) : resolve(res),
+          ),
+      );
+      client.close();
+      assert.equal(info.getName(), "kube-monitoring");
+      assert.deepEqual(
+        info.getPoliciesList().map((p) => p.getName()),
+        allPolicies.map((p) => p.name),
+      );
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("evaluates resources with the copy's harness and the committed prod config", () => {
+    const script = `
+      require("ts-node").register({ transpileOnly: true });
+      const { loadPolicyConfig, runPolicies } = require("./harness.ts");
+      const { allPolicies } = require("./all.ts");
+      const cfg = loadPolicyConfig("prod", ".", allPolicies, "prod");
+      const release = { type: "kubernetes:helm.sh/v3:Release", name: "r", urn: "urn:pulumi:prod::p::kubernetes:helm.sh/v3:Release::r",
+        dependsOn: [], protect: false, inputs: { chart: "prometheus-pushgateway", version: "latest" } };
+      const found = runPolicies([release], allPolicies, cfg.settings).map((v) => v.policy + " " + v.enforcementLevel);
+      process.stdout.write(JSON.stringify(found));`;
+    const run = spawnSync(process.execPath, ["-e", script], { cwd: copy, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), [
+      "monitoring-resource-limits mandatory",
+      "helm-chart-pinned mandatory",
+    ]);
   });
 });
