@@ -1,8 +1,9 @@
 // One measured plan in a fresh process: prints a JSON line with wall time, peak RSS and phase timings.
-import "../plan/leanStacks";
+import { useLeanStackTraces } from "../plan/leanStacks";
 import * as path from "node:path";
 import { planStack } from "../plan/plan";
 
+useLeanStackTraces();
 const [stack, configDir] = process.argv.slice(2);
 const started = performance.now();
 void planStack({ projectDir: path.resolve(__dirname, ".."), configDir, stack }).then((result) => {

@@ -2,7 +2,7 @@
 // Lints existing YAML without a stack, as a CI step: Prometheus rule files, PrometheusRules,
 // ServiceMonitors and PodMonitors, with the Services and workloads beside them. Runs the rule and monitor
 // policies and promtool. Exit 0 clean, 2 a mandatory finding, 1 unreadable input.
-import "./leanStacks";
+import { useLeanStackTraces } from "./leanStacks";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -157,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  useLeanStackTraces();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

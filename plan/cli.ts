@@ -1,15 +1,23 @@
 // npm run plan -- <stack> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]]
-import "./leanStacks";
+import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as fs from "node:fs";
+import { parse } from "yaml";
 import { diffPlans, renderMarkdown, summaryLine } from "./diff";
 import { Plan, planStack } from "./plan";
 
 const usage =
   "usage: npm run plan -- <stack> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]]";
 
-async function main(argv: string[]): Promise<number> {
+/** Where the command writes: the console, or a test's buffers. */
+export interface CliOutput {
+  log(text: string): void;
+  error(text: string): void;
+}
+
+/** The plan command: its exit code (0 clean, 1 error, 2 a mandatory violation). */
+export async function runPlanCli(argv: string[], io: CliOutput = console): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -22,12 +30,12 @@ async function main(argv: string[]): Promise<number> {
   });
   const [stack, ...rest] = positionals;
   if (!stack || rest.length) {
-    console.error(usage);
+    io.error(usage);
     return 1;
   }
   // Misuse and unreadable files are reported before planning, so the plan's own exit code stands.
   if (values.markdown && !values.compare) {
-    console.error(`--markdown needs --compare\n${usage}`);
+    io.error(`--markdown needs --compare\n${usage}`);
     return 1;
   }
   const outDir = values.out;
@@ -35,20 +43,32 @@ async function main(argv: string[]): Promise<number> {
     (d) => path.resolve(outDir) === d || path.resolve(outDir).startsWith(`${d}/`),
   );
   if (forbidden) {
-    console.error(`--out ${outDir}: ${forbidden} is not a place for plan files`);
+    io.error(`--out ${outDir}: ${forbidden} is not a place for plan files`);
     return 1;
   }
+  const projectDir = path.resolve(__dirname, "..");
+  const configDir = values["config-dir"] ? path.resolve(values["config-dir"]) : undefined;
   let old: Plan | undefined;
   if (values.compare) {
     try {
       old = readPlanFile(values.compare);
+      const project = projectName(configDir ?? projectDir);
+      // A diff against another project's or stack's plan would show changes nobody is making.
+      if (old.project !== project) {
+        throw new Error(
+          `a plan of project ${JSON.stringify(old.project)}, not ${JSON.stringify(project)}; nothing to compare`,
+        );
+      }
+      if (old.stack !== stack) {
+        throw new Error(
+          `a plan of stack ${JSON.stringify(old.stack)}, not ${JSON.stringify(stack)}; compare a stack only with its own earlier plan`,
+        );
+      }
     } catch (err) {
-      console.error(`--compare ${values.compare}: ${(err as Error).message}`);
+      io.error(`--compare ${values.compare}: ${(err as Error).message}`);
       return 1;
     }
   }
-  const projectDir = path.resolve(__dirname, "..");
-  const configDir = values["config-dir"] ? path.resolve(values["config-dir"]) : undefined;
   // With --config-dir, the stack's policy config (config.<stack>.json) is read from there too.
   const result = await planStack({
     projectDir,
@@ -57,26 +77,22 @@ async function main(argv: string[]): Promise<number> {
     stack,
     outDir: path.resolve(outDir),
   });
-  (result.exitCode === 0 ? console.log : console.error)(result.report);
-  if (result.plan) console.log(`\nwrote ${path.join(outDir, stack, "plan.json")} and manifests/`);
+  (result.exitCode === 0 ? io.log : io.error)(result.report);
+  if (result.plan) io.log(`\nwrote ${path.join(outDir, stack, "plan.json")} and manifests/`);
   if (result.plan && old && values.compare) {
-    if (old.project !== result.plan.project) {
-      console.error(
-        `--compare ${values.compare}: a plan of project ${JSON.stringify(old.project)}, not ${JSON.stringify(result.plan.project)}; nothing to compare`,
-      );
-      return 1;
-    }
-    if (old.stack !== result.plan.stack) {
-      console.log(`\nnote: comparing stack ${result.plan.stack} against a plan of stack ${old.stack}`);
-    }
     const diff = diffPlans(old, result.plan);
-    console.log(`\n${summaryLine(diff, result.plan)}`);
+    io.log(`\n${summaryLine(diff, result.plan)}`);
     if (values.markdown) {
       fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan }]));
-      console.log(`wrote ${values.markdown}`);
+      io.log(`wrote ${values.markdown}`);
     }
   }
   return result.exitCode;
+}
+
+/** The project name Pulumi.yaml declares. */
+function projectName(dir: string): string {
+  return String(parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.name);
 }
 
 /** A plan.json written by this tool: the keys the diff reads, or an error saying what is wrong. */
@@ -95,10 +111,13 @@ function readPlanFile(file: string): Plan {
   return { violations: [], loosened: [], checks: [], outputs: {}, ...p } as Plan;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  useLeanStackTraces();
+  runPlanCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

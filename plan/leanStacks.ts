@@ -1,11 +1,28 @@
 /**
  * The Pulumi SDK captures a stack trace for every promise it creates and every resource it registers;
  * under ts-node each trace is also source-mapped. For the offline plan of a large estate that was half
- * of the run time. Command-line entry points import this first: V8's own formatting and a short stack
- * keep the traces cheap (the SDK sets its own limit where it needs source positions). KUBE_MONITORING_DEBUG=1 keeps full, source-mapped traces for debugging.
+ * of the run time. Command-line entry points call this before planning: V8's own formatting and a short
+ * stack keep the traces cheap (the SDK sets its own limit where it needs source positions).
+ * KUBE_MONITORING_DEBUG=1 keeps full, source-mapped traces for debugging. Process-wide, so never called
+ * from code a test imports.
  */
-if (!process.env.KUBE_MONITORING_DEBUG) {
+export function useLeanStackTraces(): void {
+  if (process.env.KUBE_MONITORING_DEBUG) return;
   (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
   Error.stackTraceLimit = 0;
 }
-export {};
+
+/**
+ * Lean traces while `work` runs, then the process's own settings again: for planning inside a process
+ * that keeps full traces (the tests).
+ */
+export async function withLeanStackTraces<T>(work: () => Promise<T>): Promise<T> {
+  const saved = { limit: Error.stackTraceLimit, prepare: Error.prepareStackTrace };
+  useLeanStackTraces();
+  try {
+    return await work();
+  } finally {
+    Error.stackTraceLimit = saved.limit;
+    Error.prepareStackTrace = saved.prepare;
+  }
+}

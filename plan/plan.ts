@@ -11,6 +11,7 @@ import { HELM_RELEASE } from "../policies/util";
 import { Loosening, PolicyConfigError, Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { effectiveAlertmanagerConfig } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
+import { withLeanStackTraces } from "./leanStacks";
 import { ToolCheck, runRealToolChecks } from "./realTools";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
@@ -95,14 +96,16 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     process.env[CONFIG_DIR_ENV] = options.configDir ?? options.projectDir;
     let run: Awaited<ReturnType<typeof runProgram>>;
     try {
-      run = await runProgram({
-        project: stackFile.project,
-        stack: options.stack,
-        config: stackFile.config,
-        secretKeys: stackFile.secretKeys,
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load afresh
-        program: () => require(entry),
-      });
+      run = await withLeanStackTraces(() =>
+        runProgram({
+          project: stackFile.project,
+          stack: options.stack,
+          config: stackFile.config,
+          secretKeys: stackFile.secretKeys,
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load afresh
+          program: () => require(entry),
+        }),
+      );
     } finally {
       delete process.env[CONFIG_DIR_ENV];
     }

@@ -24,8 +24,13 @@ export interface ToolCheck {
   output: string;
 }
 
+const found = new Map<string, boolean>();
+
+/** Whether `tool` runs; asked once per tool and PATH, since every plan asks. */
 export function onPath(tool: string): boolean {
-  return spawnSync(tool, ["--version"], { encoding: "utf8" }).status === 0;
+  const key = `${tool}\0${process.env.PATH ?? ""}`;
+  if (!found.has(key)) found.set(key, spawnSync(tool, ["--version"], { encoding: "utf8" }).status === 0);
+  return found.get(key)!;
 }
 
 function missing(tool: ToolCheck["tool"], subject: string): ToolCheck {

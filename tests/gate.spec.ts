@@ -3,7 +3,6 @@
  * credential may reach any output.
  */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,6 +10,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { appRuleGroups, isPinnedImage } from "../components";
 import { planStack, stackOutDir } from "../plan/plan";
 import { configWith, problemsOf } from "./helpers/config";
+import { planCli } from "./helpers/cli";
 import { devPolicyConfig, planWithConfig, projectDir } from "./helpers/plan";
 
 const SENTINEL = "S3NT1NEL-credential-value";
@@ -252,27 +252,19 @@ describe("gate integrity: letter but not spirit", () => {
 });
 
 describe("gate integrity: the plan command line", () => {
-  const cli = (args: string[]) =>
-    spawnSync(
-      process.execPath,
-      [require.resolve("ts-node/dist/bin"), "--transpile-only", "plan/cli.ts", ...args],
-      {
-        cwd: projectDir,
-        encoding: "utf8",
-      },
-    );
+  const cli = planCli;
 
-  it("checks --markdown, --compare and --out before planning, naming the file", () => {
+  it("checks --markdown, --compare and --out before planning, naming the file", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-cli-"));
     try {
-      const markdown = cli(["dev", "--out", out, "--markdown", path.join(out, "x.md")]);
+      const markdown = await cli(["dev", "--out", out, "--markdown", path.join(out, "x.md")]);
       assert.equal(markdown.status, 1);
       assert.match(markdown.stderr, /^--markdown needs --compare/);
-      const missing = cli(["dev", "--out", out, "--compare", path.join(out, "nope.json")]);
+      const missing = await cli(["dev", "--out", out, "--compare", path.join(out, "nope.json")]);
       assert.equal(missing.status, 1);
       assert.equal(missing.stderr.trim(), `--compare ${path.join(out, "nope.json")}: no such file`);
       fs.writeFileSync(path.join(out, "broken.json"), "{");
-      const broken = cli(["dev", "--out", out, "--compare", path.join(out, "broken.json")]);
+      const broken = await cli(["dev", "--out", out, "--compare", path.join(out, "broken.json")]);
       assert.match(
         broken.stderr,
         new RegExp(`^--compare ${path.join(out, "broken.json")}: not valid JSON: `),
@@ -281,14 +273,27 @@ describe("gate integrity: the plan command line", () => {
         path.join(out, "other.json"),
         JSON.stringify({ stack: "dev", project: "other", resources: [] }),
       );
-      const other = cli(["dev", "--out", out, "--compare", path.join(out, "other.json")]);
+      const other = await cli(["dev", "--out", out, "--compare", path.join(out, "other.json")]);
       assert.equal(other.status, 1);
-      assert.match(other.stderr, /a plan of project "other", not "kube-monitoring"; nothing to compare/);
-      const proc = cli(["dev", "--out", "/proc/self"]);
+      assert.equal(
+        other.stderr.trim(),
+        `--compare ${path.join(out, "other.json")}: a plan of project "other", not "kube-monitoring"; nothing to compare`,
+      );
+      fs.writeFileSync(
+        path.join(out, "prod.json"),
+        JSON.stringify({ stack: "prod", project: "kube-monitoring", resources: [] }),
+      );
+      const otherStack = await cli(["dev", "--out", out, "--compare", path.join(out, "prod.json")]);
+      assert.equal(otherStack.status, 1);
+      assert.equal(
+        otherStack.stderr.trim(),
+        `--compare ${path.join(out, "prod.json")}: a plan of stack "prod", not "dev"; compare a stack only with its own earlier plan`,
+      );
+      const proc = await cli(["dev", "--out", "/proc/self"]);
       assert.equal(proc.status, 1);
       assert.equal(proc.stderr.trim(), "--out /proc/self: /proc is not a place for plan files");
-      // Only the other project's comparison planned (and wrote) anything.
-      assert.deepEqual(fs.readdirSync(out).sort(), ["broken.json", "dev", "other.json"]);
+      // Every misuse was refused before planning: nothing was written.
+      assert.deepEqual(fs.readdirSync(out).sort(), ["broken.json", "other.json", "prod.json"]);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

@@ -3,9 +3,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
+import { prComment } from "../plan/comment";
 import { manifestsOf } from "../plan/plan";
 import { SECRET, redactSerialized } from "../plan/runtime";
+import { planCli } from "./helpers/cli";
 import { SECRET_PLACEHOLDER, loadStackFile } from "../plan/stackFile";
 import {
   HELM_RELEASE,
@@ -354,7 +356,7 @@ describe("offline plan", () => {
       }
     });
 
-    it("exits 1 naming the key for a bad duration, and writes nothing", () => {
+    it("exits 1 naming the key for a bad duration, and writes nothing", async () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-out-"));
       const dir = writeConfigDir("typo", {
         "kube-monitoring:environment": "dev",
@@ -363,7 +365,7 @@ describe("offline plan", () => {
       });
       fs.writeFileSync(path.join(dir, "config.typo.json"), JSON.stringify({ profile: "dev" }));
       try {
-        const run = cli(["typo", "--out", out, "--config-dir", dir]);
+        const run = await planCli(["typo", "--out", out, "--config-dir", dir]);
         assert.equal(run.status, 1);
         assert.equal(
           run.stderr.trim(),
@@ -376,45 +378,47 @@ describe("offline plan", () => {
       }
     });
 
-    it("diffs prod against the dev plan into a bounded Markdown comment, and merges stacks into one comment", () => {
+    it("diffs a stack against its earlier plan into a bounded Markdown comment, and merges stacks into one comment", async () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-out-"));
+      const before = path.join(out, "before");
+      const changed = path.join(out, "changed");
+      fs.mkdirSync(changed);
+      for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml"])
+        fs.copyFileSync(path.join(projectDir, f), path.join(changed, f));
+      fs.copyFileSync(
+        path.join(projectDir, "policies", "config.prod.json"),
+        path.join(changed, "config.prod.json"),
+      );
+      const prodFile = path.join(changed, "Pulumi.prod.yaml");
+      const prodConfig = parse(fs.readFileSync(prodFile, "utf8"));
+      prodConfig.config["kube-monitoring:prometheus"].replicas = 3;
+      fs.writeFileSync(prodFile, stringify(prodConfig));
       try {
-        assert.equal(cli(["dev", "--out", out]).status, 0);
+        assert.equal((await planCli(["dev", "--out", before])).status, 0);
+        assert.equal((await planCli(["prod", "--out", before])).status, 0);
         const md = path.join(out, "diff.md");
-        const run = cli([
+        const run = await planCli([
           "prod",
           "--out",
-          out,
+          path.join(out, "after"),
+          "--config-dir",
+          changed,
           "--compare",
-          path.join(out, "dev", "plan.json"),
+          path.join(before, "prod", "plan.json"),
           "--markdown",
           md,
         ]);
         assert.equal(run.status, 0, run.stderr);
-        assert.match(run.stdout, /\*\*prod\*\* \(against dev\): \+\d+ to create, ~\d+ to update/);
+        assert.match(
+          run.stdout,
+          /\n\*\*prod\*\* \(against prod\): \+0 to create, ~1 to update, ±0 to replace, -0 to delete, 51 unchanged;/,
+        );
         const text = fs.readFileSync(md, "utf8");
         assert.match(text, /```mermaid\ngraph LR/);
-        assert.match(text, /`values\.prometheus\.prometheusSpec\.replicas` \| `1` \| `2` \|/);
+        assert.match(text, /`values\.prometheus\.prometheusSpec\.replicas` \| `2` \| `3` \|/);
         assert.ok(text.length < 65_536);
 
-        const comment = path.join(out, "comment.md");
-        const merged = spawnSync(
-          process.execPath,
-          [
-            require.resolve("ts-node/dist/bin"),
-            "--transpile-only",
-            "plan/comment.ts",
-            "--head",
-            out,
-            "--base",
-            path.join(out, "none"),
-            "--out",
-            comment,
-          ],
-          { cwd: projectDir, encoding: "utf8" },
-        );
-        assert.equal(merged.status, 0, merged.stderr);
-        const body = fs.readFileSync(comment, "utf8");
+        const body = prComment(before, path.join(out, "none"), ["dev", "prod"]).markdown;
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
         assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+29 to create/);
         assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+52 to create/);
@@ -428,8 +432,8 @@ describe("offline plan", () => {
       }
     });
 
-    it("exits 1 for a stack without a stack file", () => {
-      const run = cli(["staging"]);
+    it("exits 1 for a stack without a stack file", async () => {
+      const run = await planCli(["staging"]);
       assert.equal(run.status, 1);
       assert.match(run.stderr, /staging: no stack file Pulumi\.staging\.yaml/);
     });

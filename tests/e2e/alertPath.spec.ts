@@ -90,7 +90,7 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
           defaultReceiver: "platform",
           groupWait: "1s",
           groupInterval: "1s",
-          heartbeat: { url: { secretName: "platform-alerting", key: "heartbeat-url" }, repeatInterval: "2s" },
+          heartbeat: { url: { secretName: "platform-alerting", key: "heartbeat-url" }, repeatInterval: "1s" },
         },
         apps: [
           {
@@ -98,7 +98,7 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
             namespace: NAMESPACE,
             team: "backend",
             serviceMonitor: { endpoints: [{ port: "metrics", interval: "1s", scrapeTimeout: "1s" }] },
-            alerts: { errorRate: { threshold: 0.05, window: "10s", for: "3s", severity: "critical" } },
+            alerts: { errorRate: { threshold: 0.05, window: "4s", for: "1s", severity: "critical" } },
             routing: {
               defaultReceiver: "oncall",
               groupWait: "1s",
@@ -243,6 +243,9 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
       "--rules.alert.resend-delay=1s",
     ]);
     await waitFor("Prometheus to be ready", 20_000, () => ready(`http://127.0.0.1:${promPort}/-/ready`));
+    // Errors start now, so their alert builds up while the platform alerts are checked; the second test
+    // waits for its notification, then lowers the rate and waits for the resolution.
+    app.setErrorRate(0.5);
   });
 
   after(async () => {
@@ -278,7 +281,6 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
   });
 
   it("delivers HighErrorRate to the critical receiver with its labels and annotations, then resolves it", async () => {
-    app.setErrorRate(0.5);
     const firing = await waitFor("a firing HighErrorRate notification", 45_000, () =>
       hook.notifications
         .flatMap((n) => n.alerts)

@@ -43,6 +43,29 @@ describe("policy pack is self-contained (what pulumi policy publish ships)", () 
   });
 });
 
+/** Copies the pack alone and installs it from its own lockfile; the promise settles with npm's result. */
+function installCopyOfPack(): { dir: string; installed: Promise<{ status: number | null; output: string }> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-pack-"));
+  for (const f of fs.readdirSync(packDir)) {
+    if (f !== "node_modules") fs.copyFileSync(path.join(packDir, f), path.join(dir, f));
+  }
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  // Offline: every package the pack locks is one the project's own install already fetched.
+  const npm = spawn("npm", ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir });
+  let output = "";
+  npm.stdout.on("data", (d) => (output += String(d)));
+  npm.stderr.on("data", (d) => (output += String(d)));
+  const installed = new Promise<{ status: number | null; output: string }>((resolve) => {
+    npm.on("error", (err) => resolve({ status: null, output: output + err.message }));
+    npm.on("close", (status) => resolve({ status, output }));
+  });
+  return { dir, installed };
+}
+
+// The install starts as the specs load and runs beside the other specs: it is a child process, and
+// nothing in it depends on them.
+const packCopy = installCopyOfPack();
+
 /**
  * `pulumi policy publish` ships the folder; whoever enforces it installs the pack's own dependencies and
  * runs it with the SDK's policy-pack runner, which type-checks TypeScript with ts-node. So: copy the
@@ -50,19 +73,10 @@ describe("policy pack is self-contained (what pulumi policy publish ships)", () 
  */
 describe("policy pack from a copy of policies/ alone", function () {
   this.timeout(180_000);
-  let copy: string;
-  before(() => {
-    copy = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-pack-"));
-    for (const f of fs.readdirSync(packDir)) {
-      if (f === "node_modules") continue;
-      fs.copyFileSync(path.join(packDir, f), path.join(copy, f));
-    }
-    // Offline: every package the pack locks is one the project's own install already fetched.
-    const install = spawnSync("npm", ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
-      cwd: copy,
-      encoding: "utf8",
-    });
-    assert.equal(install.status, 0, install.stderr);
+  const copy = packCopy.dir;
+  before(async () => {
+    const install = await packCopy.installed;
+    assert.equal(install.status, 0, install.output);
   });
   after(() => fs.rmSync(copy, { recursive: true, force: true }));
 

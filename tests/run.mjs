@@ -1,0 +1,50 @@
+// `npm test`: the type-check, lint and format check, the specs and the end-to-end alert path, run side by
+// side (the e2e spends most of its time waiting on real Prometheus and Alertmanager intervals). Each
+// job's output is printed whole when it ends; the last line is the combined "N passed, N failed, N
+// skipped"; the exit code is non-zero if any job failed.
+import { spawn } from "node:child_process";
+
+const jobs = [
+  { name: "type-check", cmd: "tsc", args: ["--noEmit", "-p", "."] },
+  { name: "lint", cmd: "sh", args: ["-c", "eslint . && prettier --check ."] },
+  { name: "specs", cmd: "mocha", args: ["--ignore", "tests/e2e/**"] },
+  {
+    name: "end to end",
+    cmd: "mocha",
+    args: ["--spec", "tests/e2e/*.spec.ts", "--ignore", "tests/!(e2e)/**", "--ignore", "tests/*.spec.ts"],
+  },
+];
+
+const TOTALS = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m;
+
+function run(job) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(job.cmd, job.args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", (err) => resolve({ job, code: 1, output: `${output}${err.message}\n`, seconds: 0 }));
+    child.on("close", (code, signal) => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      resolve({ job, code: code ?? (signal ? 1 : 0), output, seconds });
+    });
+  });
+}
+
+const totals = [0, 0, 0];
+const results = await Promise.all(
+  jobs.map((job) =>
+    run(job).then((result) => {
+      const match = TOTALS.exec(result.output);
+      if (match) match.slice(1).forEach((n, i) => (totals[i] += Number(n)));
+      process.stdout.write(`\n── ${job.name} (${result.seconds}s, exit ${result.code}) ──\n`);
+      process.stdout.write(result.output.replace(TOTALS, "").trimEnd() + "\n");
+      return result;
+    }),
+  ),
+);
+const failedJobs = results.filter((r) => r.code !== 0).map((r) => r.job.name);
+if (failedJobs.length) process.stdout.write(`\nfailed: ${failedJobs.join(", ")}\n`);
+process.stdout.write(`\n${totals[0]} passed, ${totals[1]} failed, ${totals[2]} skipped\n`);
+process.exit(failedJobs.length ? 1 : 0);
