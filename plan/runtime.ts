@@ -6,6 +6,7 @@
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { onMockRegistration } from "../components/sdkInternals";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
@@ -108,28 +109,6 @@ async function resolveOutputs(value: unknown): Promise<unknown> {
   return value;
 }
 
-interface ProtoRegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getCustom(): boolean;
-  getDependenciesList(): string[];
-  getProtect(): boolean;
-  getRetainondelete(): boolean;
-  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-}
-
-class LeanResourceMap extends Map<string, { urn: string; id: string | null; state: unknown }> {
-  override set(urn: string, entry: { urn: string; id: string | null; state: unknown }) {
-    return super.set(urn, { urn: entry.urn, id: entry.id, state: {} });
-  }
-}
-
-type Monitor = {
-  resources: Map<string, { urn: string; id: string | null; state: unknown }>;
-  registerResource(req: ProtoRegisterRequest, cb: (err: unknown, res: unknown) => void): unknown;
-};
-
 /**
  * Runs a Pulumi program under the mock runtime and returns every resource it registered. Throws what
  * the program throws (for example a config error) before anything is recorded past that point.
@@ -160,12 +139,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
 
-  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
-  // The mock monitor keeps every resource's serialized state only to answer `getResource` invokes, which
-  // this program never makes; keeping just the URN and id halves the heap of a large plan.
-  monitor.resources = new LeanResourceMap();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
+  onMockRegistration((req) => {
     const parent = req.getParent();
     recorded.push({
       urn: urnOf(req.getType(), req.getName(), parent),
@@ -178,8 +152,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       retainOnDelete: req.getRetainondelete(),
       custom: req.getCustom(),
     });
-    return register(req, cb);
-  };
+  });
 
   const outputs = await pulumi.runtime.runInPulumiStack(async () => options.program());
   // Drains every pending registration; the mock monitor has nothing else to close.

@@ -1,5 +1,6 @@
 /** Resource requests and limits: on our workloads, and in the values of every Helm release we install. */
-import type { ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import {
   HELM_RELEASE,
   Json,
@@ -10,20 +11,88 @@ import {
   missingResources,
   podSpecOf,
 } from "./util";
+import { quantityBytes, quantityCores } from "./units";
+
+interface Ceiling {
+  cpu: string;
+  memory: string;
+}
 
 interface LimitsConfig {
   requireCpuLimit: boolean;
+  /** The most one container may ask for: `default`, and per component (see `componentOf`). */
+  ceilings: Record<string, Ceiling>;
 }
 
-const limitsSchema = {
+/**
+ * What no single monitoring container should need: larger numbers are a typo ("64" cores for "64Mi")
+ * or a capacity plan that belongs in a review. Prometheus and the Thanos store gateway hold the most.
+ */
+export const DEFAULT_CEILINGS: Record<string, Ceiling> = {
+  default: { cpu: "8", memory: "32Gi" },
+  prometheus: { cpu: "32", memory: "256Gi" },
+  "thanos-store": { cpu: "16", memory: "128Gi" },
+  "thanos-query": { cpu: "16", memory: "64Gi" },
+  "thanos-compactor": { cpu: "8", memory: "64Gi" },
+};
+
+const ceilingSchema: PolicyConfigJSONSchema = {
+  type: "object",
+  properties: {
+    cpu: { type: "string", pattern: "^\\d+(\\.\\d+)?m?$" },
+    memory: { type: "string", pattern: "^\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$" },
+  },
+  required: ["cpu", "memory"],
+  additionalProperties: false,
+};
+
+const limitsSchema: PolicyConfigSchema = {
   properties: {
     requireCpuLimit: {
       type: "boolean",
       default: true,
       description: "Also require limits.cpu (CPU limits throttle; many teams prefer requests only).",
     },
+    ceilings: {
+      type: "object",
+      default: DEFAULT_CEILINGS,
+      description:
+        "Largest request or limit one container may have, per component (`default` for the rest): " +
+        "{ <component>: { cpu, memory } }. Components: prometheus, alertmanager, grafana, operator, " +
+        "kube-state-metrics, node-exporter, blackbox-exporter, pushgateway, thanos-sidecar, thanos-query, " +
+        "thanos-store, thanos-compactor, or a workload's name.",
+      additionalProperties: ceilingSchema,
+    },
   },
-} as const;
+};
+
+/** The ceiling for `component`: configured, else the default ceilings', else `default`. */
+function ceilingFor(ceilings: Record<string, Ceiling>, component: string): Ceiling {
+  return ceilings[component] ?? DEFAULT_CEILINGS[component] ?? ceilings.default ?? DEFAULT_CEILINGS.default;
+}
+
+/** Requests and limits above the component's ceiling, as messages. */
+function aboveCeiling(resources: unknown, component: string, ceilings: Record<string, Ceiling>): string[] {
+  const ceiling = ceilingFor(ceilings, component);
+  const r = (resources ?? {}) as { requests?: Json; limits?: Json };
+  const found: string[] = [];
+  for (const kind of ["requests", "limits"] as const) {
+    const cpu = r[kind]?.cpu;
+    if (cpu !== undefined && (quantityCores(String(cpu)) ?? 0) > (quantityCores(ceiling.cpu) ?? Infinity)) {
+      found.push(`${kind}.cpu ${String(cpu)} is above the ${component} ceiling of ${ceiling.cpu}`);
+    }
+    const memory = r[kind]?.memory;
+    if (
+      memory !== undefined &&
+      (quantityBytes(String(memory)) ?? 0) > (quantityBytes(ceiling.memory) ?? Infinity)
+    ) {
+      found.push(`${kind}.memory ${String(memory)} is above the ${component} ceiling of ${ceiling.memory}`);
+    }
+  }
+  return found;
+}
+
+const RAISE_CEILING = "raise it in the stack's policy config (ceilings) if the capacity plan says so.";
 
 export const workloadResourceLimits: Policy = {
   name: "workload-resource-limits",
@@ -33,8 +102,9 @@ export const workloadResourceLimits: Policy = {
   configSchema: limitsSchema,
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (!WORKLOAD_TYPES.includes(args.type)) return;
-    const { requireCpuLimit } = args.getConfig<LimitsConfig>();
+    const { requireCpuLimit, ceilings } = args.getConfig<LimitsConfig>();
     const kind = args.type.split(":").pop();
+    const workload = String(get(args.props, "metadata.name") ?? args.name);
     for (const { kind: which, c } of containersOf(podSpecOf(args.type, args.props))) {
       const missing = missingResources(c.resources, requireCpuLimit);
       if (missing.length) {
@@ -42,6 +112,9 @@ export const workloadResourceLimits: Policy = {
           `${kind} ${args.name}: ${which} "${c.name ?? "?"}" has no ${missing.join(", ")}; ` +
             `set resources.${missing[0]} so the scheduler can place it and the kernel can bound it.`,
         );
+      }
+      for (const problem of aboveCeiling(c.resources, workload, ceilings)) {
+        report(`${kind} ${args.name}: ${which} "${c.name ?? "?"}": ${problem}; ${RAISE_CEILING}`);
       }
     }
   },
@@ -51,27 +124,44 @@ export const workloadResourceLimits: Policy = {
  * Key paths of the resource requirements of every component each chart runs, and when that component
  * runs at all.
  */
-export const CHART_COMPONENTS: Record<string, { path: string; when?: (values: Json) => boolean }[]> = {
+export const CHART_COMPONENTS: Record<
+  string,
+  { path: string; component: string; when?: (values: Json) => boolean }[]
+> = {
   "kube-prometheus-stack": [
-    { path: "prometheusOperator.resources" },
-    { path: "prometheusOperator.prometheusConfigReloader.resources" },
-    { path: "prometheusOperator.admissionWebhooks.patch.resources" },
-    { path: "prometheus.prometheusSpec.resources" },
+    { path: "prometheusOperator.resources", component: "operator" },
+    { path: "prometheusOperator.prometheusConfigReloader.resources", component: "config-reloader" },
+    { path: "prometheusOperator.admissionWebhooks.patch.resources", component: "admission-webhook-patch" },
+    { path: "prometheus.prometheusSpec.resources", component: "prometheus" },
     {
       path: "prometheus.prometheusSpec.thanos.resources",
+      component: "thanos-sidecar",
       when: (v) => get(v, "prometheus.prometheusSpec.thanos") !== undefined,
     },
     {
       path: "alertmanager.alertmanagerSpec.resources",
+      component: "alertmanager",
       when: (v) => get(v, "alertmanager.enabled") !== false,
     },
-    { path: "grafana.resources", when: (v) => get(v, "grafana.enabled") !== false },
-    { path: "grafana.sidecar.resources", when: (v) => get(v, "grafana.enabled") !== false },
-    { path: "kube-state-metrics.resources", when: (v) => get(v, "kubeStateMetrics.enabled") !== false },
-    { path: "prometheus-node-exporter.resources", when: (v) => get(v, "nodeExporter.enabled") !== false },
+    { path: "grafana.resources", component: "grafana", when: (v) => get(v, "grafana.enabled") !== false },
+    {
+      path: "grafana.sidecar.resources",
+      component: "grafana-sidecar",
+      when: (v) => get(v, "grafana.enabled") !== false,
+    },
+    {
+      path: "kube-state-metrics.resources",
+      component: "kube-state-metrics",
+      when: (v) => get(v, "kubeStateMetrics.enabled") !== false,
+    },
+    {
+      path: "prometheus-node-exporter.resources",
+      component: "node-exporter",
+      when: (v) => get(v, "nodeExporter.enabled") !== false,
+    },
   ],
-  "prometheus-blackbox-exporter": [{ path: "resources" }],
-  "prometheus-pushgateway": [{ path: "resources" }],
+  "prometheus-blackbox-exporter": [{ path: "resources", component: "blackbox-exporter" }],
+  "prometheus-pushgateway": [{ path: "resources", component: "pushgateway" }],
   // CRDs only: nothing runs.
   "prometheus-operator-crds": [],
 };
@@ -83,7 +173,7 @@ export const monitoringResourceLimits: Policy = {
   configSchema: limitsSchema,
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== HELM_RELEASE) return;
-    const { requireCpuLimit } = args.getConfig<LimitsConfig>();
+    const { requireCpuLimit, ceilings } = args.getConfig<LimitsConfig>();
     const chart = String(args.props.chart ?? "");
     const values = (args.props.values ?? {}) as Json;
     const components = CHART_COMPONENTS[chart];
@@ -96,9 +186,13 @@ export const monitoringResourceLimits: Policy = {
     }
     for (const component of components) {
       if (component.when && !component.when(values)) continue;
-      const missing = missingResources(get(values, component.path), requireCpuLimit);
+      const resources = get(values, component.path);
+      const missing = missingResources(resources, requireCpuLimit);
       if (missing.length) {
         report(`Helm release ${args.name} (${chart}): ${component.path} has no ${missing.join(", ")}.`);
+      }
+      for (const problem of aboveCeiling(resources, component.component, ceilings)) {
+        report(`Helm release ${args.name} (${chart}): ${component.path}: ${problem}; ${RAISE_CEILING}`);
       }
     }
   },

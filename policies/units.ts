@@ -45,3 +45,12 @@ export function quantityBytes(quantity: string): number | undefined {
 
 /** The largest share of its volume a Prometheus `retentionSize` may take; the rest is compaction room. */
 export const MAX_RETENTION_SIZE_SHARE = 0.9;
+
+export const KUBERNETES_CPU_QUANTITY = /^(\d+(?:\.\d+)?)(m)?$/;
+
+/** A Kubernetes CPU quantity in cores ("500m" → 0.5, "2" → 2), or undefined when it is not one. */
+export function quantityCores(quantity: string): number | undefined {
+  const m = KUBERNETES_CPU_QUANTITY.exec(String(quantity));
+  if (!m) return undefined;
+  return m[2] ? Number(m[1]) / 1000 : Number(m[1]);
+}

@@ -127,4 +127,50 @@ describe("policy monitoring-resource-limits", () => {
       [/chart "loki" is not known to this policy/],
     );
   });
+
+  it("refuses a request or limit above the component's ceiling, and takes ceilings from the stack's config", () => {
+    const huge = changed(values, (v) => {
+      v.prometheus.prometheusSpec.resources = { ...res, limits: { cpu: "4", memory: "300Gi" } };
+      v.grafana.resources = { ...res, requests: { cpu: "12", memory: "1Gi" } };
+    });
+    const raise = "raise it in the stack's policy config (ceilings) if the capacity plan says so.";
+    assertViolations(
+      monitoringResourceLimits,
+      [release(huge)],
+      [
+        `Helm release kps (kube-prometheus-stack): prometheus.prometheusSpec.resources: limits.memory 300Gi is above the prometheus ceiling of 256Gi; ${raise}`,
+        `Helm release kps (kube-prometheus-stack): grafana.resources: requests.cpu 12 is above the grafana ceiling of 8; ${raise}`,
+      ],
+    );
+    // A configured ceiling replaces the default for its component; the others keep theirs.
+    assertViolations(
+      monitoringResourceLimits,
+      [release(huge)],
+      [/grafana\.resources: requests\.cpu 12 is above the grafana ceiling of 8;/],
+      { "monitoring-resource-limits": { ceilings: { prometheus: { cpu: "64", memory: "512Gi" } } } },
+    );
+    assertNoViolations(monitoringResourceLimits, [release(huge)], {
+      "monitoring-resource-limits": {
+        ceilings: { prometheus: { cpu: "64", memory: "512Gi" }, default: { cpu: "16", memory: "64Gi" } },
+      },
+    });
+  });
+});
+
+describe("resource ceilings on our own workloads", () => {
+  it("holds each workload to its own ceiling, by name", () => {
+    const store = changed(deployment, (d) => {
+      d.metadata = { name: "thanos-store" };
+      d.spec.template.spec.containers[0].resources = { ...res, limits: { cpu: "1", memory: "100Gi" } };
+    });
+    assertNoViolations(workloadResourceLimits, [resourceOf(DEPLOYMENT, "thanos-store", store)]);
+    const web = changed(store, (d) => (d.metadata.name = "web"));
+    assertViolations(
+      workloadResourceLimits,
+      [resourceOf(DEPLOYMENT, "app-web", web)],
+      [
+        `Deployment app-web: container "app": limits.memory 100Gi is above the web ceiling of 32Gi; raise it in the stack's policy config (ceilings) if the capacity plan says so.`,
+      ],
+    );
+  });
 });
