@@ -3,7 +3,7 @@
  *
  * Prometheus needs about `retention seconds ÷ scrape interval × active series × bytes per sample`
  * of disk for its blocks (https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects),
- * plus the write-ahead log, plus headroom for compaction. Our source guide multiplies retention by the
+ * plus each block's index, plus the write-ahead log, plus headroom for compaction. Our source guide multiplies retention by the
  * interval instead of dividing, and its worked example (15d, 30s, 100k series, 2 B/sample ≈ 100 GB)
  * is off by an order of magnitude: the right figure is about 8.6 GB.
  */
@@ -41,11 +41,40 @@ export function formatRetentionSize(bytes: number): string {
   return bytes % GiB === 0 ? `${bytes / GiB}GiB` : `${Math.floor(bytes / MiB)}MiB`;
 }
 
+/**
+ * A block's index holds every series active in it: its labels (as symbol references), its postings
+ * entries, and one chunk reference per chunk. About 200 bytes a series, plus 16 a chunk of 120 samples.
+ */
+export const INDEX_BYTES_PER_SERIES = 200;
+export const INDEX_BYTES_PER_CHUNK = 16;
+export const SAMPLES_PER_CHUNK = 120;
+const BLOCK_SECONDS = 2 * 3600;
+const MAX_BLOCK_SECONDS = 31 * 86400;
+
+/**
+ * How many blocks hold `retentionSeconds` of data. Without local compaction (the operator turns it off
+ * when a Thanos sidecar uploads blocks) every block is 2h long; with it, Prometheus merges blocks into
+ * ranges of 2h × 3ⁿ up to a tenth of the retention (at most 31d), leaving a few smaller ones.
+ */
+export function blockCount(retentionSeconds: number, localCompaction: boolean): number {
+  if (!localCompaction) return Math.ceil(retentionSeconds / BLOCK_SECONDS);
+  const limit = Math.min(Math.max(retentionSeconds / 10, BLOCK_SECONDS), MAX_BLOCK_SECONDS);
+  let range = BLOCK_SECONDS;
+  while (range * 3 <= limit) range *= 3;
+  return Math.ceil(retentionSeconds / range) + 2;
+}
+
 export interface StorageInputs {
   retention: string;
   scrapeInterval: string;
   expectedActiveSeries: number;
   walCompression: boolean;
+  /**
+   * Whether Prometheus compacts its own blocks: false with a Thanos sidecar, which leaves every block
+   * 2h long, so the index is repeated in each.
+   * @default true
+   */
+  localCompaction?: boolean;
   /** Set by the stack; derived when absent. */
   retentionSize?: string;
   /** Set by the stack; derived when absent. */
@@ -54,8 +83,10 @@ export interface StorageInputs {
 
 export interface StoragePlan {
   samplesPerSecond: number;
-  /** Blocks for the whole retention at BYTES_PER_SAMPLE. */
+  /** Chunks for the whole retention at BYTES_PER_SAMPLE. */
   estimatedBlockBytes: number;
+  /** The blocks' indexes: every active series once per block, and a reference per chunk. */
+  estimatedIndexBytes: number;
   estimatedWalBytes: number;
   /** The `retentionSize` Prometheus gets. */
   retentionSize: string;
@@ -83,6 +114,10 @@ export function planPrometheusStorage(input: StorageInputs): StoragePlan {
     ? WAL_BYTES_PER_SAMPLE.compressed
     : WAL_BYTES_PER_SAMPLE.uncompressed;
   const estimatedWalBytes = WAL_WINDOW_SECONDS * samplesPerSecond * walBytesPerSample;
+  const blocks = blockCount(retentionSeconds, input.localCompaction ?? true);
+  const chunksPerSeries = Math.max(blocks, retentionSeconds / intervalSeconds / SAMPLES_PER_CHUNK);
+  const estimatedIndexBytes =
+    input.expectedActiveSeries * (blocks * INDEX_BYTES_PER_SERIES + chunksPerSeries * INDEX_BYTES_PER_CHUNK);
 
   let retentionSizeBytes: number;
   let storageBytes: number;
@@ -91,8 +126,9 @@ export function planPrometheusStorage(input: StorageInputs): StoragePlan {
   } else if (input.storageSize !== undefined) {
     retentionSizeBytes = Math.floor((quantityBytes(input.storageSize)! * RETENTION_SIZE_SHARE) / MiB) * MiB;
   } else {
-    // Prometheus counts the WAL against retentionSize, so the estimate includes it.
-    retentionSizeBytes = Math.max(1, Math.ceil((estimatedBlockBytes + estimatedWalBytes) / GiB)) * GiB;
+    // Prometheus counts the index and the WAL against retentionSize, so the estimate includes them.
+    const bytes = estimatedBlockBytes + estimatedIndexBytes + estimatedWalBytes;
+    retentionSizeBytes = Math.max(1, Math.ceil(bytes / GiB)) * GiB;
   }
   if (input.storageSize !== undefined) {
     storageBytes = mustParse(quantityBytes, input.storageSize, "storageSize");
@@ -100,10 +136,11 @@ export function planPrometheusStorage(input: StorageInputs): StoragePlan {
     storageBytes = Math.ceil(retentionSizeBytes / RETENTION_SIZE_SHARE / GiB) * GiB;
   }
 
-  const bytesPerDay = 86400 * samplesPerSecond * BYTES_PER_SAMPLE;
+  const bytesPerDay = ((estimatedBlockBytes + estimatedIndexBytes) / retentionSeconds) * 86400;
   return {
     samplesPerSecond,
     estimatedBlockBytes,
+    estimatedIndexBytes,
     estimatedWalBytes,
     retentionSize: input.retentionSize ?? formatRetentionSize(retentionSizeBytes),
     storageSize: input.storageSize ?? `${storageBytes / GiB}Gi`,

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import {
   durationSeconds,
   formatRetentionSize,
+  blockCount,
   planPrometheusStorage,
   prometheusBytes,
   quantityBytes,
@@ -47,11 +48,14 @@ describe("capacity planning", () => {
     assert.equal(Math.round(plan.samplesPerSecond), 3333);
     // 3 h of samples at 8 B in the compressed WAL
     assert.equal(Math.round(plan.estimatedWalBytes), Math.round(10800 * (100_000 / 30) * 8));
-    // 8.64e9 + 0.288e9 B = 8.31 GiB → 9GiB; the volume keeps 20% free: 9 ÷ 0.8 = 11.25 → 12Gi
-    assert.equal(plan.retentionSize, "9GiB");
-    assert.equal(plan.storageSize, "12Gi");
+    // Compacted into 18h blocks (the largest 2h × 3ⁿ within a tenth of 15d): 20 of them and 2 smaller.
+    // Index: 100,000 × (22 blocks × 200 B + 360 chunks × 16 B) = 1.016 GB
+    assert.equal(plan.estimatedIndexBytes, 1.016e9);
+    // 8.64e9 + 1.016e9 + 0.288e9 B = 9.26 GiB → 10GiB; the volume keeps 20% free: 10 ÷ 0.8 = 12.5 → 13Gi
+    assert.equal(plan.retentionSize, "10GiB");
+    assert.equal(plan.storageSize, "13Gi");
     assert.ok(plan.retentionSizeDerived && plan.storageSizeDerived);
-    // Rounding up to whole GiB buys a day: (9 GiB − WAL) ÷ 0.576 GB a day = 16.3
+    // Rounding up to whole GiB buys a day: (10 GiB − WAL) ÷ 0.644 GB a day = 16.2
     assert.equal(plan.retentionSizeCoversDays, 16);
   });
 
@@ -110,5 +114,26 @@ describe("capacity planning", () => {
     });
     // 80Gi minus the WAL, at 86400 ÷ 15 × 1e6 × 2 B ≈ 11.5 GB a day
     assert.equal(plan.retentionSizeCoversDays, 6);
+  });
+
+  it("counts the index once per block: 2h blocks with a Thanos sidecar, compacted ones without", () => {
+    assert.equal(blockCount(6 * 86400, false), 72);
+    // 6d: ranges up to a tenth (14.4h), so 6h blocks: 24 of them and 2 smaller
+    assert.equal(blockCount(6 * 86400, true), 26);
+    assert.equal(blockCount(2 * 3600, true), 3);
+    const base = {
+      retention: "6d",
+      scrapeInterval: "30s",
+      expectedActiveSeries: 400_000,
+      walCompression: true,
+    };
+    const sidecar = planPrometheusStorage({ ...base, localCompaction: false });
+    const local = planPrometheusStorage(base);
+    // 400,000 × (72 × 200 B + 144 chunks × 16 B) = 6.68 GB, against 400,000 × (26 × 200 + 144 × 16) = 3.0 GB
+    assert.equal(sidecar.estimatedIndexBytes, 6.6816e9);
+    assert.equal(local.estimatedIndexBytes, 3.0016e9);
+    // 13.82 GB of chunks and 1.15 GB of WAL besides: 21.66 GB → 21GiB → 27Gi; 17.98 GB → 17GiB → 22Gi
+    assert.deepEqual([sidecar.retentionSize, sidecar.storageSize], ["21GiB", "27Gi"]);
+    assert.deepEqual([local.retentionSize, local.storageSize], ["17GiB", "22Gi"]);
   });
 });

@@ -61,14 +61,15 @@ describe("kube-prometheus-stack values", () => {
     const spec = valuesFor({ prometheus: { expectedActiveSeries: 100000, storageClass: "fast-ssd" } })
       .prometheus.prometheusSpec;
     assert.equal(spec.retention, "15d");
-    assert.equal(spec.retentionSize, "9GiB");
+    // Chunks, index and WAL of 100k series for 15d (see the capacity spec).
+    assert.equal(spec.retentionSize, "10GiB");
     assert.equal(spec.walCompression, true);
     assert.deepEqual(spec.storageSpec, {
       volumeClaimTemplate: {
         spec: {
           storageClassName: "fast-ssd",
           accessModes: ["ReadWriteOnce"],
-          resources: { requests: { storage: "12Gi" } },
+          resources: { requests: { storage: "13Gi" } },
         },
       },
     });

@@ -199,13 +199,14 @@ describe("offline plan", () => {
       ],
       [2, "6d", "hard"],
     );
-    // With Thanos keeping history, 6d locally: 400k series every 30s for 6d is 12.9 GiB of blocks + 1.1 GiB
-    // of WAL → 14GiB, on an 18Gi volume of the stack's own encrypted gp3 class.
-    assert.equal(prod.prometheus.prometheusSpec.retentionSize, "14GiB");
+    // With Thanos keeping history, 6d locally: 400k series every 30s for 6d is 12.9 GiB of chunks, 6.2 GiB
+    // of index (72 uncompacted 2h blocks) and 1.1 GiB of WAL → 21GiB, on a 27Gi volume of the stack's own
+    // encrypted gp3 class.
+    assert.equal(prod.prometheus.prometheusSpec.retentionSize, "21GiB");
     assert.deepEqual(prod.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec, {
       storageClassName: "monitoring-gp3",
       accessModes: ["ReadWriteOnce"],
-      resources: { requests: { storage: "18Gi" } },
+      resources: { requests: { storage: "27Gi" } },
     });
     assert.equal(prod.alertmanager.alertmanagerSpec.replicas, 2);
     const prodNs = resource((await planOf("prod")).plan, "kubernetes:core/v1:Namespace", "kps-namespace");
@@ -218,8 +219,8 @@ describe("offline plan", () => {
     const { plan } = await planOf("prod");
     assert.deepEqual(plan!.outputs.prometheusStorage, {
       retention: "6d",
-      retentionSize: "14GiB",
-      volumePerReplica: "18Gi",
+      retentionSize: "21GiB",
+      volumePerReplica: "27Gi",
       derived: { retentionSize: true, volume: true },
       estimatedSamplesPerSecond: 13333,
       retentionSizeCoversDays: 6,

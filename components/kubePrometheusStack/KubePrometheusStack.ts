@@ -58,7 +58,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
   constructor(name: string, args: KubePrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:monitoring:KubePrometheusStack", name, {}, opts);
     const keep = keepOptions(args.protect);
-    this.storage = planPrometheusStorage(args.prometheus);
+    this.storage = planPrometheusStorage({ ...args.prometheus, localCompaction: !args.thanos });
     this.warnIfSizeRetentionFirst(args);
 
     const ns = new k8s.core.v1.Namespace(

@@ -82,7 +82,7 @@ export function kubePrometheusStackArgsFrom(cfg: StackConfig) {
  */
 export function buildKubePrometheusStackValues(
   input: KubePrometheusStackValuesInput,
-  storage: StoragePlan = planPrometheusStorage(input.prometheus),
+  storage: StoragePlan = planPrometheusStorage({ ...input.prometheus, localCompaction: !input.thanos }),
 ): Record<string, unknown> {
   const { namespace, security, priorityClassName } = input;
   return {

@@ -6,9 +6,7 @@
  * a platform alert must reach the platform receiver, and Watchdog the heartbeat, again and again.
  */
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
@@ -24,46 +22,14 @@ import { effectiveAlertmanagerConfig } from "../../plan/alertmanagerConfig";
 import type { RecordedResource } from "../../plan/runtime";
 import { requireTool } from "../helpers/tools";
 import { FixtureApp, WebhookReceiver, startFixtureApp, startWebhookReceiver } from "./fixtureApp";
+import { Processes, freePort, ready, waitFor } from "./processes";
 
 const NAMESPACE = "e2e";
 const SERVICE = "e2e-app";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => T | undefined | Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function ready(url: string): Promise<true | undefined> {
-  try {
-    return (await fetch(url)).ok ? true : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 describe("end to end: error rate → Prometheus → Alertmanager → receiver", function () {
   this.timeout(90_000);
-  const processes: ChildProcess[] = [];
+  const processes = new Processes();
   let dir: string;
   let app: FixtureApp;
   let hook: WebhookReceiver;
@@ -204,15 +170,7 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
     );
     fs.writeFileSync(path.join(dir, "alertmanager.yaml"), effective);
 
-    const start = (cmd: string, args: string[]) => {
-      const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
-      let log = "";
-      child.stderr!.on("data", (d) => (log = (log + String(d)).slice(-4000)));
-      child.on("exit", (code) => {
-        if (code) console.error(`${cmd} exited with ${code}:\n${log}`);
-      });
-      processes.push(child);
-    };
+    const start = (cmd: string, args: string[]) => processes.start(cmd, args);
     start("prometheus-alertmanager", [
       `--config.file=${path.join(dir, "alertmanager.yaml")}`,
       `--storage.path=${path.join(dir, "am")}`,
@@ -249,10 +207,7 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
   });
 
   after(async () => {
-    for (const p of processes) p.kill("SIGTERM");
-    await Promise.all(
-      processes.map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : undefined)),
-    );
+    await processes.stopAll();
     await app?.close();
     await hook?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
