@@ -3,20 +3,11 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import { stringify } from "yaml";
 import type { RemoteWriteConfig, ThanosConfig } from "./config";
+import { BUCKET_CLIENT_ACTIONS, BucketClient, COMPONENT_TAG } from "../policies/iam";
 import { keepOptions } from "./security";
 
-/** The bucket's clients, each with its own IAM role and only the actions its work needs. */
-export type BucketClient = "sidecar" | "store" | "compactor";
-
-/** What each client does with the bucket: the sidecar uploads, the store gateway reads, the compactor rewrites. */
-export const BUCKET_CLIENT_ACTIONS: Record<BucketClient, { s3: string[]; kms: string[] }> = {
-  sidecar: { s3: ["s3:GetObject", "s3:PutObject"], kms: ["kms:Encrypt", "kms:GenerateDataKey"] },
-  store: { s3: ["s3:GetObject"], kms: ["kms:Decrypt"] },
-  compactor: {
-    s3: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-    kms: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
-  },
-};
+// The actions live with the policy pack (which checks them and must stand alone when published).
+export { BUCKET_CLIENT_ACTIONS, type BucketClient } from "../policies/iam";
 
 /** The Kubernetes service accounts of the bucket's clients (IRSA trusts exactly one per role). */
 export interface BucketClients {
@@ -315,7 +306,7 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
                 serviceAccounts: [args.clients.serviceAccounts[client]],
               }),
             ),
-            tags: { ...args.tags, "kube-monitoring:component": `thanos-${client}` },
+            tags: { ...args.tags, [COMPONENT_TAG]: `thanos-${client}` },
           },
           child,
         );

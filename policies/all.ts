@@ -1,5 +1,6 @@
 /** Every policy of the pack, side-effect free: tests and the offline plan import this, not index.ts. */
 import { alertDelivery } from "./alerting";
+import { iamLeastPrivilege, prometheusMemoryGuaranteed, volumesNameStorageClass } from "./cluster";
 import { helmChartPinned } from "./helm";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "./monitors";
 import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
@@ -25,4 +26,7 @@ export const allPolicies: Policy[] = [
   monitorTargetsVerifiable,
   helmChartPinned,
   alertDelivery,
+  volumesNameStorageClass,
+  prometheusMemoryGuaranteed,
+  iamLeastPrivilege,
 ];

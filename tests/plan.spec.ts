@@ -108,10 +108,18 @@ describe("offline plan", () => {
           plan!.violations.filter((v) => v.enforcementLevel === "mandatory"),
           [],
         );
-        // dev runs single replicas on purpose; the HA policy is advisory there and says so.
+        // dev runs single replicas, on the cluster's default class, with burstable memory, on purpose: those
+        // policies are advisory there and say so.
         assert.deepEqual(
           plan!.violations.map((v) => `${v.enforcementLevel} ${v.policy}`),
-          stack === "dev" ? Array(4).fill("advisory prometheus-high-availability") : [],
+          stack === "dev"
+            ? [
+                ...Array(4).fill("advisory prometheus-high-availability"),
+                "advisory volumes-name-storage-class",
+                "advisory volumes-name-storage-class",
+                "advisory prometheus-memory-guaranteed",
+              ]
+            : [],
         );
         const expected = [
           ...foundation(stack),

@@ -6,6 +6,7 @@ import { assertNoViolations, assertViolations, resourceOf } from "../helpers/pol
 const prod = {
   "kube-monitoring:environment": "prod",
   "kube-monitoring:clusterName": "prod-1",
+  "kube-monitoring:cluster": { provider: "eks" },
 };
 const receivers = {
   receivers: [

@@ -8,6 +8,8 @@ import { resourceOf } from "../helpers/policies";
 const base = {
   "kube-monitoring:environment": "dev",
   "kube-monitoring:clusterName": "dev-1",
+  // Volumes on a class the cluster has, so only the policy under test is violated.
+  "kube-monitoring:cluster": { storageClass: { name: "standard" } },
   // Platform alerts reach someone, so only the policy under test is violated.
   "kube-monitoring:alerting": {
     receivers: [{ name: "ops", webhook: { url: "https://hooks.example.com/ops" } }],
@@ -34,6 +36,9 @@ describe("policy pack", () => {
         "monitor-targets-verifiable",
         "helm-chart-pinned",
         "alert-delivery",
+        "volumes-name-storage-class",
+        "prometheus-memory-guaranteed",
+        "iam-least-privilege",
       ],
     );
     for (const p of allPolicies) {
@@ -49,7 +54,12 @@ describe("policy pack", () => {
     assert.deepEqual(dev.settings["prometheus-high-availability"], { enforcementLevel: "advisory" });
     assert.deepEqual(
       dev.loosened.map((l) => `${l.policy} ${l.from}→${l.to}`),
-      ["prometheus-high-availability mandatory→advisory", "alert-delivery mandatory→advisory"],
+      [
+        "prometheus-high-availability mandatory→advisory",
+        "alert-delivery mandatory→advisory",
+        "volumes-name-storage-class mandatory→advisory",
+        "prometheus-memory-guaranteed mandatory→advisory",
+      ],
     );
     const release = resourceOf("kubernetes:helm.sh/v3:Release", "r", {
       chart: "prometheus-pushgateway",
