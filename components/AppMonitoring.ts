@@ -43,136 +43,173 @@ export function validateAppMonitoringArgs(args: AppMonitoringArgs): void {
  * and optionally the application itself.
  */
 export class AppMonitoring extends pulumi.ComponentResource {
+  private readonly args: AppMonitoringArgs;
+  private readonly resourceName: string;
+  private readonly labels: Record<string, string>;
+  /** The app's namespace: created here when the stack deploys the app, else named. */
+  private readonly namespace: pulumi.Input<string>;
+  /** What everything in the app's namespace waits for: the namespace, when this stack creates it. */
+  private readonly inNamespace: pulumi.Resource[];
+
   constructor(name: string, args: AppMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:apps:AppMonitoring", name, {}, opts);
     validateAppMonitoringArgs(args);
     const app = args.app;
-    const child = { parent: this };
-    const afterCrds = { parent: this, dependsOn: [args.crds] };
-    const labels = {
+    this.args = args;
+    this.resourceName = name;
+    this.labels = {
       "app.kubernetes.io/part-of": app.name,
       "app.kubernetes.io/managed-by": "kube-monitoring",
     };
-
-    let namespace: pulumi.Input<string> = app.namespace;
-    let inNamespace: pulumi.Resource[] = [];
     if (app.workload) {
       const ns = new k8s.core.v1.Namespace(
         `${name}-namespace`,
-        { metadata: { name: app.namespace, labels } },
-        child,
+        { metadata: { name: app.namespace, labels: this.labels } },
+        { parent: this },
       );
-      namespace = ns.metadata.name;
-      inNamespace = [ns];
-      const specs = workloadSpecs(app, app.workload);
-      const meta = { name: app.serviceName ?? app.name, namespace, labels: { ...labels, ...appLabels(app) } };
-      new k8s.apps.v1.Deployment(
-        `${name}-deployment`,
-        { metadata: { ...meta, name: app.name }, spec: specs.deployment },
-        child,
-      );
-      new k8s.core.v1.Service(`${name}-service`, { metadata: meta, spec: specs.service }, child);
-      if (specs.ingress)
-        new k8s.networking.v1.Ingress(`${name}-ingress`, { metadata: meta, spec: specs.ingress }, child);
+      this.namespace = ns.metadata.name;
+      this.inNamespace = [ns];
+      this.deployWorkload(app.workload);
+    } else {
+      this.namespace = app.namespace;
+      this.inNamespace = [];
     }
-    // What an app deployed elsewhere says its target looks like, for the policy to check its monitors.
-    const declaredTarget =
-      app.target && !app.workload
-        ? { annotations: { [DECLARED_TARGET_ANNOTATION]: JSON.stringify(app.target) } }
-        : {};
-    const isMonitor = (kind: string) => kind === "ServiceMonitor" || kind === "PodMonitor";
-    const custom = (
-      role: string,
-      body: { apiVersion: string; kind: string; spec: unknown },
-      extraDeps: pulumi.Resource[] = [],
-    ) =>
-      new k8s.apiextensions.CustomResource(
-        `${name}-${role}`,
-        {
-          ...body,
-          metadata: {
-            name: app.name,
-            namespace,
-            labels,
-            ...(isMonitor(body.kind) ? declaredTarget : {}),
-          },
-        },
-        { ...afterCrds, dependsOn: [args.crds, ...inNamespace, ...extraDeps] },
-      );
 
     if (app.serviceMonitor) {
-      const sm: Omit<IServiceMonitor, "metadata"> = {
+      this.custom("servicemonitor", {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
         spec: serviceMonitorSpec(app),
-      };
-      custom("servicemonitor", sm);
+      } satisfies Omit<IServiceMonitor, "metadata">);
     }
     if (app.podMonitor) {
-      const pm: Omit<IPodMonitor, "metadata"> = {
+      this.custom("podmonitor", {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PodMonitor",
         spec: podMonitorSpec(app),
-      };
-      custom("podmonitor", pm);
+      } satisfies Omit<IPodMonitor, "metadata">);
     }
     const groups = appRuleGroups(app, args.runbookBaseUrl, args.importedRules);
     if (groups.length) {
-      const rule: Omit<IPrometheusRule, "metadata"> = {
+      this.custom("rules", {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         spec: { groups },
-      };
-      custom("rules", rule);
+      } satisfies Omit<IPrometheusRule, "metadata">);
     }
-    if (app.routing) {
-      const data = receiverSecretData(app.routing.receivers);
-      const secrets = Object.keys(data).length
-        ? [
-            new k8s.core.v1.Secret(
-              `${name}-receivers`,
-              {
-                metadata: { name: receiverSecretName(app.name), namespace, labels },
-                type: "Opaque",
-                stringData: data,
+    if (app.routing) this.routing(app.routing);
+    for (const probe of app.probes) this.probe(probe);
+    if (app.serviceMonitor || app.podMonitor) this.dashboard();
+    this.registerOutputs({});
+  }
+
+  /** The app itself: Deployment, Service and, when asked, an Ingress. */
+  private deployWorkload(workload: NonNullable<AppConfig["workload"]>): void {
+    const app = this.args.app;
+    const specs = workloadSpecs(app, workload);
+    const meta = {
+      name: app.serviceName ?? app.name,
+      namespace: this.namespace,
+      labels: { ...this.labels, ...appLabels(app) },
+    };
+    const name = this.resourceName;
+    new k8s.apps.v1.Deployment(
+      `${name}-deployment`,
+      { metadata: { ...meta, name: app.name }, spec: specs.deployment },
+      { parent: this },
+    );
+    new k8s.core.v1.Service(`${name}-service`, { metadata: meta, spec: specs.service }, { parent: this });
+    if (specs.ingress) {
+      new k8s.networking.v1.Ingress(
+        `${name}-ingress`,
+        { metadata: meta, spec: specs.ingress },
+        { parent: this },
+      );
+    }
+  }
+
+  /** An operator custom resource named after the app, created after the CRDs and the app's namespace. */
+  private custom(
+    role: string,
+    body: { apiVersion: string; kind: string; spec: unknown },
+    extraDeps: pulumi.Resource[] = [],
+  ) {
+    const app = this.args.app;
+    // What an app deployed elsewhere says its target looks like, for the policy to check its monitors.
+    const declaredTarget =
+      app.target && !app.workload && (body.kind === "ServiceMonitor" || body.kind === "PodMonitor")
+        ? { annotations: { [DECLARED_TARGET_ANNOTATION]: JSON.stringify(app.target) } }
+        : {};
+    return new k8s.apiextensions.CustomResource(
+      `${this.resourceName}-${role}`,
+      {
+        ...body,
+        metadata: { name: app.name, namespace: this.namespace, labels: this.labels, ...declaredTarget },
+      },
+      { parent: this, dependsOn: [this.args.crds, ...this.inNamespace, ...extraDeps] },
+    );
+  }
+
+  /** The app's AlertmanagerConfig, after the Secret holding its receivers' credentials. */
+  private routing(routing: NonNullable<AppConfig["routing"]>): void {
+    const app = this.args.app;
+    const data = receiverSecretData(routing.receivers);
+    const secrets = Object.keys(data).length
+      ? [
+          new k8s.core.v1.Secret(
+            `${this.resourceName}-receivers`,
+            {
+              metadata: {
+                name: receiverSecretName(app.name),
+                namespace: this.namespace,
+                labels: this.labels,
               },
-              { parent: this, dependsOn: inNamespace },
-            ),
-          ]
-        : [];
-      const amc: Omit<IAlertmanagerConfig, "metadata"> = {
+              type: "Opaque",
+              stringData: data,
+            },
+            { parent: this, dependsOn: this.inNamespace },
+          ),
+        ]
+      : [];
+    this.custom(
+      "alertmanagerconfig",
+      {
         apiVersion: "monitoring.coreos.com/v1alpha1",
         kind: "AlertmanagerConfig",
-        spec: routingSpec(app.name, app.routing),
-      };
-      custom("alertmanagerconfig", amc, secrets);
-    }
-    for (const probe of app.probes) {
-      new k8s.apiextensions.CustomResource(
-        `${name}-probe-${probe.name}`,
-        {
-          apiVersion: "monitoring.coreos.com/v1",
-          kind: "Probe",
-          metadata: { name: `${app.name}-${probe.name}`, namespace, labels },
-          spec: pulumi.output(args.proberUrl!).apply((url): IProbe["spec"] => probeSpec(app, probe, url)),
+        spec: routingSpec(app.name, routing),
+      } satisfies Omit<IAlertmanagerConfig, "metadata">,
+      secrets,
+    );
+  }
+
+  private probe(probe: AppConfig["probes"][number]): void {
+    const app = this.args.app;
+    new k8s.apiextensions.CustomResource(
+      `${this.resourceName}-probe-${probe.name}`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "Probe",
+        metadata: { name: `${app.name}-${probe.name}`, namespace: this.namespace, labels: this.labels },
+        spec: pulumi.output(this.args.proberUrl!).apply((url): IProbe["spec"] => probeSpec(app, probe, url)),
+      },
+      { parent: this, dependsOn: [this.args.crds, ...this.inNamespace] },
+    );
+  }
+
+  /** The app's dashboard, as a ConfigMap the Grafana sidecar loads from the monitoring namespace. */
+  private dashboard(): void {
+    const app = this.args.app;
+    new k8s.core.v1.ConfigMap(
+      `${this.resourceName}-dashboard`,
+      {
+        metadata: {
+          name: `dashboard-${app.namespace}-${app.name}`,
+          namespace: this.args.monitoringNamespace,
+          labels: { ...this.labels, ...DASHBOARD_LABEL },
         },
-        { ...afterCrds, dependsOn: [args.crds, ...inNamespace] },
-      );
-    }
-    if (app.serviceMonitor || app.podMonitor) {
-      new k8s.core.v1.ConfigMap(
-        `${name}-dashboard`,
-        {
-          metadata: {
-            name: `dashboard-${app.namespace}-${app.name}`,
-            namespace: args.monitoringNamespace,
-            labels: { ...labels, ...DASHBOARD_LABEL },
-          },
-          data: { [`${app.namespace}-${app.name}.json`]: JSON.stringify(appDashboard(app), null, 2) },
-        },
-        child,
-      );
-    }
-    this.registerOutputs({});
+        data: { [`${app.namespace}-${app.name}.json`]: JSON.stringify(appDashboard(app), null, 2) },
+      },
+      { parent: this },
+    );
   }
 }

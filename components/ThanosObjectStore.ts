@@ -213,11 +213,8 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
   constructor(name: string, args: ThanosObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:thanos:ThanosObjectStore", name, {}, opts);
     validateThanosObjectStoreArgs(args);
-    const { bucket: bucketConfig, auth } = args.config;
+    const { bucket: bucketConfig } = args.config;
     const region = args.config.region!;
-    const child = { parent: this };
-    const keep = keepOptions(args.protect);
-
     const bucket = new s3.Bucket(
       `${name}-bucket`,
       {
@@ -226,11 +223,28 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
         region,
         tags: args.tags,
       },
-      { ...child, ...keep },
+      { parent: this, ...keepOptions(args.protect) },
     );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
+    this.harden(name, bucket, args);
 
+    let credentials: pulumi.Output<ObjstoreCredentials | undefined> = pulumi.output(undefined);
+    if (args.config.auth.mode === "irsa") this.roleArns = this.grantRoles(name, bucket, args);
+    else credentials = this.grantAccessKey(name, bucket, args);
+    this.objstoreConfig = pulumi.secret(
+      pulumi
+        .all([bucket.bucket, credentials])
+        .apply(([b, c]) => thanosObjstoreConfig(b, region, bucketConfig.kmsKeyArn, c)),
+    );
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, roleArns: this.roleArns });
+  }
+
+  /** Encryption, no public access, owner-enforced objects, versioning, lifecycle and TLS only. */
+  private harden(name: string, bucket: s3.Bucket, args: ThanosObjectStoreArgs): void {
+    const { bucket: bucketConfig } = args.config;
+    const region = args.config.region!;
+    const child = { parent: this };
     const ownership = new s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket: bucket.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } },
@@ -288,40 +302,50 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
       // A bucket policy written before the public access block could be judged public and refused.
       { ...child, dependsOn: [publicAccess, ownership] },
     );
+  }
 
-    const policyFor = (client: BucketClient) =>
-      bucket.arn.apply((a) => JSON.stringify(thanosBucketPolicyDocument(a, bucketConfig.kmsKeyArn, client)));
+  private bucketPolicy(bucket: s3.Bucket, args: ThanosObjectStoreArgs, client: BucketClient) {
+    const kmsKeyArn = args.config.bucket.kmsKeyArn;
+    return bucket.arn.apply((a) => JSON.stringify(thanosBucketPolicyDocument(a, kmsKeyArn, client)));
+  }
 
-    let credentials: pulumi.Output<ObjstoreCredentials | undefined> = pulumi.output(undefined);
-    if (auth.mode === "irsa") {
-      const roles = {} as Record<BucketClient, pulumi.Output<string>>;
-      for (const client of Object.keys(BUCKET_CLIENT_ACTIONS) as BucketClient[]) {
-        const role = new iam.Role(
-          `${name}-${client}`,
-          {
-            description: `Thanos ${client}: ${BUCKET_CLIENT_ACTIONS[client].s3.join(", ")} on the metrics bucket (IRSA)`,
-            assumeRolePolicy: JSON.stringify(
-              irsaTrustPolicy(auth.oidcProviderArn!, auth.oidcProviderUrl!, {
-                namespace: args.clients.namespace,
-                serviceAccounts: [args.clients.serviceAccounts[client]],
-              }),
-            ),
-            tags: { ...args.tags, [COMPONENT_TAG]: `thanos-${client}` },
-          },
-          child,
-        );
-        this.grants[client] = [
-          new iam.RolePolicy(
-            `${name}-${client}-bucket`,
-            { role: role.name, policy: policyFor(client) },
-            child,
+  /** IRSA: one role per client, trusted by that client's service account alone, with its actions only. */
+  private grantRoles(
+    name: string,
+    bucket: s3.Bucket,
+    args: ThanosObjectStoreArgs,
+  ): Record<BucketClient, pulumi.Output<string>> {
+    const auth = args.config.auth;
+    const child = { parent: this };
+    const roles = {} as Record<BucketClient, pulumi.Output<string>>;
+    const workspaces = args.remoteWriteWorkspaceArns ?? [];
+    for (const client of Object.keys(BUCKET_CLIENT_ACTIONS) as BucketClient[]) {
+      const role = new iam.Role(
+        `${name}-${client}`,
+        {
+          description: `Thanos ${client}: ${BUCKET_CLIENT_ACTIONS[client].s3.join(", ")} on the metrics bucket (IRSA)`,
+          assumeRolePolicy: JSON.stringify(
+            irsaTrustPolicy(auth.oidcProviderArn!, auth.oidcProviderUrl!, {
+              namespace: args.clients.namespace,
+              serviceAccounts: [args.clients.serviceAccounts[client]],
+            }),
           ),
-        ];
-        roles[client] = role.arn;
-        const workspaces = args.remoteWriteWorkspaceArns ?? [];
-        // Prometheus writes to AMP with the sidecar's identity (its service account); nobody else may.
-        if (client === "sidecar" && workspaces.length) {
-          const remoteWrite = new iam.RolePolicy(
+          tags: { ...args.tags, [COMPONENT_TAG]: `thanos-${client}` },
+        },
+        child,
+      );
+      this.grants[client] = [
+        new iam.RolePolicy(
+          `${name}-${client}-bucket`,
+          { role: role.name, policy: this.bucketPolicy(bucket, args, client) },
+          child,
+        ),
+      ];
+      roles[client] = role.arn;
+      // Prometheus writes to AMP with the sidecar's identity (its service account); nobody else may.
+      if (client === "sidecar" && workspaces.length) {
+        this.grants.sidecar.push(
+          new iam.RolePolicy(
             `${name}-remote-write`,
             {
               role: role.name,
@@ -333,42 +357,39 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
               }),
             },
             child,
-          );
-          this.grants.sidecar.push(remoteWrite);
-        }
+          ),
+        );
       }
-      this.roleArns = roles;
-    } else {
-      // One user for every client: they share the objstore Secret, so they share its keys.
-      const accessPolicy = new iam.Policy(
-        `${name}-access`,
-        {
-          description: "Thanos: read and write the metrics bucket",
-          policy: policyFor("compactor"),
-          tags: args.tags,
-        },
-        child,
-      );
-      const user = new iam.User(`${name}-user`, { tags: args.tags }, child);
-      const attachment = new iam.UserPolicyAttachment(
-        `${name}-user-access`,
-        { user: user.name, policyArn: accessPolicy.arn },
-        child,
-      );
-      for (const client of Object.keys(BUCKET_CLIENT_ACTIONS) as BucketClient[])
-        this.grants[client] = [attachment];
-      const key = new iam.AccessKey(`${name}-access-key`, { user: user.name }, child);
-      credentials = pulumi
-        .all([key.id, key.secret])
-        .apply(([accessKey, secretKey]) => ({ accessKey, secretKey }));
     }
+    return roles;
+  }
 
-    this.objstoreConfig = pulumi.secret(
-      pulumi
-        .all([bucket.bucket, credentials])
-        .apply(([b, c]) => thanosObjstoreConfig(b, region, bucketConfig.kmsKeyArn, c)),
+  /** Without IRSA: one user for every client; they share the objstore Secret, so they share its keys. */
+  private grantAccessKey(
+    name: string,
+    bucket: s3.Bucket,
+    args: ThanosObjectStoreArgs,
+  ): pulumi.Output<ObjstoreCredentials | undefined> {
+    const child = { parent: this };
+    const accessPolicy = new iam.Policy(
+      `${name}-access`,
+      {
+        description: "Thanos: read and write the metrics bucket",
+        policy: this.bucketPolicy(bucket, args, "compactor"),
+        tags: args.tags,
+      },
+      child,
     );
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, roleArns: this.roleArns });
+    const user = new iam.User(`${name}-user`, { tags: args.tags }, child);
+    const attachment = new iam.UserPolicyAttachment(
+      `${name}-user-access`,
+      { user: user.name, policyArn: accessPolicy.arn },
+      child,
+    );
+    for (const client of Object.keys(BUCKET_CLIENT_ACTIONS) as BucketClient[])
+      this.grants[client] = [attachment];
+    const key = new iam.AccessKey(`${name}-access-key`, { user: user.name }, child);
+    return pulumi.all([key.id, key.secret]).apply(([accessKey, secretKey]) => ({ accessKey, secretKey }));
   }
 
   /** What `client` needs to use the bucket. */
