@@ -4,6 +4,7 @@ import {
   AppMonitoring,
   ClusterBase,
   Exporters,
+  GrafanaDashboards,
   KubePrometheusStack,
   MonitoringNetworkPolicies,
   OperatorCrds,
@@ -75,6 +76,10 @@ new PlatformAlerting("alerting", {
   },
   crds,
 });
+
+if (cfg.grafana.enabled) {
+  new GrafanaDashboards("dashboards", { namespace: stack.namespace, dashboards: cfg.dashboards });
+}
 
 const anyProbes = cfg.apps.some((app) => app.probes.length > 0);
 const exporters =

@@ -1,3 +1,4 @@
+import { DASHBOARD_FOLDER_ANNOTATION } from "./kubePrometheusStack/grafanaValues";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { appRuleGroups } from "./appRules";
@@ -16,6 +17,8 @@ import type { IAlertmanagerConfig, IPodMonitor, IProbe, IPrometheusRule, IServic
 
 /** Grafana's dashboard sidecar (kube-prometheus-stack default) loads ConfigMaps with this label. */
 export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+/** The Grafana folder of the apps' generated dashboards. */
+export const APP_DASHBOARD_FOLDER = "Apps";
 
 export interface AppMonitoringArgs {
   readonly app: AppConfig;
@@ -206,6 +209,7 @@ export class AppMonitoring extends pulumi.ComponentResource {
           name: `dashboard-${app.namespace}-${app.name}`,
           namespace: this.args.monitoringNamespace,
           labels: { ...this.labels, ...DASHBOARD_LABEL },
+          annotations: { [DASHBOARD_FOLDER_ANNOTATION]: APP_DASHBOARD_FOLDER },
         },
         data: { [`${app.namespace}-${app.name}.json`]: JSON.stringify(appDashboard(app), null, 2) },
       },

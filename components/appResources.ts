@@ -4,6 +4,7 @@
  */
 import type { AppConfig, EndpointConfig, WorkloadConfig } from "./config";
 import type { IEndpoint, IPodMonitor, IProbe, IServiceMonitor } from "./crdTypes";
+import { dashboardModel, panel } from "./dashboards";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security";
 import { errorRatioExpr, latencyQuantileExpr, probeJobName, ruleContext } from "./appRules";
 
@@ -145,27 +146,22 @@ export function appDashboard(app: AppConfig): Record<string, unknown> {
   const ctx = ruleContext(app, "");
   const m = app.metrics;
   const selector = `{namespace="${ctx.namespace}", job="${ctx.job}"}`;
-  const panel = (
-    id: number,
-    title: string,
-    unit: string,
-    targets: { expr: string; legendFormat: string }[],
-  ) => ({
-    id,
-    title,
-    type: "timeseries",
-    datasource: { type: "prometheus", uid: "${datasource}" },
-    fieldConfig: { defaults: { unit } },
-    gridPos: { h: 8, w: 12, x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8 },
-    targets: targets.map((t, i) => ({ ...t, refId: String.fromCharCode(65 + i) })),
-  });
+  const ds = "${datasource}";
   const panels = [
-    panel(1, "Request rate", "reqps", [
-      { expr: `sum by (job) (rate(${m.requestsTotal}${selector}[5m]))`, legendFormat: "{{job}}" },
-    ]),
-    panel(2, "Error ratio", "percentunit", [
-      { expr: errorRatioExpr(app, ctx, "5m"), legendFormat: "errors" },
-    ]),
+    panel(
+      1,
+      "Request rate",
+      "reqps",
+      [{ expr: `sum by (job) (rate(${m.requestsTotal}${selector}[5m]))`, legendFormat: "{{job}}" }],
+      ds,
+    ),
+    panel(
+      2,
+      "Error ratio",
+      "percentunit",
+      [{ expr: errorRatioExpr(app, ctx, "5m"), legendFormat: "errors" }],
+      ds,
+    ),
     panel(
       3,
       "Latency",
@@ -174,36 +170,41 @@ export function appDashboard(app: AppConfig): Record<string, unknown> {
         expr: latencyQuantileExpr(app, ctx, q, "5m"),
         legendFormat: `p${q * 100}`,
       })),
+      ds,
     ),
   ];
   if (app.slo) {
     panels.push(
-      panel(4, "SLO burn rate (1h)", "none", [
-        {
-          expr: `slo:sli_error:ratio_rate1h{slo="${app.name}-availability"} / on (slo) group_left slo:error_budget:ratio{slo="${app.name}-availability"}`,
-          legendFormat: "burn rate",
-        },
-      ]),
+      panel(
+        4,
+        "SLO burn rate (1h)",
+        "none",
+        [
+          {
+            expr: `slo:sli_error:ratio_rate1h{slo="${app.name}-availability"} / on (slo) group_left slo:error_budget:ratio{slo="${app.name}-availability"}`,
+            legendFormat: "burn rate",
+          },
+        ],
+        ds,
+      ),
     );
   }
-  return {
-    uid: `kube-monitoring-${app.namespace}-${app.name}`.slice(0, 40),
-    title: `${app.name} (${app.namespace})`,
-    tags: ["kube-monitoring", app.name],
-    timezone: "utc",
-    schemaVersion: 39,
-    refresh: "30s",
-    time: { from: "now-6h", to: "now" },
-    templating: {
-      list: [
-        {
-          name: "datasource",
-          type: "datasource",
-          query: "prometheus",
-          current: { text: "Prometheus", value: "prometheus" },
-        },
-      ],
-    },
+  return dashboardModel(
+    `kube-monitoring-${app.namespace}-${app.name}`.slice(0, 40),
+    `${app.name} (${app.namespace})`,
+    ["kube-monitoring", app.name],
     panels,
-  };
+    {
+      templating: {
+        list: [
+          {
+            name: "datasource",
+            type: "datasource",
+            query: "prometheus",
+            current: { text: "Prometheus", value: "prometheus" },
+          },
+        ],
+      },
+    },
+  );
 }

@@ -20,6 +20,15 @@ import { urlCarriesCredentials } from "./schemaPrimitives";
 import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
 import { ReadFile, readRuleFile } from "./ruleFiles";
+import { appDashboard } from "./appResources";
+import {
+  Dashboard,
+  DashboardFile,
+  loadDashboards,
+  provisionedDatasources,
+  readDashboardFiles,
+} from "./dashboards";
+import { stackDashboards } from "./platformDashboards";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -43,6 +52,8 @@ export interface ParseOptions {
   secureLeaves?: ReadonlySet<string>;
   /** Reads a `ruleFiles` path (relative to the project root); without it, rule files cannot be read. */
   readFile?: ReadFile;
+  /** The dashboards folder's files; without it, the stack provisions only its own dashboards. */
+  dashboardFiles?: readonly DashboardFile[];
 }
 
 /** Fields whose values are credentials or may hold them: their values never appear in messages. */
@@ -62,6 +73,7 @@ export function parseStackConfig(
   const hidden = (p: readonly PropertyKey[]) =>
     (typeof p[0] === "string" && secretKeys.has(p[0])) ||
     CREDENTIAL_FIELD.test(String(p[p.length - 1] ?? "")) ||
+    p.includes("database") ||
     [...(leaves ?? [])].some((leaf) => formatPath(p).startsWith(leaf));
   const result = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
@@ -103,7 +115,25 @@ export function parseStackConfig(
     apps: result.data.apps.map((app, i) => readAll(app.ruleFiles, ["apps", i, "ruleFiles"])),
   };
   if (problems.length) throw new ConfigError(problems);
-  return resolveDefaults(result.data, imported);
+  const cfg = resolveDefaults(result.data, imported);
+  return { ...cfg, dashboards: checkedDashboards(stack, cfg, opts.dashboardFiles ?? []) };
+}
+
+/**
+ * The stack's own dashboards and the dashboards folder's, each file checked against the datasources
+ * Grafana will have and every uid the stack uses (apps' dashboards included).
+ */
+function checkedDashboards(stack: string, cfg: StackConfig, files: readonly DashboardFile[]): Dashboard[] {
+  const own = stackDashboards(cfg);
+  const appUids = cfg.apps.map((app) => ({
+    ...own[0],
+    uid: String(appDashboard(app).uid),
+    source: `the dashboard of app ${app.name}`,
+  }));
+  const datasources = provisionedDatasources(cfg.thanos.enabled && cfg.thanos.grafanaDatasource);
+  const { dashboards, problems } = loadDashboards(files, datasources, [...own, ...appUids]);
+  if (problems.length) throw new ConfigError(problems.map((p) => `${stack}: ${p}`));
+  return [...own, ...dashboards];
 }
 
 function describeIssue(
@@ -220,5 +250,6 @@ export function loadStackConfig(): StackConfig {
     );
   }
   const readFile: ReadFile = (file) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
-  return parseStackConfig(stack, raw, { secretKeys, secureLeaves, readFile });
+  const dashboardFiles = readDashboardFiles(path.join(PROJECT_ROOT, "dashboards"), PROJECT_ROOT);
+  return parseStackConfig(stack, raw, { secretKeys, secureLeaves, readFile, dashboardFiles });
 }

@@ -19,3 +19,7 @@ export * from "./labels";
 export * from "./NetworkPolicies";
 export * from "./ruleFiles";
 export * from "./security";
+export * from "./GrafanaDashboards";
+export * from "./dashboards";
+export * from "./platformDashboards";
+export * from "./grafanaSchema";

@@ -3,6 +3,8 @@
  * Pure data and zod; components/config.ts parses with it and turns problems into messages.
  *
  */
+import type { Dashboard } from "./dashboards";
+import { grafanaSchema } from "./grafanaSchema";
 import * as pulumi from "@pulumi/pulumi";
 import type { IRuleGroup } from "./crdTypes";
 import { z } from "zod";
@@ -308,12 +310,7 @@ export const stackConfigSchema = z
     namespace: dnsLabel.default("monitoring"),
     prometheus: prometheusSchema.prefault({}),
     alertmanager: alertmanagerSchema.prefault({}),
-    grafana: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
-      })
-      .prefault({}),
+    grafana: grafanaSchema.prefault({}),
     operator: z
       .strictObject({
         resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
@@ -408,6 +405,8 @@ type Parsed = z.infer<typeof stackConfigSchema>;
 /** Rule groups read from `ruleFiles`, by file. */
 export type ImportedRules = { file: string; groups: IRuleGroup[] }[];
 export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos" | "apps"> & {
+  /** Every dashboard to provision: the stack's own and the dashboards folder's (apps' are per app). */
+  dashboards: Dashboard[];
   apps: (Parsed["apps"][number] & { importedRules: ImportedRules })[];
   importedRules: ImportedRules;
   prometheus: Parsed["prometheus"] & { retention: string };
@@ -438,11 +437,13 @@ export function resolveDefaults(
     ...cfg,
     apps: cfg.apps.map((app, i) => ({ ...app, importedRules: imported.apps[i] ?? [] })),
     importedRules: imported.stack,
+    dashboards: [],
     prometheus: onClass({
       ...cfg.prometheus,
       retention: cfg.prometheus.retention ?? (cfg.thanos.enabled ? "6d" : "15d"),
     }),
     alertmanager: onClass(cfg.alertmanager),
+    grafana: { ...cfg.grafana, persistence: onClass(cfg.grafana.persistence) },
     thanos: {
       ...cfg.thanos,
       storeGateway: onClass(cfg.thanos.storeGateway),
@@ -497,5 +498,7 @@ export function credentialPaths(cfg: z.infer<typeof stackConfigSchema>): (string
   cfg.apps.forEach((app, i) => receivers(["apps", i, "routing", "receivers"], app.routing?.receivers ?? []));
   receivers(["alerting", "receivers"], cfg.alerting.receivers);
   if (pulumi.Output.isInstance(cfg.alerting.heartbeat?.url)) paths.push(["alerting", "heartbeat", "url"]);
+  if (pulumi.Output.isInstance(cfg.grafana.sso?.clientSecret)) paths.push(["grafana", "sso", "clientSecret"]);
+  if (pulumi.Output.isInstance(cfg.grafana.database?.url)) paths.push(["grafana", "database", "url"]);
   return paths;
 }

@@ -1,6 +1,7 @@
 /** Every policy of the pack, side-effect free: tests and the offline plan import this, not index.ts. */
 import { alertDelivery } from "./alerting";
 import { iamLeastPrivilege, prometheusMemoryGuaranteed, volumesNameStorageClass } from "./cluster";
+import { grafanaAccess } from "./grafana";
 import { helmChartPinned } from "./helm";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "./monitors";
 import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
@@ -29,4 +30,5 @@ export const allPolicies: Policy[] = [
   volumesNameStorageClass,
   prometheusMemoryGuaranteed,
   iamLeastPrivilege,
+  grafanaAccess,
 ];

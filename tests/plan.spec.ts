@@ -40,9 +40,13 @@ const foundation = (stack: string) => [
   "kube-monitoring:network:MonitoringNetworkPolicies::network",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-prometheus",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-alertmanager",
+  "kube-monitoring:grafana:GrafanaDashboards::dashboards",
+  "kubernetes:core/v1:ConfigMap::dashboards-kube-monitoring-capacity",
+  "kubernetes:core/v1:ConfigMap::dashboards-platform-alertmanager",
 ];
 
 const thanosResources = [
+  "kubernetes:core/v1:ConfigMap::dashboards-kube-monitoring-thanos",
   "kube-monitoring:thanos:ThanosObjectStore::thanos-objstore",
   "aws:s3/bucket:Bucket::thanos-objstore-bucket",
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls::thanos-objstore-ownership",
@@ -88,6 +92,7 @@ const devAppResources = [
   "kubernetes:apps/v1:Deployment::app-rust-app-deployment",
   "kubernetes:core/v1:Service::app-rust-app-service",
   "kubernetes:core/v1:ConfigMap::app-rust-app-dashboard",
+  "kubernetes:core/v1:ConfigMap::dashboards-slo-rust-app-rust-app",
   "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::app-rust-app-servicemonitor",
   "kubernetes:monitoring.coreos.com/v1:PrometheusRule::app-rust-app-rules",
   "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig::app-rust-app-alertmanagerconfig",
@@ -118,6 +123,7 @@ describe("offline plan", () => {
                 "advisory volumes-name-storage-class",
                 "advisory volumes-name-storage-class",
                 "advisory prometheus-memory-guaranteed",
+                "advisory grafana-access",
               ]
             : [],
         );
@@ -337,7 +343,10 @@ describe("offline plan", () => {
           "alertmanager.effective.yaml",
           "alertmanagerconfig-monitoring-platform.yaml",
           "alertmanagerconfig-rust-app-rust-app.yaml",
+          "configmap-monitoring-dashboard-kube-monitoring-capacity.yaml",
+          "configmap-monitoring-dashboard-platform-alertmanager.yaml",
           "configmap-monitoring-dashboard-rust-app-rust-app.yaml",
+          "configmap-monitoring-dashboard-slo-rust-app-rust-app.yaml",
           "deployment-rust-app-rust-app.yaml",
           "helm-release-kps.values.yaml",
           "helm-release-prometheus-blackbox-exporter.values.yaml",
@@ -420,7 +429,7 @@ describe("offline plan", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.match(
           run.stdout,
-          /\n\*\*prod\*\* \(against prod\): \+0 to create, ~1 to update, ±0 to replace, -0 to delete, 51 unchanged;/,
+          /\n\*\*prod\*\* \(against prod\): \+0 to create, ~1 to update, ±0 to replace, -0 to delete, 55 unchanged;/,
         );
         const text = fs.readFileSync(md, "utf8");
         assert.match(text, /```mermaid\ngraph LR/);
@@ -429,8 +438,8 @@ describe("offline plan", () => {
 
         const body = prComment(before, path.join(out, "none"), ["dev", "prod"]).markdown;
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
-        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+29 to create/);
-        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+52 to create/);
+        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+33 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+56 to create/);
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,

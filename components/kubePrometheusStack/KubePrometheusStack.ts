@@ -6,6 +6,7 @@ import { keepOptions } from "../security";
 import { prometheusCommunityRepo, versions } from "../versions";
 import { scrapeEksControlPlane } from "./controlPlane";
 import { OBJSTORE_SECRET, PROMETHEUS_REPLICA_LABEL, RELEASE_FULLNAME, THANOS_SIDECAR_SERVICE } from "./names";
+import { grafanaAuthSecretData } from "./grafanaValues";
 import { releaseSecrets } from "./secrets";
 import { KubePrometheusStackValuesInput, buildKubePrometheusStackValues } from "./values";
 
@@ -72,6 +73,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       name,
       {
         namespace: this.namespace,
+        grafanaAuth: grafanaAuthSecretData(args.grafana),
         objstoreConfig: args.thanos?.objstoreConfig,
         remoteWrite: args.remoteWrite ?? [],
         federation: args.federation ?? [],

@@ -1,19 +1,37 @@
-import type { Resources } from "../config";
+import type { GrafanaConfig } from "../grafanaSchema";
 import { THANOS_PORTS } from "../Thanos";
 import { GRAFANA_ADMIN_KEYS, serviceHost } from "./names";
 import { SIDECAR_RESOURCES } from "./shared";
 
+/** The annotation naming the Grafana folder a dashboard ConfigMap goes into. */
+export const DASHBOARD_FOLDER_ANNOTATION = "grafana_folder";
+/** The Secret holding Grafana's SSO client secret and database URL when they are Pulumi secrets. */
+export const GRAFANA_AUTH_SECRET = "grafana-auth";
+/** Where cert-manager writes the ingress certificate. */
+export const GRAFANA_TLS_SECRET = "grafana-tls";
+
+/** Where a credential is read from: a key of a Secret. */
+export interface SecretKeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
 export interface GrafanaValuesInput {
   readonly namespace: string;
-  readonly grafana: { readonly enabled: boolean; readonly resources: Resources };
+  readonly grafana: Pick<GrafanaConfig, "enabled" | "resources"> &
+    Partial<Omit<GrafanaConfig, "enabled" | "resources">>;
   /** The Secret holding the admin user and password. */
   readonly adminSecretName: string;
   /** Prometheus' scrape interval: the datasources' minimum step. */
   readonly scrapeInterval: string;
   /** When Prometheus serves HTTPS from this Secret, the datasource verifies its CA. */
   readonly webTlsSecretName?: string;
-  /** Add Thanos Query as a datasource for long-term queries. */
+  /** Add Thanos Query as a datasource, the default one: it deduplicates the replicas. */
   readonly thanosDatasource: boolean;
+  /** Where the SSO client secret and the database URL are read from. */
+  readonly credentials?: { readonly ssoClientSecret?: SecretKeyRef; readonly databaseUrl?: SecretKeyRef };
+  /** The storage class of Grafana's volume. */
+  readonly storageClass?: string;
 }
 
 /** The Grafana datasources beyond the chart's default one. */
@@ -27,7 +45,7 @@ function datasources(input: GrafanaValuesInput, caDir: string): Record<string, u
       uid: "prometheus",
       url: `https://${promHost}:9090/`,
       access: "proxy",
-      isDefault: true,
+      isDefault: !input.thanosDatasource,
       jsonData: { timeInterval: input.scrapeInterval, tlsAuthWithCACert: true, serverName: promHost },
       secureJsonData: { tlsCACert: `$__file{${caDir}/ca.crt}` },
     });
@@ -39,30 +57,123 @@ function datasources(input: GrafanaValuesInput, caDir: string): Record<string, u
       uid: "thanos",
       url: `http://thanos-query.${input.namespace}.svc:${THANOS_PORTS.http}/`,
       access: "proxy",
-      isDefault: false,
-      jsonData: { timeInterval: input.scrapeInterval },
+      isDefault: true,
+      jsonData: { timeInterval: input.scrapeInterval, prometheusType: "Thanos" },
     });
   }
   return list;
 }
 
-/** The chart's `grafana` section: admin credentials from our Secret, datasources that verify TLS. */
+/** `ingress`: the host with TLS from cert-manager, an existing Secret or ACM (on the ALB). */
+function ingressValues(ingress: NonNullable<GrafanaConfig["ingress"]>): Record<string, unknown> {
+  const annotations: Record<string, string> = {};
+  let tls: { secretName: string; hosts: string[] }[] = [];
+  if ("certManagerIssuer" in ingress.tls) {
+    const kind = ingress.tls.issuerKind === "Issuer" ? "issuer" : "cluster-issuer";
+    annotations[`cert-manager.io/${kind}`] = ingress.tls.certManagerIssuer;
+    tls = [{ secretName: GRAFANA_TLS_SECRET, hosts: [ingress.host] }];
+  } else if ("secretName" in ingress.tls) {
+    tls = [{ secretName: ingress.tls.secretName, hosts: [ingress.host] }];
+  }
+  if (ingress.className === "alb") {
+    annotations["alb.ingress.kubernetes.io/scheme"] = ingress.internal ? "internal" : "internet-facing";
+    annotations["alb.ingress.kubernetes.io/target-type"] = "ip";
+    annotations["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTPS":443}]';
+    annotations["alb.ingress.kubernetes.io/ssl-policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    if ("acmCertificateArn" in ingress.tls) {
+      annotations["alb.ingress.kubernetes.io/certificate-arn"] = ingress.tls.acmCertificateArn;
+    }
+  }
+  return {
+    enabled: true,
+    ingressClassName: ingress.className,
+    annotations: { ...annotations, ...ingress.annotations },
+    hosts: [ingress.host],
+    path: "/",
+    pathType: "Prefix",
+    tls,
+  };
+}
+
+/** `auth.generic_oauth`: sign-in through the provider, groups mapped to Grafana roles. */
+function ssoIni(sso: NonNullable<GrafanaConfig["sso"]>): Record<string, unknown> {
+  const member = (groups: string[], role: string) =>
+    groups.map((g) => `contains(${sso.groupsAttributePath}[*], '${g.replaceAll("'", "\\'")}') && '${role}'`);
+  const rolePath = [
+    ...member(sso.roles.admin, "Admin"),
+    ...member(sso.roles.editor, "Editor"),
+    "'Viewer'",
+  ].join(" || ");
+  return {
+    enabled: true,
+    name: sso.name,
+    client_id: sso.clientId,
+    scopes: sso.scopes.join(" "),
+    auth_url: sso.authUrl,
+    token_url: sso.tokenUrl,
+    api_url: sso.apiUrl,
+    allow_sign_up: true,
+    use_pkce: true,
+    allowed_domains: sso.allowedDomains.join(" "),
+    allowed_groups: sso.allowedGroups.join(" "),
+    groups_attribute_path: sso.groupsAttributePath,
+    role_attribute_path: rolePath,
+  };
+}
+
+/** `grafana.ini`: the public URL, no anonymous access, and single sign-on with the login form off. */
+function grafanaIni(g: GrafanaValuesInput["grafana"]): Record<string, unknown> {
+  return {
+    ...(g.ingress ? { server: { root_url: `https://${g.ingress.host}/` } } : {}),
+    "auth.anonymous": { enabled: false },
+    ...(g.sso
+      ? {
+          // The generated admin password still works through the API, for break-glass access.
+          auth: { disable_login_form: true, oauth_auto_login: false },
+          "auth.generic_oauth": ssoIni(g.sso),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The chart's `grafana` section: admin credentials from our Secret, datasources (Thanos Query first
+ * when there is one), ingress, SSO, and state on a volume or in an external database.
+ */
 export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown> {
   const caDir = "/etc/secrets/prometheus-web-tls";
+  const g = input.grafana;
   const tlsSecret = input.webTlsSecretName;
   const extra = datasources(input, caDir);
+  const env: Record<string, unknown> = {};
+  if (input.credentials?.ssoClientSecret) {
+    env.GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET = { secretKeyRef: input.credentials.ssoClientSecret };
+  }
+  if (input.credentials?.databaseUrl) env.GF_DATABASE_URL = { secretKeyRef: input.credentials.databaseUrl };
+  const persistent = Boolean(g.persistence?.enabled) && !g.database;
   return {
-    enabled: input.grafana.enabled,
-    resources: input.grafana.resources,
+    enabled: g.enabled,
+    resources: g.resources,
+    ...(g.replicas && g.replicas > 1 ? { replicas: g.replicas } : {}),
     admin: {
       existingSecret: input.adminSecretName,
       userKey: GRAFANA_ADMIN_KEYS.user,
       passwordKey: GRAFANA_ADMIN_KEYS.password,
     },
-    // The chart's own datasource is plain HTTP; with TLS it is replaced by one that verifies our CA.
-    sidecar: tlsSecret
-      ? { resources: SIDECAR_RESOURCES, datasources: { defaultDatasourceEnabled: false } }
-      : { resources: SIDECAR_RESOURCES },
+    sidecar: {
+      resources: SIDECAR_RESOURCES,
+      // The chart's own datasource is plain HTTP; with TLS it is replaced by one that verifies our CA.
+      // With Thanos, Thanos Query is the default: it deduplicates the two replicas.
+      ...(tlsSecret
+        ? { datasources: { defaultDatasourceEnabled: false } }
+        : input.thanosDatasource
+          ? { datasources: { isDefaultDatasource: false } }
+          : {}),
+      dashboards: {
+        folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
+        provider: { foldersFromFilesStructure: true },
+      },
+    },
     ...(tlsSecret
       ? {
           extraSecretMounts: [
@@ -71,5 +182,47 @@ export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown
         }
       : {}),
     ...(extra.length ? { additionalDataSources: extra } : {}),
+    "grafana.ini": grafanaIni(g),
+    ...(Object.keys(env).length ? { envValueFrom: env } : {}),
+    ...(g.ingress ? { ingress: ingressValues(g.ingress) } : {}),
+    ...(persistent
+      ? {
+          persistence: {
+            enabled: true,
+            type: "pvc",
+            size: g.persistence!.size,
+            ...(input.storageClass ? { storageClassName: input.storageClass } : {}),
+          },
+          // One volume, attached to one node: the old pod must stop before the new one starts.
+          deploymentStrategy: { type: "Recreate" },
+        }
+      : {}),
   };
+}
+
+type Credential = NonNullable<GrafanaConfig["database"]>["url"];
+
+/** A credential's Secret key: ours (GRAFANA_AUTH_SECRET) for a Pulumi secret, else the one referenced. */
+const refOf = (source: Credential, key: string): SecretKeyRef =>
+  typeof source === "object" && "secretName" in source
+    ? { name: source.secretName, key: source.key }
+    : { name: GRAFANA_AUTH_SECRET, key };
+
+/** Where Grafana reads its SSO client secret and database URL from. */
+export function grafanaCredentialRefs(g: Partial<Pick<GrafanaConfig, "sso" | "database">>) {
+  return {
+    ...(g.sso ? { ssoClientSecret: refOf(g.sso.clientSecret, "sso-client-secret") } : {}),
+    ...(g.database ? { databaseUrl: refOf(g.database.url, "database-url") } : {}),
+  };
+}
+
+/** The keys of GRAFANA_AUTH_SECRET: the credentials given as Pulumi secrets. */
+export function grafanaAuthSecretData(g: Partial<Pick<GrafanaConfig, "sso" | "database">>) {
+  const data: Record<string, Credential> = {};
+  const add = (source: Credential | undefined, key: string) => {
+    if (source !== undefined && !(typeof source === "object" && "secretName" in source)) data[key] = source;
+  };
+  add(g.sso?.clientSecret, "sso-client-secret");
+  add(g.database?.url, "database-url");
+  return data as Record<string, Exclude<Credential, { secretName: string }>>;
 }

@@ -10,11 +10,14 @@ import {
   OBJSTORE_SECRET,
   remoteWriteSecretName,
 } from "./names";
+import { GRAFANA_AUTH_SECRET } from "./grafanaValues";
 import { federationScrapeConfigs, remoteWriteSecretData } from "./remoteWrite";
 
 /** What the release's values refer to by name. */
 export interface ReleaseSecretsInput {
   readonly namespace: pulumi.Output<string>;
+  /** Grafana's SSO client secret and database URL, when they are Pulumi secrets. */
+  readonly grafanaAuth: Record<string, pulumi.Input<string>>;
   /** `thanos.yaml` for the sidecar, when blocks go to Thanos. */
   readonly objstoreConfig?: pulumi.Input<string>;
   readonly remoteWrite: readonly RemoteWriteConfig[];
@@ -53,6 +56,9 @@ export function releaseSecrets(
     [GRAFANA_ADMIN_KEYS.user]: "admin",
     [GRAFANA_ADMIN_KEYS.password]: password.result,
   });
+  const grafanaAuth = Object.keys(input.grafanaAuth).length
+    ? [secret("grafana-auth", GRAFANA_AUTH_SECRET, input.grafanaAuth)]
+    : [];
   const objstore =
     input.objstoreConfig === undefined
       ? undefined
@@ -75,6 +81,6 @@ export function releaseSecrets(
   return {
     grafanaAdmin,
     objstore,
-    all: [grafanaAdmin, ...(objstore ? [objstore] : []), ...remoteWrite, ...federation],
+    all: [grafanaAdmin, ...grafanaAuth, ...(objstore ? [objstore] : []), ...remoteWrite, ...federation],
   };
 }

@@ -11,7 +11,7 @@ import type {
 } from "../config";
 import { alertmanagerValues } from "./alertmanagerValues";
 import { ControlPlane, controlPlaneValues } from "./controlPlane";
-import { grafanaValues } from "./grafanaValues";
+import { GrafanaValuesInput, grafanaCredentialRefs, grafanaValues } from "./grafanaValues";
 import { GRAFANA_ADMIN_SECRET, RELEASE_FULLNAME } from "./names";
 import { prometheusValues } from "./prometheusValues";
 import { SIDECAR_RESOURCES } from "./shared";
@@ -35,7 +35,7 @@ export interface KubePrometheusStackValuesInput {
   readonly clusterName: string;
   readonly prometheus: PrometheusConfig;
   readonly alertmanager: AlertmanagerConfig;
-  readonly grafana: { readonly enabled: boolean; readonly resources: Resources };
+  readonly grafana: GrafanaValuesInput["grafana"];
   readonly operatorResources: Resources;
   readonly kubeStateMetricsResources: Resources;
   readonly nodeExporterResources: Resources;
@@ -123,6 +123,8 @@ export function buildKubePrometheusStackValues(
       scrapeInterval: input.prometheus.scrapeInterval,
       webTlsSecretName: security.webTlsSecretName,
       thanosDatasource: input.thanos?.grafanaDatasource ?? false,
+      credentials: grafanaCredentialRefs(input.grafana),
+      storageClass: input.grafana.persistence?.storageClass,
     }),
     "kube-state-metrics": { resources: input.kubeStateMetricsResources },
     "prometheus-node-exporter": { resources: input.nodeExporterResources },

@@ -7,6 +7,7 @@ const prod = {
   "kube-monitoring:environment": "prod",
   "kube-monitoring:clusterName": "prod-1",
   "kube-monitoring:cluster": { provider: "eks" },
+  "kube-monitoring:grafana": { enabled: false },
 };
 const receivers = {
   receivers: [

@@ -8,8 +8,9 @@ import { resourceOf } from "../helpers/policies";
 const base = {
   "kube-monitoring:environment": "dev",
   "kube-monitoring:clusterName": "dev-1",
-  // Volumes on a class the cluster has, so only the policy under test is violated.
+  // Volumes on a class the cluster has and no Grafana for people, so only the policy under test is violated.
   "kube-monitoring:cluster": { storageClass: { name: "standard" } },
+  "kube-monitoring:grafana": { enabled: false },
   // Platform alerts reach someone, so only the policy under test is violated.
   "kube-monitoring:alerting": {
     receivers: [{ name: "ops", webhook: { url: "https://hooks.example.com/ops" } }],
@@ -39,6 +40,7 @@ describe("policy pack", () => {
         "volumes-name-storage-class",
         "prometheus-memory-guaranteed",
         "iam-least-privilege",
+        "grafana-access",
       ],
     );
     for (const p of allPolicies) {
@@ -59,6 +61,7 @@ describe("policy pack", () => {
         "alert-delivery mandatory→advisory",
         "volumes-name-storage-class mandatory→advisory",
         "prometheus-memory-guaranteed mandatory→advisory",
+        "grafana-access mandatory→advisory",
       ],
     );
     const release = resourceOf("kubernetes:helm.sh/v3:Release", "r", {

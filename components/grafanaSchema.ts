@@ -1,0 +1,112 @@
+/**
+ * `kube-monitoring:grafana`: how people reach Grafana (ingress with TLS), how they sign in (OAuth single
+ * sign-on with role mapping), and where it keeps its state (a volume, or an external database).
+ */
+import { z } from "zod";
+import { secretSourceSchema } from "./appSchema";
+import { arn, byteQuantity, dnsLabel, httpUrl, replicas, resources } from "./schemaPrimitives";
+
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, {
+    error: "{input} is not a host name (like grafana.example.com)",
+  });
+
+/** Where the ingress's certificate comes from. */
+const ingressTls = z.union(
+  [
+    z.strictObject({
+      /** A cert-manager issuer: it writes the certificate into the `grafana-tls` Secret. */
+      certManagerIssuer: dnsLabel,
+      issuerKind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer"),
+    }),
+    /** A Secret with the certificate that already exists in the monitoring namespace. */
+    z.strictObject({ secretName: dnsLabel }),
+    /** An ACM certificate, terminated by the AWS Load Balancer Controller (className alb). */
+    z.strictObject({ acmCertificateArn: arn("acm", "arn:aws:acm:eu-west-1:123456789012:certificate/…") }),
+  ],
+  { error: "must be { certManagerIssuer }, { secretName } or { acmCertificateArn }" },
+);
+
+export const grafanaIngressSchema = z
+  .strictObject({
+    host: hostname,
+    /** The IngressClass: alb (AWS Load Balancer Controller), nginx, or another the cluster has. */
+    className: dnsLabel,
+    tls: ingressTls,
+    /** Reachable only from inside the VPC (alb: an internal load balancer). */
+    internal: z.boolean().default(true),
+    annotations: z.record(z.string(), z.string()).default({}),
+  })
+  .superRefine((ingress, ctx) => {
+    if ("acmCertificateArn" in ingress.tls && ingress.className !== "alb") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tls", "acmCertificateArn"],
+        message: "an ACM certificate needs className alb (the AWS Load Balancer Controller terminates TLS)",
+      });
+    }
+  });
+
+export const grafanaSsoSchema = z.strictObject({
+  /** The button's label on the login page. */
+  name: z.string().min(1).default("Single sign-on"),
+  clientId: z.string().min(1),
+  clientSecret: secretSourceSchema,
+  /** The provider's OAuth endpoints (Okta, Google, Azure AD, Cognito, GitHub and others). */
+  authUrl: httpUrl,
+  tokenUrl: httpUrl,
+  apiUrl: httpUrl,
+  scopes: z.array(z.string().min(1)).default(["openid", "email", "profile", "groups"]),
+  /** Only these email domains may sign in (empty: any). */
+  allowedDomains: z.array(z.string().min(1)).default([]),
+  /** Only members of these groups may sign in (empty: any). */
+  allowedGroups: z.array(z.string().min(1)).default([]),
+  /** Where the groups are in the provider's user info (a JMESPath). */
+  groupsAttributePath: z.string().min(1).default("groups"),
+  /** Groups that get Admin or Editor; everyone else is a Viewer. */
+  roles: z
+    .strictObject({
+      admin: z.array(z.string().min(1)).default([]),
+      editor: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+});
+
+export const grafanaSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
+    replicas: replicas.default(1),
+    ingress: grafanaIngressSchema.optional(),
+    sso: grafanaSsoSchema.optional(),
+    /** Grafana's SQLite database on a volume of the stack's StorageClass (one replica). */
+    persistence: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        size: byteQuantity.default("10Gi"),
+        /** Defaults to the stack's StorageClass (cluster.storageClass). */
+        storageClass: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    /** An external database (`postgres://…` or `mysql://…`, with its credentials) for several replicas. */
+    database: z.strictObject({ url: secretSourceSchema }).optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (g.replicas > 1 && !g.database) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["replicas"],
+        message: "more than one replica needs grafana.database: SQLite on a volume has one writer",
+      });
+    }
+    if (g.sso && !g.ingress) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sso"],
+        message: "needs grafana.ingress: the provider redirects people back to Grafana's public URL",
+      });
+    }
+  });
+
+export type GrafanaConfig = z.infer<typeof grafanaSchema>;

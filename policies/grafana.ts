@@ -1,0 +1,57 @@
+/** Grafana for people: TLS on any ingress, single sign-on, no anonymous access. */
+import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
+
+/** Grafana's sign-in integrations other than its own login form. */
+const SSO_SECTIONS = [
+  "auth.generic_oauth",
+  "auth.okta",
+  "auth.google",
+  "auth.azuread",
+  "auth.github",
+  "auth.gitlab",
+  "auth.jwt",
+  "auth.proxy",
+  "auth.ldap",
+];
+
+export const grafanaAccess: Policy = {
+  name: "grafana-access",
+  description:
+    "Grafana is served over TLS wherever an ingress exposes it, signs people in through single sign-on, " +
+    "and allows no anonymous access. A stack without SSO says so by setting this policy advisory.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: {} },
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== HELM_RELEASE || args.props.chart !== KPS_CHART) return;
+    const grafana = (get(args.props.values, "grafana") ?? {}) as Json;
+    if (grafana.enabled === false) return;
+    const ini = (grafana["grafana.ini"] ?? {}) as Record<string, Json | undefined>;
+    const where = `Helm release ${args.name}: Grafana`;
+    if (ini["auth.anonymous"]?.enabled === true || ini["auth.anonymous"]?.enabled === "true") {
+      report(`${where} lets anyone in anonymously (grafana.ini auth.anonymous.enabled); turn it off.`);
+    }
+    const ingress = (grafana.ingress ?? {}) as Json;
+    if (ingress.enabled === true) {
+      const annotations = (ingress.annotations ?? {}) as Record<string, string>;
+      const tls = Array.isArray(ingress.tls) && ingress.tls.length > 0;
+      const albTls =
+        ingress.ingressClassName === "alb" &&
+        Boolean(annotations["alb.ingress.kubernetes.io/certificate-arn"]) &&
+        !/"HTTP"/.test(annotations["alb.ingress.kubernetes.io/listen-ports"] ?? '"HTTP"');
+      if (!tls && !albTls) {
+        report(
+          `${where} is exposed by an ingress without TLS; set grafana.ingress.tls (a cert-manager issuer, a ` +
+            "Secret, or an ACM certificate on alb).",
+        );
+      }
+    }
+    const sso = SSO_SECTIONS.some((s) => ini[s]?.enabled === true || ini[s]?.enabled === "true");
+    if (!sso) {
+      report(
+        `${where} has no single sign-on; set grafana.sso, or make this policy advisory in the stack's ` +
+          "policy config to record why not.",
+      );
+    }
+  },
+};
