@@ -88,6 +88,21 @@ describe("GitHub workflows", () => {
     assert.deepEqual(deploy.jobs.deploy.strategy.matrix.stack, ["dev", "prod"]);
   });
 
+  it("verify each stack after pulumi up, through port-forwards, failing the deploy when it fails", () => {
+    const steps = (parse(read("deploy.yml")) as Loose).jobs.deploy.steps as Step[];
+    const up = steps.findIndex((s) => (s as Loose).with?.command === "up");
+    const verify = steps.findIndex((s) => /npm run verify -- "\$STACK"/.test(s.run ?? ""));
+    assert.ok(up >= 0 && verify > up, "verify runs after up");
+    const script = steps[verify].run!;
+    assert.match(script, /port-forward svc\/kps-prometheus 9090:9090/);
+    assert.match(script, /port-forward svc\/kps-alertmanager 9093:9093/);
+    assert.match(
+      script,
+      /--prometheus-url http:\/\/127\.0\.0\.1:9090 \\\n\s+--alertmanager-url http:\/\/127\.0\.0\.1:9093 "\$\{thanos\[@\]\}" --wait 10m/,
+    );
+    assert.ok(!(steps[verify] as Loose)["continue-on-error"], "a failed verify fails the deploy");
+  });
+
   it("run the tests and both offline plans without secrets, failing on a mandatory violation", () => {
     const offline = (parse(read("preview.yml")) as Loose).jobs.offline;
     const text = JSON.stringify(offline);
