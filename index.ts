@@ -15,6 +15,7 @@ import {
   kubePrometheusStackArgsFrom,
   loadStackConfig,
   monitorSelectors,
+  platformContractOutput,
   thanosBucketClients,
 } from "./components";
 
@@ -105,7 +106,7 @@ for (const app of cfg.apps) {
   new AppMonitoring(`app-${app.name}`, {
     app,
     importedRules: app.importedRules,
-    monitoringNamespace: stack.namespace,
+    dashboardNamespace: stack.namespace,
     runbookBaseUrl: cfg.alerting.runbookBaseUrl,
     proberUrl: exporters?.proberUrl,
     crds,
@@ -123,6 +124,13 @@ export const prometheusStorage = {
   retentionSizeCoversDays: stack.storage.retentionSizeCoversDays,
 };
 export const selectors = monitorSelectors;
+/** What team stacks (teams/) read through a StackReference. */
+export const platformContract = platformContractOutput({
+  namespace: stack.namespace,
+  clusterName: cfg.clusterName,
+  proberUrl: exporters?.proberUrl,
+  runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+});
 export const grafanaAdminSecret = stack.grafanaAdminSecretName;
 export const thanosStore =
   store && thanos

@@ -22,22 +22,27 @@ export const APP_DASHBOARD_FOLDER = "Apps";
 
 export interface AppMonitoringArgs {
   readonly app: AppConfig;
-  /** Where the stack runs; the app's dashboard ConfigMap goes there for Grafana's sidecar. */
-  readonly monitoringNamespace: pulumi.Input<string>;
+  /**
+   * Where the app's dashboard ConfigMap goes: the monitoring namespace in the platform stack, the app's
+   * own in a team stack (Grafana's sidecar looks in every namespace).
+   */
+  readonly dashboardNamespace: pulumi.Input<string>;
   /** Rule groups read from the app's `ruleFiles`. */
   readonly importedRules?: ImportedRules;
   /** Base of generated alerts' runbook_url; without it they carry none. */
   readonly runbookBaseUrl?: string;
   /** Blackbox exporter address for Probes. Required when the app has probes. */
   readonly proberUrl?: pulumi.Input<string>;
-  /** The operator CRDs: every custom resource waits for them. */
-  readonly crds: pulumi.Resource;
+  /** The operator CRDs: every custom resource waits for them. Absent in team stacks: the platform has them. */
+  readonly crds?: pulumi.Resource;
 }
 
 export function validateAppMonitoringArgs(args: AppMonitoringArgs): void {
   const { app } = args;
   if (app.probes.length && !args.proberUrl) {
-    throw new Error(`AppMonitoring ${app.name}: proberUrl is required when the app has probes`);
+    throw new Error(
+      `AppMonitoring ${app.name}: its probes need the platform's blackbox exporter (proberUrl), which this platform does not run`,
+    );
   }
 }
 
@@ -53,6 +58,9 @@ export class AppMonitoring extends pulumi.ComponentResource {
   private readonly namespace: pulumi.Input<string>;
   /** What everything in the app's namespace waits for: the namespace, when this stack creates it. */
   private readonly inNamespace: pulumi.Resource[];
+  private get crds(): pulumi.Resource[] {
+    return this.args.crds ? [this.args.crds] : [];
+  }
 
   constructor(name: string, args: AppMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kube-monitoring:apps:AppMonitoring", name, {}, opts);
@@ -149,7 +157,7 @@ export class AppMonitoring extends pulumi.ComponentResource {
         ...body,
         metadata: { name: app.name, namespace: this.namespace, labels: this.labels, ...declaredTarget },
       },
-      { parent: this, dependsOn: [this.args.crds, ...this.inNamespace, ...extraDeps] },
+      { parent: this, dependsOn: [...this.crds, ...this.inNamespace, ...extraDeps] },
     );
   }
 
@@ -195,7 +203,7 @@ export class AppMonitoring extends pulumi.ComponentResource {
         metadata: { name: `${app.name}-${probe.name}`, namespace: this.namespace, labels: this.labels },
         spec: pulumi.output(this.args.proberUrl!).apply((url): IProbe["spec"] => probeSpec(app, probe, url)),
       },
-      { parent: this, dependsOn: [this.args.crds, ...this.inNamespace] },
+      { parent: this, dependsOn: [...this.crds, ...this.inNamespace] },
     );
   }
 
@@ -207,7 +215,7 @@ export class AppMonitoring extends pulumi.ComponentResource {
       {
         metadata: {
           name: `dashboard-${app.namespace}-${app.name}`,
-          namespace: this.args.monitoringNamespace,
+          namespace: this.args.dashboardNamespace,
           labels: { ...this.labels, ...DASHBOARD_LABEL },
           annotations: { [DASHBOARD_FOLDER_ANNOTATION]: APP_DASHBOARD_FOLDER },
         },

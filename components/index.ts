@@ -23,3 +23,5 @@ export * from "./GrafanaDashboards";
 export * from "./dashboards";
 export * from "./platformDashboards";
 export * from "./grafanaSchema";
+export * from "./platformContract";
+export * from "./teamConfig";

@@ -1,14 +1,18 @@
-// npm run plan -- <stack> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]]
+// npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan FILE]
 import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as fs from "node:fs";
 import { parse } from "yaml";
 import { diffPlans, renderMarkdown, summaryLine } from "./diff";
-import { Plan, planStack } from "./plan";
+import { Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
+import type { RecordedResource } from "./runtime";
+import { loadStackFile } from "./stackFile";
+import { STACK_REFERENCE } from "../components/teamConfig";
 
 const usage =
-  "usage: npm run plan -- <stack> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]]";
+  "usage: npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR] " +
+  "[--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan PLATFORM_PLAN_JSON]";
 
 /** Where the command writes: the console, or a test's buffers. */
 export interface CliOutput {
@@ -26,6 +30,7 @@ export async function runPlanCli(argv: string[], io: CliOutput = console): Promi
       "config-dir": { type: "string" },
       compare: { type: "string" },
       markdown: { type: "string" },
+      "platform-plan": { type: "string" },
     },
   });
   const [stack, ...rest] = positionals;
@@ -46,7 +51,12 @@ export async function runPlanCli(argv: string[], io: CliOutput = console): Promi
     io.error(`--out ${outDir}: ${forbidden} is not a place for plan files`);
     return 1;
   }
-  const projectDir = path.resolve(__dirname, "..");
+  // `teams/<team>` is a stack of the team project, beside the platform's.
+  const team = /^teams\/(.+)$/.exec(stack)?.[1];
+  const root = path.resolve(__dirname, "..");
+  const projectDir = team ? path.join(root, "teams") : root;
+  const stackName = team ?? stack;
+  const outBase = team ? path.join(outDir, "teams") : outDir;
   const configDir = values["config-dir"] ? path.resolve(values["config-dir"]) : undefined;
   let old: Plan | undefined;
   if (values.compare) {
@@ -59,9 +69,9 @@ export async function runPlanCli(argv: string[], io: CliOutput = console): Promi
           `a plan of project ${JSON.stringify(old.project)}, not ${JSON.stringify(project)}; nothing to compare`,
         );
       }
-      if (old.stack !== stack) {
+      if (old.stack !== stackName) {
         throw new Error(
-          `a plan of stack ${JSON.stringify(old.stack)}, not ${JSON.stringify(stack)}; compare a stack only with its own earlier plan`,
+          `a plan of stack ${JSON.stringify(old.stack)}, not ${JSON.stringify(stackName)}; compare a stack only with its own earlier plan`,
         );
       }
     } catch (err) {
@@ -69,16 +79,39 @@ export async function runPlanCli(argv: string[], io: CliOutput = console): Promi
       return 1;
     }
   }
-  // With --config-dir, the stack's policy config (config.<stack>.json) is read from there too.
+  let stackReferences: Record<string, Record<string, unknown>> | undefined;
+  let alertmanagerContext: RecordedResource[] | undefined;
+  if (team) {
+    const platform = await platformOutputs(
+      configDir ?? projectDir,
+      stackName,
+      values["platform-plan"],
+      outDir,
+      io,
+    );
+    if (typeof platform === "string") {
+      io.error(platform);
+      return 1;
+    }
+    stackReferences = platform.stackReferences;
+    alertmanagerContext = platform.alertmanagerContext;
+  } else if (values["platform-plan"]) {
+    io.error(`--platform-plan is for team stacks (teams/<team>)\n${usage}`);
+    return 1;
+  }
+  // With --config-dir, the stack's policy config (config.<stack>.json) is read from there too; a team
+  // stack's lives beside it in teams/.
   const result = await planStack({
     projectDir,
     configDir,
-    policyConfigDir: configDir,
-    stack,
-    outDir: path.resolve(outDir),
+    policyConfigDir: configDir ?? (team ? projectDir : undefined),
+    stack: stackName,
+    outDir: path.resolve(outBase),
+    stackReferences,
+    alertmanagerContext,
   });
   (result.exitCode === 0 ? io.log : io.error)(result.report);
-  if (result.plan) io.log(`\nwrote ${path.join(outDir, stack, "plan.json")} and manifests/`);
+  if (result.plan) io.log(`\nwrote ${path.join(outBase, stackName, "plan.json")} and manifests/`);
   if (result.plan && old && values.compare) {
     const diff = diffPlans(old, result.plan);
     io.log(`\n${summaryLine(diff, result.plan)}`);
@@ -88,6 +121,51 @@ export async function runPlanCli(argv: string[], io: CliOutput = console): Promi
     }
   }
   return result.exitCode;
+}
+
+/**
+ * The outputs of the platform stack a team stack references, from its plan: `--platform-plan`, else
+ * `<out>/<platform stack>/plan.json`, else planned now. A string is the error to show.
+ */
+async function platformOutputs(
+  teamDir: string,
+  team: string,
+  platformPlan: string | undefined,
+  outDir: string,
+  io: CliOutput,
+): Promise<Pick<PlanOptions, "stackReferences" | "alertmanagerContext"> | string> {
+  let reference: string;
+  try {
+    reference = loadStackFile(teamDir, team).config["kube-monitoring:platformStack"];
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (!reference || !STACK_REFERENCE.test(reference)) {
+    return `${team}: platformStack: ${JSON.stringify(reference ?? null)} is not a stack reference; expected org/kube-monitoring/<stack>`;
+  }
+  const platformStack = reference.split("/")[2];
+  let file = platformPlan ?? path.join(outDir, platformStack, "plan.json");
+  if (!platformPlan && !fs.existsSync(file)) {
+    io.log(`no plan of the platform stack ${platformStack} in ${outDir}: planning it first`);
+    const planned = await planStack({
+      projectDir: path.resolve(__dirname, ".."),
+      stack: platformStack,
+      outDir: path.resolve(outDir),
+    });
+    if (!planned.plan)
+      return `${team}: the platform stack ${platformStack} does not plan:\n${planned.report}`;
+    file = path.join(outDir, platformStack, "plan.json");
+  }
+  let plan: Plan;
+  try {
+    plan = readPlanFile(file);
+  } catch (err) {
+    return `--platform-plan ${file}: ${(err as Error).message}`;
+  }
+  if (plan.project !== "kube-monitoring") {
+    return `--platform-plan ${file}: a plan of project ${JSON.stringify(plan.project)}, not the platform (kube-monitoring)`;
+  }
+  return teamPlanContext(reference, plan);
 }
 
 /** The project name Pulumi.yaml declares. */

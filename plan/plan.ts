@@ -61,6 +61,13 @@ export interface PlanOptions {
   outDir?: string;
   /** Where `config.<stack>.json` (the stack's policy config) is read from; defaults to policies/. */
   policyConfigDir?: string;
+  /** Outputs of the stacks the program references, by `org/project/stack`. */
+  stackReferences?: Record<string, Record<string, unknown>>;
+  /**
+   * For a team stack: the platform plan's resources the Alertmanager's configuration is built from
+   * (its release and AlertmanagerConfigs), so the team's routing is checked inside the platform's.
+   */
+  alertmanagerContext?: RecordedResource[];
 }
 
 /** Pulumi's rule for stack names; also keeps a name from being a path (`..`, `/`). */
@@ -72,6 +79,24 @@ export function stackNameProblem(stack: string): string | undefined {
     `${JSON.stringify(stack)} is not a stack name: letters, digits, '-', '_' and '.', ` +
     "at most 100 characters, not only dots"
   );
+}
+
+/**
+ * What a team stack's plan needs from its platform's plan: the outputs its StackReference reads, and the
+ * Alertmanager configuration its routing joins (the platform's release and AlertmanagerConfigs).
+ */
+export function teamPlanContext(
+  reference: string,
+  platform: Pick<Plan, "outputs" | "resources">,
+): Pick<PlanOptions, "stackReferences" | "alertmanagerContext"> {
+  return {
+    stackReferences: { [reference]: platform.outputs },
+    alertmanagerContext: platform.resources.filter(
+      (r) =>
+        r.inputs.kind === "AlertmanagerConfig" ||
+        (r.type === HELM_RELEASE && r.inputs.chart === "kube-prometheus-stack"),
+    ),
+  };
 }
 
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
@@ -102,6 +127,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
           stack: options.stack,
           config: stackFile.config,
           secretKeys: stackFile.secretKeys,
+          stackReferences: options.stackReferences,
           // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load afresh
           program: () => require(entry),
         }),
@@ -123,7 +149,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     plan.loosened = policyConfig.loosened;
     const policiesDone = performance.now();
     // Sequential on purpose: on two cores, overlapping the tools with the policies only moved the time.
-    plan.checks = await runRealToolChecks(plan.resources);
+    plan.checks = await runRealToolChecks(plan.resources, options.alertmanagerContext);
     const checksDone = performance.now();
     const invalid = await validateCustomResources(plan.resources);
     timings = {
@@ -148,7 +174,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     return { exitCode: 1, report };
   }
 
-  if (options.outDir) writePlan(plan, stackOutDir(options.outDir, options.stack));
+  if (options.outDir)
+    writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext);
   const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory");
   const report = [
@@ -178,7 +205,7 @@ export function stackOutDir(outDir: string, stack: string): string {
 }
 
 /** Writes plan.json and the manifests, replacing whatever an earlier plan of the stack left. */
-export function writePlan(plan: Plan, dir: string): void {
+export function writePlan(plan: Plan, dir: string, alertmanagerContext: RecordedResource[] = []): void {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
   fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
@@ -188,7 +215,7 @@ export function writePlan(plan: Plan, dir: string): void {
   // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
   fs.writeFileSync(
     path.join(dir, "manifests", EFFECTIVE_ALERTMANAGER_FILE),
-    stringify(effectiveAlertmanagerConfig(plan.resources), { lineWidth: 0 }),
+    stringify(effectiveAlertmanagerConfig([...alertmanagerContext, ...plan.resources]), { lineWidth: 0 }),
   );
 }
 

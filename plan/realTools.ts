@@ -63,7 +63,14 @@ function chunks<T>(items: T[], n: number): T[][] {
   );
 }
 
-export async function runRealToolChecks(resources: RecordedResource[]): Promise<ToolCheck[]> {
+/**
+ * promtool on the rule files of `resources`, amtool on the Alertmanager configuration they make with
+ * `alertmanagerContext` (for a team stack: the platform's release and AlertmanagerConfigs).
+ */
+export async function runRealToolChecks(
+  resources: RecordedResource[],
+  alertmanagerContext: RecordedResource[] = [],
+): Promise<ToolCheck[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-checks-"));
   const clean = (text: string) => text.trim().replaceAll(dir + path.sep, "");
   try {
@@ -93,7 +100,7 @@ export async function runRealToolChecks(resources: RecordedResource[]): Promise<
         );
       }
     }
-    const config = effectiveAlertmanagerConfig(resources);
+    const config = effectiveAlertmanagerConfig([...alertmanagerContext, ...resources]);
     if (Object.keys(config).length) {
       const subject = "effective Alertmanager configuration";
       if (!onPath("amtool")) pending.push(Promise.resolve(missing("amtool", subject)));

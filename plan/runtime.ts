@@ -38,8 +38,13 @@ export interface RunOptions {
   config: Record<string, string>;
   /** Fully qualified keys whose values are secrets. */
   secretKeys?: string[];
-  /** The program: typically `() => require("../index")`. Its exports become the stack outputs. */
+  /**
+   * The program: typically `() => require("../index")`. Its exports become the stack outputs; an
+   * exported function is called and awaited, as the Pulumi CLI does.
+   */
   program: () => unknown;
+  /** The outputs of the stacks the program references (`org/project/stack` → outputs). */
+  stackReferences?: Record<string, Record<string, unknown>>;
 }
 
 /** Output properties the mock returns beyond the inputs, per resource type. */
@@ -123,6 +128,16 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const name = String(args.inputs.name ?? args.name);
+          const outputs = options.stackReferences?.[name];
+          if (!outputs) {
+            throw new Error(
+              `the offline plan has no plan of stack ${name} to read (give it with --platform-plan)`,
+            );
+          }
+          return { id: name, state: { name, outputs, secretOutputNames: [] } };
+        }
         const hash = crypto.createHash("sha256").update(`${args.type}::${args.name}`).digest("hex");
         return {
           id: `${args.name}-${hash.slice(0, 8)}`,
@@ -154,7 +169,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     });
   });
 
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => options.program());
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    const exported = options.program();
+    return typeof exported === "function" ? await (exported as () => unknown)() : exported;
+  });
   // Drains every pending registration; the mock monitor has nothing else to close.
   await pulumi.runtime.disconnect();
   return {

@@ -8,6 +8,7 @@ import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
 import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "./rules";
 import { noPlaintextSecrets } from "./secrets";
+import { teamStackScope } from "./teams";
 import { thanosBucketSecurity } from "./thanos";
 import type { Policy } from "./util";
 
@@ -31,4 +32,5 @@ export const allPolicies: Policy[] = [
   prometheusMemoryGuaranteed,
   iamLeastPrivilege,
   grafanaAccess,
+  teamStackScope,
 ];

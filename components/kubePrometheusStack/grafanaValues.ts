@@ -170,6 +170,8 @@ export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown
           ? { datasources: { isDefaultDatasource: false } }
           : {}),
       dashboards: {
+        // Team stacks keep their apps' dashboards in the apps' namespaces.
+        searchNamespace: "ALL",
         folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
         provider: { foldersFromFilesStructure: true },
       },

@@ -41,6 +41,7 @@ describe("policy pack", () => {
         "prometheus-memory-guaranteed",
         "iam-least-privilege",
         "grafana-access",
+        "team-stack-scope",
       ],
     );
     for (const p of allPolicies) {

@@ -1,0 +1,210 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PLATFORM_CONTRACT_VERSION, parsePlatformContract, parseTeamConfig } from "../components";
+import { Plan, planStack, teamPlanContext } from "../plan/plan";
+import { teamStackScope } from "../policies/teams";
+import { planCli } from "./helpers/cli";
+import { Loose, planOf, projectDir } from "./helpers/plan";
+import { assertNoViolations, assertViolations, resourceOf } from "./helpers/policies";
+
+const teamsDir = path.join(projectDir, "teams");
+const REFERENCE = "example-org/kube-monitoring/prod";
+
+/** Plans the payments team stack against a platform plan, as the CLI does. */
+async function planPayments(platform: Pick<Plan, "outputs" | "resources">) {
+  return planStack({
+    projectDir: teamsDir,
+    stack: "payments",
+    policyConfigDir: teamsDir,
+    ...teamPlanContext(REFERENCE, platform),
+  });
+}
+
+describe("team stacks", () => {
+  for (const platform of ["dev", "prod"]) {
+    it(`plan the payments team against the ${platform} platform plan: only the team's apps, in their namespaces`, async () => {
+      const { exitCode, plan, report } = await planPayments((await planOf(platform)).plan!);
+      assert.equal(exitCode, 0, report);
+      assert.deepEqual(plan!.resources.map((r) => `${r.type}::${r.name}`).sort(), [
+        "kube-monitoring:apps:AppMonitoring::app-checkout",
+        "kube-monitoring:apps:AppMonitoring::app-ledger",
+        "kubernetes:core/v1:ConfigMap::app-checkout-dashboard",
+        "kubernetes:core/v1:ConfigMap::app-ledger-dashboard",
+        "kubernetes:monitoring.coreos.com/v1:PrometheusRule::app-checkout-rules",
+        "kubernetes:monitoring.coreos.com/v1:PrometheusRule::app-ledger-rules",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::app-checkout-servicemonitor",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::app-ledger-servicemonitor",
+        "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig::app-checkout-alertmanagerconfig",
+        "pulumi:pulumi:Stack::kube-monitoring-teams-payments",
+      ]);
+      const namespaces = plan!.resources
+        .filter((r) => r.type.startsWith("kubernetes:"))
+        .map((r) => `${r.name} ${(r.inputs.metadata as Loose).namespace}`);
+      assert.ok(
+        namespaces.every((n) => / payments-(checkout|ledger)$/.test(n)),
+        namespaces.join("; "),
+      );
+      // Runbook links from the platform's contract.
+      const rules = plan!.resources.find((r) => r.name === "app-checkout-rules")!;
+      const alerts = ((rules.inputs.spec as Loose).groups as Loose[])
+        .flatMap((g) => g.rules)
+        .filter((r: Loose) => r.alert);
+      assert.equal(
+        alerts.find((a: Loose) => a.alert === "HighErrorRate").annotations.runbook_url,
+        "https://runbooks.example.com/kube-monitoring/HighErrorRate",
+      );
+      assert.deepEqual(plan!.outputs, {
+        apps: ["checkout", "ledger"],
+        platformContractVersion: PLATFORM_CONTRACT_VERSION,
+      });
+      // The team's routing is checked inside the platform's Alertmanager configuration.
+      assert.deepEqual(
+        plan!.checks.map((c) => `${c.tool} ${c.status}`),
+        ["promtool passed", "amtool passed"],
+      );
+    });
+  }
+
+  it("refuse a platform without the contract, or with a version they do not understand", async () => {
+    const prod = (await planOf("prod")).plan!;
+    const outputs = prod.outputs as Loose;
+    const missing = await planPayments({ ...prod, outputs: { ...outputs, platformContract: undefined } });
+    assert.equal(missing.exitCode, 1);
+    assert.equal(
+      missing.report,
+      `payments: platformStack ${REFERENCE}: exports no platformContract; deploy a platform stack of a kube-monitoring version with team stacks first`,
+    );
+    const newer = await planPayments({
+      ...prod,
+      outputs: { ...outputs, platformContract: { ...outputs.platformContract, version: 2 } },
+    });
+    assert.equal(newer.exitCode, 1);
+    assert.equal(
+      newer.report,
+      `payments: platformStack ${REFERENCE}: exports platformContract version 2; this team stack understands version 1: update this team stack's kube-monitoring`,
+    );
+    assert.throws(
+      () => parsePlatformContract("t", REFERENCE, { version: 0 }),
+      /exports platformContract version 0; this team stack understands version 1: update the platform stack first/,
+    );
+  });
+
+  it("judge apps exactly as the platform stack does, and need a stack reference", () => {
+    assert.throws(
+      () => parseTeamConfig("t", { environment: "prod", platformStack: "prod", apps: [{ name: "a" }] }),
+      (err: Error & { problems: string[] }) => {
+        assert.deepEqual(err.problems, [
+          't: platformStack: "prod" is not a stack reference; expected org/kube-monitoring/<stack>',
+        ]);
+        return true;
+      },
+    );
+    assert.throws(
+      () =>
+        parseTeamConfig("t", {
+          environment: "prod",
+          platformStack: REFERENCE,
+          apps: [
+            {
+              name: "a",
+              namespace: "a",
+              serviceMonitor: { endpoints: [{ port: "metrics", interval: "1m" }] },
+              bogus: 1,
+            },
+          ],
+        }),
+      (err: Error & { problems: string[] }) => {
+        assert.match(err.problems[0], /^t: apps\[0\]\.bogus: unknown key/);
+        return true;
+      },
+    );
+  });
+
+  it("plan from the command line, planning the platform first when its plan is missing", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-teams-"));
+    try {
+      const run = await planCli(["teams/payments", "--out", out]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(
+        run.stdout,
+        new RegExp(`^no plan of the platform stack prod in ${out}: planning it first`),
+      );
+      assert.ok(fs.existsSync(path.join(out, "teams", "payments", "plan.json")));
+      assert.ok(fs.existsSync(path.join(out, "prod", "plan.json")));
+      fs.writeFileSync(
+        path.join(out, "other.json"),
+        JSON.stringify({ stack: "prod", project: "other", resources: [] }),
+      );
+      const other = await planCli([
+        "teams/payments",
+        "--out",
+        out,
+        "--platform-plan",
+        path.join(out, "other.json"),
+      ]);
+      assert.equal(other.status, 1);
+      assert.equal(
+        other.stderr.trim(),
+        `--platform-plan ${path.join(out, "other.json")}: a plan of project "other", not the platform (kube-monitoring)`,
+      );
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("policy team-stack-scope", () => {
+  const urn = (type: string, name: string, project = "kube-monitoring-teams") =>
+    `urn:pulumi:payments::${project}::${type}::${name}`;
+  const k8s = (
+    kind: string,
+    name: string,
+    namespace: string | undefined,
+    app = "checkout",
+    project?: string,
+  ) => {
+    const type = `kubernetes:${kind === "ClusterRole" ? "rbac.authorization.k8s.io/v1" : "monitoring.coreos.com/v1"}:${kind}`;
+    return resourceOf(
+      type,
+      name,
+      {
+        kind,
+        metadata: { name, ...(namespace ? { namespace } : {}), labels: { "app.kubernetes.io/part-of": app } },
+      },
+      { urn: urn(type, name, project) },
+    );
+  };
+
+  it("passes a team's apps each in its own namespace, and ignores the platform project", () => {
+    assertNoViolations(teamStackScope, [
+      k8s("ServiceMonitor", "checkout", "payments-checkout"),
+      k8s("PrometheusRule", "checkout", "payments-checkout"),
+      k8s("ServiceMonitor", "ledger", "payments-ledger", "ledger"),
+      k8s("ClusterRole", "platform-role", undefined, "x", "kube-monitoring"),
+    ]);
+  });
+
+  it("refuses an app object outside the app's namespace, cluster-wide objects and charts", () => {
+    assertViolations(
+      teamStackScope,
+      [
+        k8s("ServiceMonitor", "checkout", "payments-checkout"),
+        k8s("PrometheusRule", "checkout-in-monitoring", "monitoring"),
+        k8s("ClusterRole", "reader", undefined),
+        resourceOf(
+          "kubernetes:helm.sh/v3:Release",
+          "loki",
+          { chart: "loki" },
+          { urn: urn("kubernetes:helm.sh/v3:Release", "loki") },
+        ),
+      ],
+      [
+        "PrometheusRule checkout-in-monitoring: app checkout lives in payments-checkout (ServiceMonitor checkout) but this is in monitoring; a team stack keeps each app's objects in the app's namespace.",
+        /^ClusterRole reader: a team stack creates only its apps' objects/,
+        "Helm release loki: a team stack installs no charts; the platform stack does.",
+      ],
+    );
+  });
+});
