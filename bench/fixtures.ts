@@ -32,10 +32,40 @@ export function writeSyntheticStack(projectDir: string, dir: string, stack: stri
   const config = {
     "kube-monitoring:environment": "dev",
     "kube-monitoring:clusterName": "bench",
-    "kube-monitoring:prometheus": { replicas: 2, expectedActiveSeries: 200_000 * Math.max(1, apps / 10) },
+    "kube-monitoring:prometheus": {
+      replicas: 2,
+      retention: "7d",
+      expectedActiveSeries: 200_000 * Math.max(1, apps / 10),
+    },
     "kube-monitoring:alerting": { runbookBaseUrl: "https://runbooks.example.com/bench" },
     "kube-monitoring:apps": Array.from({ length: apps }, (_, i) => syntheticApp(i)),
   };
   fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
+  // The dev stack's policy settings: every stack declares its own.
+  fs.copyFileSync(
+    path.join(projectDir, "policies", "config.dev.json"),
+    path.join(dir, `config.${stack}.json`),
+  );
+  return dir;
+}
+
+/** A team stack (teams/ project) of apps `from` … `from + count - 1` on the platform stack `reference`. */
+export function writeSyntheticTeamStack(
+  projectDir: string,
+  dir: string,
+  team: string,
+  from: number,
+  count: number,
+  reference: string,
+): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(projectDir, "teams", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const config = {
+    "kube-monitoring:environment": "dev",
+    "kube-monitoring:platformStack": reference,
+    "kube-monitoring:apps": Array.from({ length: count }, (_, i) => syntheticApp(from + i)),
+  };
+  fs.writeFileSync(path.join(dir, `Pulumi.${team}.yaml`), stringify({ config }));
+  fs.writeFileSync(path.join(dir, `config.${team}.json`), JSON.stringify({ profile: "dev" }));
   return dir;
 }

@@ -1,12 +1,23 @@
 // One measured plan in a fresh process: prints a JSON line with wall time, peak RSS and phase timings.
 import { useLeanStackTraces } from "../plan/leanStacks";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { planStack } from "../plan/plan";
+import { Plan, planStack, teamPlanContext } from "../plan/plan";
 
 useLeanStackTraces();
-const [stack, configDir] = process.argv.slice(2);
+// <stack> <config dir> [--team <platform plan.json> <platform stack reference>]
+const [stack, configDir, teamFlag, platformPlan, reference] = process.argv.slice(2);
+const root = path.resolve(__dirname, "..");
+const team = teamFlag === "--team";
 const started = performance.now();
-void planStack({ projectDir: path.resolve(__dirname, ".."), configDir, stack }).then((result) => {
+void planStack({
+  projectDir: team ? path.join(root, "teams") : root,
+  configDir,
+  policyConfigDir:
+    configDir && fs.existsSync(path.join(configDir, `config.${stack}.json`)) ? configDir : undefined,
+  stack,
+  ...(team ? teamPlanContext(reference, JSON.parse(fs.readFileSync(platformPlan, "utf8")) as Plan) : {}),
+}).then((result) => {
   const wallMs = performance.now() - started;
   console.log(
     JSON.stringify({

@@ -4,11 +4,11 @@
  * and the ratio to the floor (a process that only loads the SDKs). Writes bench/results.json and
  * bench/results.md.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeSyntheticStack } from "./fixtures";
+import { writeSyntheticStack, writeSyntheticTeamStack } from "./fixtures";
 
 const root = path.resolve(__dirname, "..");
 const tsNode = ["-r", "ts-node/register/transpile-only"];
@@ -59,7 +59,62 @@ function summarize(name: string, samples: Sample[], floorMs: number) {
   };
 }
 
-function main() {
+/** Runs every plan at once, each in its own process; the wall time is the last one's end. */
+async function measureParallel(runs: string[][]): Promise<{ wallMs: number; samples: Sample[] }> {
+  const started = performance.now();
+  const samples = await Promise.all(
+    runs.map(
+      (args) =>
+        new Promise<Sample>((resolve, reject) => {
+          const child = spawn(process.execPath, [...tsNode, ...args], { cwd: root });
+          let out = "";
+          let err = "";
+          child.stdout.on("data", (d) => (out += d));
+          child.stderr.on("data", (d) => (err += d));
+          child.on("close", (code) =>
+            code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(err)),
+          );
+        }),
+    ),
+  );
+  return { wallMs: performance.now() - started, samples };
+}
+
+/** 10 team stacks of 100 apps each, planned in parallel against one platform plan. */
+async function teamStacks(tmp: string) {
+  const reference = "bench/kube-monitoring/bench-platform";
+  const platformDir = writeSyntheticStack(root, path.join(tmp, "bench-platform"), "bench-platform", 0);
+  const out = path.join(tmp, "out");
+  const plan = spawnSync(
+    process.execPath,
+    [...tsNode, "plan/cli.ts", "bench-platform", "--config-dir", platformDir, "--out", out],
+    { cwd: root, encoding: "utf8" },
+  );
+  if (!fs.existsSync(path.join(out, "bench-platform", "plan.json")))
+    throw new Error(`platform plan failed:\n${plan.stderr}`);
+  const runs = Array.from({ length: 10 }, (_, t) => {
+    const team = `team-${t}`;
+    const dir = writeSyntheticTeamStack(root, path.join(tmp, team), team, t * 100, 100, reference);
+    return [
+      "bench/planOnce.ts",
+      team,
+      dir,
+      "--team",
+      path.join(out, "bench-platform", "plan.json"),
+      reference,
+    ];
+  });
+  const { wallMs, samples } = await measureParallel(runs);
+  return {
+    name: "10 team stacks × 100 apps, in parallel",
+    resources: samples.reduce((sum, s) => sum + (s.resources ?? 0), 0),
+    exitCodes: [...new Set(samples.map((s) => s.exitCode))],
+    wallMs: Math.round(wallMs),
+    maxRssMbEach: Math.round(Math.max(...samples.map((s) => s.maxRssMb))),
+  };
+}
+
+async function main() {
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const floorSamples = measure(["bench/floor.ts"], runs);
   const floorMs = median(floorSamples.map((s) => s.wallMs));
@@ -71,6 +126,7 @@ function main() {
   for (const stack of ["dev", "prod"])
     rows.push(summarize(stack, measure(["bench/planOnce.ts", stack, root], runs), floorMs));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-bench-"));
+  let teams: Awaited<ReturnType<typeof teamStacks>>;
   try {
     for (const apps of [1, 10, 100, 1000]) {
       const stack = `bench-${apps}`;
@@ -83,6 +139,7 @@ function main() {
         ),
       );
     }
+    teams = await teamStacks(tmp);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -98,13 +155,15 @@ function main() {
     node: process.version,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
   };
-  const results = { date: new Date().toISOString(), machine, runs, floor, rows, scaling };
+  const single = per("1000 apps").wallMsMedian;
+  const teamsRow = { ...teams, ratioToSingleStack: Number((teams.wallMs / single).toFixed(2)) };
+  const results = { date: new Date().toISOString(), machine, runs, floor, rows, scaling, teams: teamsRow };
   fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
 
   const md = [
     `# Benchmark results`,
     "",
-    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; ${runs} runs each (2 for 1000 apps), fresh process per run. ` +
+    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; ${runs} runs each (at most 2 for 1000 apps), fresh process per run. ` +
       `Floor (load the Pulumi and provider SDKs only): ${floor.wallMsMedian} ms, ${floor.maxRssMb} MB.`,
     "",
     "| plan | resources | wall min (ms) | wall median (ms) | × floor | peak RSS (MB) | program (ms) | policies (ms) | promtool+amtool (ms) | CRD schemas (ms) |",
@@ -116,9 +175,12 @@ function main() {
     "",
     `Per-app cost: ${scaling.perAppMs10to100} ms from 10 to 100 apps, ${scaling.perAppMs100to1000} ms from 100 to 1000 apps.`,
     "",
+    `${teamsRow.name}: ${teamsRow.resources} resources in ${teamsRow.wallMs} ms (${teamsRow.ratioToSingleStack} × the single 1000-app stack's ${single} ms), ` +
+      `at most ${teamsRow.maxRssMbEach} MB each; exit codes ${teamsRow.exitCodes.join(", ")}.`,
+    "",
   ].join("\n");
   fs.writeFileSync(path.join(__dirname, "results.md"), md);
   console.log(md);
 }
 
-main();
+void main();

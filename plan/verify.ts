@@ -70,9 +70,13 @@ export function expectationsOf(plan: Pick<Plan, "resources">): Expectations {
   const values = (kps?.inputs.values ?? {}) as Record<string, Record<string, Json>>;
   const promSpec = values.prometheus?.prometheusSpec ?? {};
   const amSpec = values.alertmanager?.alertmanagerSpec ?? {};
-  const receivers = ((effectiveAlertmanagerConfig(plan.resources).receivers ?? []) as { name: string }[]).map(
-    (r) => r.name,
-  );
+  // The receivers of this plan's AlertmanagerConfigs (a team stack's join the platform's configuration).
+  const owners = plan.resources
+    .filter((r) => r.inputs.kind === "AlertmanagerConfig")
+    .map((r) => `${metaOf(r).namespace}/${metaOf(r).name}/`);
+  const receivers = ((effectiveAlertmanagerConfig(plan.resources).receivers ?? []) as { name: string }[])
+    .map((r) => r.name)
+    .filter((name) => owners.some((o) => name.startsWith(o)));
   const thanosJobs = plan.resources.some(
     (r) => r.type === "kubernetes:apps/v1:StatefulSet" && metaOf(r).name === "thanos-compactor",
   );

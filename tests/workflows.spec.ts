@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
-import type { Loose } from "./helpers/plan";
+import { type Loose, projectDir } from "./helpers/plan";
 
 const dir = path.resolve(__dirname, "..", ".github", "workflows");
 const files = ["preview.yml", "deploy.yml"];
@@ -46,8 +46,13 @@ describe("GitHub workflows", () => {
       for (const s of pulumi) {
         for (const key of Object.keys(s.with ?? {}))
           assert.ok(pulumiInputs.has(key), `${f}: pulumi/actions has no input ${key}`);
-        assert.equal(s.with!.policyPacks, "policies");
-        assert.equal(s.with!.policyPackConfigs, "policies/config.${{ matrix.stack }}.json");
+        // Team stacks run from teams/, with their policy config beside their stack files.
+        const team = s.with!["work-dir"] === "teams";
+        assert.equal(s.with!.policyPacks, team ? "../policies" : "policies");
+        assert.equal(
+          s.with!.policyPackConfigs,
+          team ? "config.${{ matrix.team }}.json" : "policies/config.${{ matrix.stack }}.json",
+        );
       }
     }
     const preview = steps("preview.yml").find((s) => s.uses?.startsWith("pulumi/actions@"))!;
@@ -101,6 +106,20 @@ describe("GitHub workflows", () => {
       /--prometheus-url http:\/\/127\.0\.0\.1:9090 \\\n\s+--alertmanager-url http:\/\/127\.0\.0\.1:9093 "\$\{thanos\[@\]\}" --wait 10m/,
     );
     assert.ok(!(steps[verify] as Loose)["continue-on-error"], "a failed verify fails the deploy");
+  });
+
+  it("deploy team stacks after the platform, in parallel, from teams/ with the policy pack", () => {
+    const deploy = parse(read("deploy.yml")) as Loose;
+    const teams = deploy.jobs.teams;
+    assert.equal(teams.needs, "deploy");
+    assert.equal(teams.strategy["max-parallel"], undefined);
+    const teamStacks = fs
+      .readdirSync(path.join(projectDir, "teams"))
+      .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+      .sort();
+    assert.deepEqual(teams.strategy.matrix.team, teamStacks);
+    const up = (teams.steps as Step[]).find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+    assert.equal(up.with!["stack-name"], "${{ vars.PULUMI_ORG }}/kube-monitoring-teams/${{ matrix.team }}");
   });
 
   it("run the tests and both offline plans without secrets, failing on a mandatory violation", () => {
