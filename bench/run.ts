@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { writeSyntheticStack, writeSyntheticTeamStack } from "./fixtures";
 
 const root = path.resolve(__dirname, "..");
-const tsNode = ["-r", "ts-node/register/transpile-only"];
+const tsNode = ["-r", "./plan/register.js"];
 
 interface Sample {
   wallMs: number;

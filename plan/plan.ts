@@ -139,7 +139,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       stack: options.stack,
       project: stackFile.project,
       resources: [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn)),
-      outputs: run.outputs,
+      // Sorted: the order a compiler emits exports in is no property of the stack.
+      outputs: Object.fromEntries(Object.entries(run.outputs).sort(([a], [b]) => a.localeCompare(b))),
       violations: [],
       loosened: [],
       checks: [],

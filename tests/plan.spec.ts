@@ -302,14 +302,10 @@ describe("offline plan", () => {
 
   describe("command line", () => {
     const cli = (args: string[]) =>
-      spawnSync(
-        process.execPath,
-        [require.resolve("ts-node/dist/bin"), "--transpile-only", "plan/cli.ts", ...args],
-        {
-          cwd: projectDir,
-          encoding: "utf8",
-        },
-      );
+      spawnSync(process.execPath, ["-r", "./plan/register.js", "plan/cli.ts", ...args], {
+        cwd: projectDir,
+        encoding: "utf8",
+      });
 
     it("writes plan.json and manifests for dev", () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-out-"));
