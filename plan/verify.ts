@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { THANOS_SIDECAR_SERVICE } from "../components/kubePrometheusStack/names";
 import { thanosName } from "../components/Thanos";
+import { urlCarriesCredentials } from "../components/schemaPrimitives";
 import { durationSeconds } from "../policies/units";
 import { effectiveAlertmanagerConfig } from "./alertmanagerConfig";
 import type { Plan } from "./plan";
@@ -434,7 +435,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const usage =
     "usage: npm run verify -- <stack> --prometheus-url URL --alertmanager-url URL [--thanos-query-url URL] " +
     "[--plan out/<stack>/plan.json] [--wait 5m] [--format text|json]";
@@ -459,6 +460,21 @@ async function main(argv: string[]): Promise<number> {
   if (waitSeconds === undefined || !["text", "json"].includes(values.format)) {
     console.error(`--wait takes a duration (like 5m), --format text or json\n${usage}`);
     return 1;
+  }
+  for (const flag of ["prometheus-url", "alertmanager-url", "thanos-query-url"] as const) {
+    const url = values[flag];
+    if (url === undefined) continue;
+    if (!/^https?:\/\//.test(url) || !URL.canParse(url)) {
+      console.error(`--${flag}: not an http(s) URL`);
+      return 1;
+    }
+    // Never echoed: it may hold exactly what it must not.
+    if (urlCarriesCredentials(url)) {
+      console.error(
+        `--${flag}: must not carry credentials; set KUBE_MONITORING_VERIFY_TOKEN, or _USER and _PASSWORD, instead`,
+      );
+      return 1;
+    }
   }
   const planFile = values.plan ?? path.join("out", stack, "plan.json");
   if (!fs.existsSync(planFile)) {
