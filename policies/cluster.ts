@@ -30,6 +30,13 @@ export const volumesNameStorageClass: Policy = {
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     const unnamed = (spec: unknown) => spec !== undefined && !get(spec, "storageClassName");
     if (args.type === HELM_RELEASE && args.props.chart === KPS_CHART) {
+      const grafanaVolume = get(args.props.values, "grafana.persistence") as Json | undefined;
+      if (grafanaVolume?.enabled === true && !grafanaVolume.storageClassName) {
+        report(
+          `Helm release ${args.name}: values.grafana.persistence names no storageClassName; set the stack's ` +
+            "cluster.storageClass (created by the stack) or grafana.persistence.storageClass.",
+        );
+      }
       for (const path of KPS_CLAIMS) {
         if (unnamed(get(args.props.values, path))) {
           report(

@@ -122,6 +122,7 @@ describe("offline plan", () => {
                 ...Array(4).fill("advisory prometheus-high-availability"),
                 "advisory volumes-name-storage-class",
                 "advisory volumes-name-storage-class",
+                "advisory volumes-name-storage-class",
                 "advisory prometheus-memory-guaranteed",
                 "advisory grafana-access",
               ]

@@ -38,6 +38,14 @@ describe("policy volumes-name-storage-class", () => {
         "Helm release kps-release: values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec names no storageClassName; set the stack's cluster.storageClass (created by the stack) or the component's storageClass.",
       ],
     );
+    const grafana = changed(named, (v) => (v.grafana = { persistence: { enabled: true, size: "10Gi" } }));
+    assertViolations(
+      volumesNameStorageClass,
+      [kps(grafana)],
+      [
+        "Helm release kps-release: values.grafana.persistence names no storageClassName; set the stack's cluster.storageClass (created by the stack) or grafana.persistence.storageClass.",
+      ],
+    );
     const store = resourceOf("kubernetes:apps/v1:StatefulSet", "thanos-store", {
       spec: {
         volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"] } }],
