@@ -46,7 +46,6 @@ const stack = new KubePrometheusStack("kps", {
     sidecarResources: cfg.thanos.sidecar.resources,
     grafanaDatasource: cfg.thanos.grafanaDatasource,
   },
-  thanosBucketReady: store?.access("sidecar").ready,
   protect: production,
 });
 

@@ -19,12 +19,6 @@ export interface KubePrometheusStackArgs extends KubePrometheusStackValuesInput 
    */
   readonly crds: pulumi.Resource;
   /**
-   * What the sidecar's bucket access is made of (its IAM policies): the release waits for it, so the
-   * first upload does not fail on a role without permissions.
-   * @default []
-   */
-  readonly thanosBucketReady?: pulumi.Resource[];
-  /**
    * Protect and retain the namespace and release: deleting the namespace would delete the Prometheus
    * volumes in it. Set for production.
    * @default false
@@ -106,12 +100,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [
-          args.crds,
-          ...secrets.all,
-          ...(args.thanosBucketReady ?? []),
-          ...(args.prerequisites ?? []),
-        ],
+        dependsOn: [args.crds, ...secrets.all, ...(args.thanos?.ready ?? []), ...(args.prerequisites ?? [])],
         ...keep,
       },
     );

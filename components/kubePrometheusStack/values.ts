@@ -25,6 +25,12 @@ export interface ThanosSidecarArgs {
   readonly objstoreConfig: pulumi.Input<string>;
   /** Add Thanos Query as a Grafana datasource for long-term queries. */
   readonly grafanaDatasource: boolean;
+  /**
+   * What the sidecar's bucket access is made of (its IAM policies): the release waits for it, so the
+   * first upload does not fail on a role without permissions.
+   * @default []
+   */
+  readonly ready?: pulumi.Resource[];
 }
 
 /** Everything the release's values are made of: the stack config's part and the Thanos sidecar. */
