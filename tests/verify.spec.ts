@@ -1,6 +1,20 @@
 import { strict as assert } from "node:assert";
 import { expectationsOf, formatText, main } from "../plan/verify";
-import { planOf } from "./helpers/plan";
+import * as path from "node:path";
+import { planStack, teamPlanContext } from "../plan/plan";
+import { planOf, projectDir } from "./helpers/plan";
+
+/** The payments team stack, planned against the prod platform plan. */
+async function planTeam() {
+  const platform = (await planOf("prod")).plan!;
+  const teams = path.join(projectDir, "teams");
+  return planStack({
+    projectDir: teams,
+    stack: "payments",
+    policyConfigDir: teams,
+    ...teamPlanContext("example-org/kube-monitoring/prod", platform),
+  });
+}
 
 /** Runs the verify command, capturing what it prints. */
 async function verifyCli(args: string[]) {
@@ -43,6 +57,16 @@ describe("verify: what a deployed plan must show", () => {
       "serviceMonitor/monitoring/eks-control-plane/1",
       "serviceMonitor/monitoring/thanos/0",
     ]);
+  });
+
+  it("expects only a team stack's own pools, groups and receivers", async () => {
+    const { plan } = await planTeam();
+    const exp = expectationsOf(plan!);
+    assert.deepEqual(exp.scrapePools.map((p) => p.pool).sort(), [
+      "serviceMonitor/payments-checkout/checkout/0",
+      "serviceMonitor/payments-ledger/ledger/0",
+    ]);
+    assert.deepEqual(exp.receivers, ["payments-checkout/checkout/payments-pager"]);
   });
 
   it("refuses API URLs that carry credentials, without printing them", async () => {

@@ -118,8 +118,16 @@ describe("GitHub workflows", () => {
       .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
       .sort();
     assert.deepEqual(teams.strategy.matrix.team, teamStacks);
-    const up = (teams.steps as Step[]).find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-    assert.equal(up.with!["stack-name"], "${{ vars.PULUMI_ORG }}/kube-monitoring-teams/${{ matrix.team }}");
+    const teamSteps = teams.steps as Step[];
+    const up = teamSteps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+    assert.equal(
+      teamSteps[up].with!["stack-name"],
+      "${{ vars.PULUMI_ORG }}/kube-monitoring-teams/${{ matrix.team }}",
+    );
+    const verify = teamSteps.findIndex((s) =>
+      /npm run verify -- "\$TEAM" --plan "out\/teams\/\$TEAM\/plan\.json"/.test(s.run ?? ""),
+    );
+    assert.ok(verify > up, "each team stack is verified after its up");
   });
 
   it("run the tests and both offline plans without secrets, failing on a mandatory violation", () => {
