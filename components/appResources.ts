@@ -141,6 +141,10 @@ export function workloadSpecs(app: AppConfig, w: WorkloadConfig) {
   return { deployment, service, ingress };
 }
 
+/** The uid of an app's generated dashboard (Grafana allows 40 characters). */
+export const appDashboardUid = (app: Pick<AppConfig, "name" | "namespace">) =>
+  `kube-monitoring-${app.namespace}-${app.name}`.slice(0, 40);
+
 /** A Grafana dashboard: request rate, error ratio, latency quantiles and SLO burn. */
 export function appDashboard(app: AppConfig): Record<string, unknown> {
   const ctx = ruleContext(app, "");
@@ -190,7 +194,7 @@ export function appDashboard(app: AppConfig): Record<string, unknown> {
     );
   }
   return dashboardModel(
-    `kube-monitoring-${app.namespace}-${app.name}`.slice(0, 40),
+    appDashboardUid(app),
     `${app.name} (${app.namespace})`,
     ["kube-monitoring", app.name],
     panels,

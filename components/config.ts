@@ -20,7 +20,7 @@ import { urlCarriesCredentials } from "./schemaPrimitives";
 import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
 import { ReadFile, readRuleFile } from "./ruleFiles";
-import { appDashboard } from "./appResources";
+import { appDashboardUid } from "./appResources";
 import {
   Dashboard,
   DashboardFile,
@@ -126,8 +126,7 @@ export function parseStackConfig(
 function checkedDashboards(stack: string, cfg: StackConfig, files: readonly DashboardFile[]): Dashboard[] {
   const own = stackDashboards(cfg);
   const appUids = cfg.apps.map((app) => ({
-    ...own[0],
-    uid: String(appDashboard(app).uid),
+    uid: appDashboardUid(app),
     source: `the dashboard of app ${app.name}`,
   }));
   const datasources = provisionedDatasources(cfg.thanos.enabled && cfg.thanos.grafanaDatasource);

@@ -77,7 +77,7 @@ function unresolved(ref: unknown, datasources: readonly Datasource[]): string | 
 export function loadDashboards(
   files: readonly DashboardFile[],
   datasources: readonly Datasource[],
-  reserved: readonly Dashboard[] = [],
+  reserved: readonly Pick<Dashboard, "uid" | "source">[] = [],
 ): { dashboards: Dashboard[]; problems: string[] } {
   const problems: string[] = [];
   const dashboards: Dashboard[] = [];

@@ -2,7 +2,7 @@
  * The stack's own dashboards, in the Grafana folder "kube-monitoring": Thanos at a glance, each app's
  * SLO and error budget, and the stack's capacity against what it was sized for.
  */
-import { durationSeconds } from "./capacity";
+import { planPrometheusStorage } from "./capacity";
 import type { AppConfig, StackConfig } from "./config";
 import { RELEASE_FULLNAME, THANOS_SIDECAR_SERVICE } from "./kubePrometheusStack/names";
 import { thanosName } from "./Thanos";
@@ -216,12 +216,11 @@ export function capacityDashboard(
 export function stackDashboards(cfg: Pick<StackConfig, "apps" | "thanos" | "prometheus">): Dashboard[] {
   const thanos = cfg.thanos.enabled;
   const sloSource = thanos && cfg.thanos.grafanaDatasource ? "thanos" : "prometheus";
-  const interval = durationSeconds(cfg.prometheus.scrapeInterval) ?? 30;
   return [
     capacityDashboard(
       PROMETHEUS_JOB,
       cfg.prometheus.expectedActiveSeries,
-      cfg.prometheus.expectedActiveSeries / interval,
+      planPrometheusStorage(cfg.prometheus).samplesPerSecond,
     ),
     ...(thanos
       ? [

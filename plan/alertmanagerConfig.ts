@@ -116,11 +116,17 @@ function convertMuteTimeInterval(m: Json, ns: string, name: string): Json {
   };
 }
 
+/** The kube-prometheus-stack release: its values say how the operator builds the configuration. */
+export const isKpsRelease = (r: RecordedResource) =>
+  r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack";
+
+/** What the effective Alertmanager configuration is built from: the release and every AlertmanagerConfig. */
+export const feedsAlertmanager = (r: RecordedResource) =>
+  isKpsRelease(r) || r.inputs.kind === "AlertmanagerConfig";
+
 /** The effective alertmanager.yaml for the stack's Alertmanager. */
 export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json {
-  const kps = resources.find(
-    (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack",
-  );
+  const kps = resources.find(isKpsRelease);
   const amValues = ((kps?.inputs.values as Json | undefined)?.alertmanager ?? {}) as Json;
   const spec = (amValues.alertmanagerSpec ?? {}) as Json;
   const globalRef = spec.alertmanagerConfiguration as { name?: string; global?: Json } | undefined;

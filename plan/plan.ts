@@ -9,7 +9,7 @@ import { CONFIG_DIR_ENV, ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
 import { Loosening, PolicyConfigError, Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
-import { effectiveAlertmanagerConfig } from "./alertmanagerConfig";
+import { effectiveAlertmanagerConfig, feedsAlertmanager } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
 import { ToolCheck, runRealToolChecks } from "./realTools";
@@ -91,11 +91,7 @@ export function teamPlanContext(
 ): Pick<PlanOptions, "stackReferences" | "alertmanagerContext"> {
   return {
     stackReferences: { [reference]: platform.outputs },
-    alertmanagerContext: platform.resources.filter(
-      (r) =>
-        r.inputs.kind === "AlertmanagerConfig" ||
-        (r.type === HELM_RELEASE && r.inputs.chart === "kube-prometheus-stack"),
-    ),
+    alertmanagerContext: platform.resources.filter(feedsAlertmanager),
   };
 }
 

@@ -13,7 +13,7 @@ import { THANOS_SIDECAR_SERVICE } from "../components/kubePrometheusStack/names"
 import { thanosName } from "../components/Thanos";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
 import { durationSeconds } from "../policies/units";
-import { effectiveAlertmanagerConfig } from "./alertmanagerConfig";
+import { effectiveAlertmanagerConfig, isKpsRelease } from "./alertmanagerConfig";
 import type { Plan } from "./plan";
 import type { RecordedResource } from "./runtime";
 
@@ -65,9 +65,7 @@ export function expectationsOf(plan: Pick<Plan, "resources">): Expectations {
         break;
     }
   }
-  const kps = plan.resources.find(
-    (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack",
-  );
+  const kps = plan.resources.find(isKpsRelease);
   const values = (kps?.inputs.values ?? {}) as Record<string, Record<string, Json>>;
   const promSpec = values.prometheus?.prometheusSpec ?? {};
   const amSpec = values.alertmanager?.alertmanagerSpec ?? {};

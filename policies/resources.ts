@@ -72,21 +72,25 @@ function ceilingFor(ceilings: Record<string, Ceiling>, component: string): Ceili
 }
 
 /** Requests and limits above the component's ceiling, as messages. */
+/** How each resource's quantities are read. */
+const QUANTITY: Record<keyof Ceiling, (q: string) => number | undefined> = {
+  cpu: quantityCores,
+  memory: quantityBytes,
+};
+
 function aboveCeiling(resources: unknown, component: string, ceilings: Record<string, Ceiling>): string[] {
   const ceiling = ceilingFor(ceilings, component);
   const r = (resources ?? {}) as { requests?: Json; limits?: Json };
   const found: string[] = [];
   for (const kind of ["requests", "limits"] as const) {
-    const cpu = r[kind]?.cpu;
-    if (cpu !== undefined && (quantityCores(String(cpu)) ?? 0) > (quantityCores(ceiling.cpu) ?? Infinity)) {
-      found.push(`${kind}.cpu ${String(cpu)} is above the ${component} ceiling of ${ceiling.cpu}`);
-    }
-    const memory = r[kind]?.memory;
-    if (
-      memory !== undefined &&
-      (quantityBytes(String(memory)) ?? 0) > (quantityBytes(ceiling.memory) ?? Infinity)
-    ) {
-      found.push(`${kind}.memory ${String(memory)} is above the ${component} ceiling of ${ceiling.memory}`);
+    for (const resource of ["cpu", "memory"] as const) {
+      const value = r[kind]?.[resource];
+      const parse = QUANTITY[resource];
+      if (value !== undefined && (parse(String(value)) ?? 0) > (parse(ceiling[resource]) ?? Infinity)) {
+        found.push(
+          `${kind}.${resource} ${String(value)} is above the ${component} ceiling of ${ceiling[resource]}`,
+        );
+      }
     }
   }
   return found;

@@ -28,8 +28,8 @@ export interface GrafanaValuesInput {
   readonly webTlsSecretName?: string;
   /** Add Thanos Query as a datasource, the default one: it deduplicates the replicas. */
   readonly thanosDatasource: boolean;
-  /** Where the SSO client secret and the database URL are read from. */
-  readonly credentials?: { readonly ssoClientSecret?: SecretKeyRef; readonly databaseUrl?: SecretKeyRef };
+  /** Where each credential's environment variable is read from (see grafanaCredentialRefs). */
+  readonly credentials?: Readonly<Record<string, SecretKeyRef>>;
   /** The storage class of Grafana's volume. */
   readonly storageClass?: string;
 }
@@ -145,11 +145,9 @@ export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown
   const g = input.grafana;
   const tlsSecret = input.webTlsSecretName;
   const extra = datasources(input, caDir);
-  const env: Record<string, unknown> = {};
-  if (input.credentials?.ssoClientSecret) {
-    env.GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET = { secretKeyRef: input.credentials.ssoClientSecret };
-  }
-  if (input.credentials?.databaseUrl) env.GF_DATABASE_URL = { secretKeyRef: input.credentials.databaseUrl };
+  const env = Object.fromEntries(
+    Object.entries(input.credentials ?? {}).map(([name, ref]) => [name, { secretKeyRef: ref }]),
+  );
   const persistent = Boolean(g.persistence?.enabled) && !g.database;
   return {
     enabled: g.enabled,
@@ -203,28 +201,46 @@ export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown
 }
 
 type Credential = NonNullable<GrafanaConfig["database"]>["url"];
+type CredentialSources = Partial<Pick<GrafanaConfig, "sso" | "database">>;
 
-/** A credential's Secret key: ours (GRAFANA_AUTH_SECRET) for a Pulumi secret, else the one referenced. */
-const refOf = (source: Credential, key: string): SecretKeyRef =>
-  typeof source === "object" && "secretName" in source
-    ? { name: source.secretName, key: source.key }
-    : { name: GRAFANA_AUTH_SECRET, key };
+/** Grafana's credentials: the environment variable it reads each from, and its key in GRAFANA_AUTH_SECRET. */
+const GRAFANA_CREDENTIALS: {
+  env: string;
+  key: string;
+  of: (g: CredentialSources) => Credential | undefined;
+}[] = [
+  { env: "GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET", key: "sso-client-secret", of: (g) => g.sso?.clientSecret },
+  { env: "GF_DATABASE_URL", key: "database-url", of: (g) => g.database?.url },
+];
 
-/** Where Grafana reads its SSO client secret and database URL from. */
-export function grafanaCredentialRefs(g: Partial<Pick<GrafanaConfig, "sso" | "database">>) {
-  return {
-    ...(g.sso ? { ssoClientSecret: refOf(g.sso.clientSecret, "sso-client-secret") } : {}),
-    ...(g.database ? { databaseUrl: refOf(g.database.url, "database-url") } : {}),
-  };
+const isReference = (source: Credential): source is { secretName: string; key: string } =>
+  typeof source === "object" && "secretName" in source;
+
+/**
+ * Where Grafana reads each credential it has (environment variable → Secret key): ours
+ * (GRAFANA_AUTH_SECRET) for a Pulumi secret, else the Secret referenced.
+ */
+export function grafanaCredentialRefs(g: CredentialSources): Record<string, SecretKeyRef> {
+  return Object.fromEntries(
+    GRAFANA_CREDENTIALS.flatMap(({ env, key, of }) => {
+      const source = of(g);
+      if (source === undefined) return [];
+      const ref = isReference(source)
+        ? { name: source.secretName, key: source.key }
+        : { name: GRAFANA_AUTH_SECRET, key };
+      return [[env, ref]];
+    }),
+  );
 }
 
 /** The keys of GRAFANA_AUTH_SECRET: the credentials given as Pulumi secrets. */
-export function grafanaAuthSecretData(g: Partial<Pick<GrafanaConfig, "sso" | "database">>) {
-  const data: Record<string, Credential> = {};
-  const add = (source: Credential | undefined, key: string) => {
-    if (source !== undefined && !(typeof source === "object" && "secretName" in source)) data[key] = source;
-  };
-  add(g.sso?.clientSecret, "sso-client-secret");
-  add(g.database?.url, "database-url");
-  return data as Record<string, Exclude<Credential, { secretName: string }>>;
+export function grafanaAuthSecretData(
+  g: CredentialSources,
+): Record<string, Exclude<Credential, { secretName: string }>> {
+  return Object.fromEntries(
+    GRAFANA_CREDENTIALS.flatMap(({ key, of }) => {
+      const source = of(g);
+      return source === undefined || isReference(source) ? [] : [[key, source]];
+    }),
+  );
 }
