@@ -15,11 +15,15 @@ import {
   kubePrometheusStackArgsFrom,
   loadStackConfig,
   monitorSelectors,
+  namespaceRouter,
+  ownershipOf,
   platformContractOutput,
+  siblingsOf,
   thanosBucketClients,
 } from "./components";
 
 const cfg = loadStackConfig();
+const ownership = ownershipOf(cfg);
 const production = cfg.environment === "prod";
 const tags = { "kube-monitoring:stack": pulumi.getStack(), "kube-monitoring:cluster": cfg.clusterName };
 
@@ -68,7 +72,7 @@ const thanos =
 new PlatformAlerting("alerting", {
   namespace: stack.namespace,
   alerting: cfg.alerting,
-  apps: cfg.apps,
+  ownership,
   importedRules: cfg.importedRules,
   rules: {
     runbookBaseUrl: cfg.alerting.runbookBaseUrl,
@@ -108,6 +112,10 @@ for (const app of cfg.apps) {
     dashboardNamespace: stack.namespace,
     runbookBaseUrl: cfg.alerting.runbookBaseUrl,
     proberUrl: exporters?.proberUrl,
+    routingScope: {
+      router: namespaceRouter(cfg.apps, app.namespace) === app,
+      siblings: siblingsOf(cfg.apps, app),
+    },
     crds,
   });
 }
@@ -129,6 +137,7 @@ export const platformContract = platformContractOutput({
   clusterName: cfg.clusterName,
   proberUrl: exporters?.proberUrl,
   runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+  ownership,
 });
 export const grafanaAdminSecret = stack.grafanaAdminSecretName;
 export const thanosStore =

@@ -2,7 +2,7 @@ import { DASHBOARD_FOLDER_ANNOTATION } from "./kubePrometheusStack/grafanaValues
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { appRuleGroups } from "./appRules";
-import { receiverSecretData, receiverSecretName, routingSpec } from "./appRouting";
+import { RoutingScope, receiverSecretData, receiverSecretName, routingSpec } from "./appRouting";
 import {
   appDashboard,
   appLabels,
@@ -33,6 +33,11 @@ export interface AppMonitoringArgs {
   readonly runbookBaseUrl?: string;
   /** Blackbox exporter address for Probes. Required when the app has probes. */
   readonly proberUrl?: pulumi.Input<string>;
+  /**
+   * Which alerts of the namespace the app's routing takes (ownership.ts): all but its routed siblings'
+   * when it routes the namespace, else its own. Default: the namespace's only routed app.
+   */
+  readonly routingScope?: RoutingScope;
   /** The operator CRDs: every custom resource waits for them. Absent in team stacks: the platform has them. */
   readonly crds?: pulumi.Resource;
 }
@@ -187,7 +192,7 @@ export class AppMonitoring extends pulumi.ComponentResource {
       {
         apiVersion: "monitoring.coreos.com/v1alpha1",
         kind: "AlertmanagerConfig",
-        spec: routingSpec(app.name, routing),
+        spec: routingSpec(app.name, routing, this.args.routingScope),
       } satisfies Omit<IAlertmanagerConfig, "metadata">,
       secrets,
     );

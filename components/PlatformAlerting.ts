@@ -4,14 +4,24 @@
  * platform receivers keep their credentials in Secrets, plus the rules that watch the monitoring itself.
  *
  * Routing order (first match wins; apps' own AlertmanagerConfigs come before all of these and continue):
- * Watchdog → the heartbeat; InfoInhibitor → dropped; alerts an app's own routing already delivered →
- * dropped here; the configured platform routes; everything else → the default platform receiver.
+ * Watchdog → the heartbeat; InfoInhibitor → dropped; a failing notification integration → a platform
+ * receiver of another integration; alerts of namespaces a team owns (ownership.ts), which its routing
+ * already delivered → dropped here; the configured platform routes; everything else → the default
+ * platform receiver.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { receiver, receiverSecretData, receiverSecretName, secretRef } from "./appRouting";
+import {
+  NOTIFICATIONS_FAILING_ALERT,
+  failingIntegrationRoutes,
+  receiver,
+  receiverSecretData,
+  receiverSecretName,
+  secretRef,
+} from "./appRouting";
+import { Ownership, claimedNamespaceRegex } from "./ownership";
 import { HEARTBEAT_RECEIVER } from "./appSchema";
-import type { AlertingConfig, AppConfig, ImportedRules } from "./config";
+import type { AlertingConfig, ImportedRules } from "./config";
 import type { IAlertmanagerConfig, IRoute } from "./crdTypes";
 import { STACK_LABELS } from "./labels";
 import { PlatformRuleOptions, platformRuleGroups } from "./platformRules";
@@ -67,12 +77,26 @@ export function inhibitRules(): NonNullable<IAlertmanagerConfig["spec"]["inhibit
   ];
 }
 
+/**
+ * The platform's route for a receiver failing to notify: through a platform receiver of another
+ * integration (PagerDuty failing → Slack), never the heartbeat, and never swallowed as a team's
+ * alert: it comes before the claimed namespaces' `null`. Whose receiver failed is in `namespace`.
+ */
+function failingNotificationsRoute(alerting: AlertingConfig): IRoute | undefined {
+  const fallback = alerting.defaultReceiver;
+  if (!fallback) return undefined;
+  return {
+    receiver: fallback,
+    matchers: [eq("alertname", NOTIFICATIONS_FAILING_ALERT)],
+    routes: failingIntegrationRoutes(alerting.receivers),
+  };
+}
+
 /** The global AlertmanagerConfig's spec. Pure. */
-export function platformRoutingSpec(
-  alerting: AlertingConfig,
-  apps: readonly AppConfig[],
-): IAlertmanagerConfig["spec"] {
+export function platformRoutingSpec(alerting: AlertingConfig, ownership: Ownership): IAlertmanagerConfig["spec"] {
   const heartbeat = alerting.heartbeat;
+  const claimed = claimedNamespaceRegex(ownership);
+  const failing = failingNotificationsRoute(alerting);
   const routes: IRoute[] = [
     {
       receiver: heartbeat ? HEARTBEAT_RECEIVER : NULL_RECEIVER,
@@ -84,13 +108,10 @@ export function platformRoutingSpec(
       repeatInterval: heartbeat?.repeatInterval ?? "1h",
     },
     { receiver: NULL_RECEIVER, matchers: [eq("alertname", "InfoInhibitor")] },
-    // An app's own AlertmanagerConfig already delivered its alerts; the platform must not page for them too.
-    ...apps
-      .filter((app) => app.routing)
-      .map((app) => ({
-        receiver: NULL_RECEIVER,
-        matchers: [eq("namespace", app.namespace), eq("app", app.name)],
-      })),
+    ...(failing ? [failing] : []),
+    // What teams own, their AlertmanagerConfigs already delivered (they come first, with `continue`):
+    // the platform must not page for it too.
+    ...(claimed ? [{ receiver: NULL_RECEIVER, matchers: [{ name: "namespace", value: claimed, matchType: "=~" as const }] }] : []),
     ...alerting.routes.map((r) => ({
       receiver: r.receiver,
       matchers: [
@@ -143,8 +164,8 @@ export interface PlatformAlertingArgs {
   /** The monitoring namespace (the Alertmanager's). */
   readonly namespace: pulumi.Input<string>;
   readonly alerting: AlertingConfig;
-  /** Apps of this stack: alerts their own routing delivers are not routed again. */
-  readonly apps: readonly AppConfig[];
+  /** Who owns which namespace: alerts their owners' routing delivers are not routed again. */
+  readonly ownership: Ownership;
   /** What the meta-monitoring rules watch. */
   readonly rules: PlatformRuleOptions;
   /** Rule groups read from the stack's `ruleFiles`, deployed as they are. */
@@ -181,7 +202,7 @@ export class PlatformAlerting extends pulumi.ComponentResource {
           namespace: args.namespace,
           labels: { ...labels, [GLOBAL_CONFIG_LABEL]: "true" },
         },
-        spec: platformRoutingSpec(args.alerting, args.apps),
+        spec: platformRoutingSpec(args.alerting, args.ownership),
       },
       { parent: this, dependsOn: [args.crds, ...secrets] },
     );

@@ -92,7 +92,56 @@ export function receiver(app: string, r: ReceiverConfig): IReceiver {
   return out;
 }
 
-export function routingSpec(app: string, routing: RoutingConfig): IAlertmanagerConfig["spec"] {
+/** The kind of integration a receiver notifies through, as Alertmanager's `integration` label names it. */
+export function integrationOf(r: ReceiverConfig): string {
+  if (r.pagerduty) return "pagerduty";
+  if (r.slack) return "slack";
+  if (r.email) return "email";
+  if (r.opsgenie) return "opsgenie";
+  return "webhook";
+}
+
+/** The alert that reports a receiver failing to notify (platformRules.ts), routed around the failure. */
+export const NOTIFICATIONS_FAILING_ALERT = "AlertmanagerNotificationsFailing";
+
+/**
+ * Routes that send a failing integration's alert through a receiver of another integration, so a
+ * broken pager is reported where someone still reads it. None for an integration with no alternative.
+ */
+export function failingIntegrationRoutes(receivers: readonly ReceiverConfig[]): IRoute[] {
+  const kinds = [...new Set(receivers.map(integrationOf))].sort();
+  return kinds.flatMap((kind) => {
+    const other = receivers.find((r) => integrationOf(r) !== kind);
+    return other
+      ? [
+          {
+            receiver: other.name,
+            matchers: [
+              { name: "alertname", value: NOTIFICATIONS_FAILING_ALERT, matchType: "=" as const },
+              { name: "integration", value: kind, matchType: "=" as const },
+            ],
+          },
+        ]
+      : [];
+  });
+}
+
+/**
+ * Which of its namespace's alerts an app's AlertmanagerConfig takes (the operator adds
+ * `namespace="<ns>"`): the namespace's router takes all but its routed siblings' alerts, so the
+ * owner hears of its pods, volumes and jobs; any other app only its own.
+ */
+export interface RoutingScope {
+  readonly router: boolean;
+  /** The other routed apps of the namespace. */
+  readonly siblings: readonly string[];
+}
+
+export function routingSpec(
+  app: string,
+  routing: RoutingConfig,
+  scope: RoutingScope = { router: true, siblings: [] },
+): IAlertmanagerConfig["spec"] {
   const routes: IRoute[] = routing.routes.map((r) => ({
     receiver: r.receiver,
     matchers: [
@@ -105,14 +154,16 @@ export function routingSpec(app: string, routing: RoutingConfig): IAlertmanagerC
   return {
     route: {
       receiver: routing.defaultReceiver,
-      // The operator adds `namespace="<ns>"`; without the opt-in, only the app's own alerts come here and
-      // the platform's alerts about the namespace stay with the platform receivers.
-      ...(routing.platformAlerts ? {} : { matchers: [{ name: "app", value: app, matchType: "=" as const }] }),
+      ...(scope.router
+        ? scope.siblings.length
+          ? { matchers: [{ name: "app", value: scope.siblings.join("|"), matchType: "!~" as const }] }
+          : {}
+        : { matchers: [{ name: "app", value: app, matchType: "=" as const }] }),
       groupBy: routing.groupBy,
       groupWait: routing.groupWait,
       groupInterval: routing.groupInterval,
       repeatInterval: routing.repeatInterval,
-      routes,
+      routes: [...failingIntegrationRoutes(routing.receivers), ...routes],
     },
     receivers: routing.receivers.map((r) => receiver(app, r)),
     ...(routing.muteTimeIntervals.length

@@ -373,21 +373,23 @@ export function appRuleGroups(
       rules: customRules(app, g.rules),
     });
   }
-  // Imported rules as written; their alerts gain the app's labels (unless set) so its routing finds them.
+  // Imported rules as written, but for the owner labels below.
   for (const { groups: fileGroups } of imported) {
-    for (const g of fileGroups) {
-      groups.push({
-        ...g,
-        name: `${app.name}.${g.name}`,
-        rules: (g.rules ?? []).map((r) =>
-          r.alert
-            ? { ...r, labels: { app: app.name, ...(app.team ? { team: app.team } : {}), ...r.labels } }
-            : r,
-        ),
-      });
-    }
+    for (const g of fileGroups) groups.push({ ...g, name: `${app.name}.${g.name}`, rules: g.rules ?? [] });
   }
-  return groups;
+  return groups.map((g) => ({ ...g, rules: (g.rules ?? []).map((r) => (r.alert ? withOwnerLabels(app, r) : r)) }));
+}
+
+/**
+ * Every alert of an app carries the app's `namespace`, `app` (and `team`) whatever its expression
+ * keeps, so routing finds its owner even when an aggregation drops them. The schema refuses rules that
+ * set them to another owner's.
+ */
+export function withOwnerLabels(app: AppConfig, r: IRule): IRule {
+  return {
+    ...r,
+    labels: { ...r.labels, namespace: app.namespace, app: app.name, ...(app.team ? { team: app.team } : {}) },
+  };
 }
 
 function pct(ratio: number): string {

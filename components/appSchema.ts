@@ -225,10 +225,21 @@ const routingSchema = z
     receivers: z.array(receiverSchema).min(1, { error: "needs at least one receiver" }),
     defaultReceiver: dnsLabel,
     /**
-     * Also receive the platform's alerts about this namespace (crash-looping pods, full volumes, …),
-     * as copies: the platform receivers still get them. Off: only the app's own alerts come here.
+     * Removed: alerts about the app's namespace (crash-looping pods, full volumes, …) now reach the
+     * namespace owner's routing by default. Refused with a message saying so.
      */
-    platformAlerts: z.boolean().default(false),
+    platformAlerts: z
+      .unknown()
+      .refine(() => false, {
+        error:
+          "was removed: alerts about the app's namespace now reach its routing by default (alert ownership); set routing.copyToPlatform: true to also page the platform",
+      })
+      .optional(),
+    /**
+     * Also send every alert of the app's namespace to the platform's receivers, as copies. Off: the
+     * platform never hears of an alert this app's routing owns.
+     */
+    copyToPlatform: z.boolean().default(false),
     groupBy: z.array(labelName).default(["alertname", "severity"]),
     groupWait: duration("like 30s").default("30s"),
     groupInterval: duration("like 5m").default("5m"),
@@ -322,6 +333,50 @@ export function isPinnedImage(ref: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) && tag !== "latest";
 }
 
+/**
+ * An SLO objective in percent, as `99.9` or `"99.9%"`. A value at or below 1 reads as a fraction
+ * (0.999 meant as 99.9%), and anything below 50% is no availability objective: both are refused, the
+ * message giving both readings.
+ */
+export const sloObjective = z
+  .union([z.number(), z.string().regex(/^\d+(\.\d+)?%$/, { error: '{input} is not a percentage like "99.9%"' })])
+  .transform((v, ctx) => {
+    const pctValue = typeof v === "number" ? v : Number(v.slice(0, -1));
+    if (pctValue > 0 && pctValue <= 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${v} is a percentage here: it reads as ${pctValue}% (an error budget of ${Number((100 - pctValue).toPrecision(6))}%), not ${Number((pctValue * 100).toPrecision(6))}%; write ${Number((pctValue * 100).toPrecision(6))} or "${Number((pctValue * 100).toPrecision(6))}%"`,
+      });
+      return z.NEVER;
+    }
+    if (!(pctValue >= 50 && pctValue < 100)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${v} is not an objective in percent between 50 and 100 (like 99.9; 100 leaves no error budget)`,
+      });
+      return z.NEVER;
+    }
+    return pctValue;
+  });
+
+/**
+ * Why a rule's labels would speak for another owner, or undefined: `namespace` and `app` are set by
+ * the stack to the app's own (`team` too, when the app has one).
+ */
+export function ownerLabelProblem(
+  app: { name: string; namespace: string; team?: string },
+  labels: Record<string, string> | undefined,
+): string | undefined {
+  const own: Record<string, string | undefined> = { namespace: app.namespace, app: app.name, team: app.team };
+  for (const [key, value] of Object.entries(own)) {
+    const given = labels?.[key];
+    if (given !== undefined && value !== undefined && given !== value) {
+      return `sets ${key}=${JSON.stringify(given)}, but this app's alerts carry ${key}=${JSON.stringify(value)}: the stack sets it, so the alert reaches the app's owner and no other`;
+    }
+  }
+  return undefined;
+}
+
 export const appSchema = z
   .strictObject({
     name: dnsLabel,
@@ -410,10 +465,8 @@ export const appSchema = z
     recordingRules: z.boolean().default(false),
     slo: z
       .strictObject({
-        objective: z
-          .number()
-          .gt(0)
-          .lt(100, { error: "{input} must be below 100 (a 100% objective leaves no error budget)" }),
+        /** A percentage: `99.9` or `"99.9%"` (never the fraction 0.999). */
+        objective: sloObjective,
         window: duration("like 30d").default("30d"),
         /** PromQL with `{{window}}` where the range goes; default from `metrics`. */
         errorQuery: z.string().includes("{{window}}", { error: "must contain {{window}}" }).optional(),
@@ -452,6 +505,17 @@ export const appSchema = z
         code: "custom",
         message: "alerts, recording rules and SLOs need a serviceMonitor or podMonitor to scrape from",
       });
+    }
+    // The stack sets an app's alerts' owner labels; a rule may not speak for another owner.
+    const rules: [(string | number)[], CustomRuleConfig][] = [
+      ...app.alerts.custom.map((r, j): [(string | number)[], CustomRuleConfig] => [["alerts", "custom", j], r]),
+      ...app.ruleGroups.flatMap((g, k) =>
+        g.rules.map((r, j): [(string | number)[], CustomRuleConfig] => [["ruleGroups", k, "rules", j], r]),
+      ),
+    ];
+    for (const [at, r] of rules) {
+      const problem = ownerLabelProblem(app, r.labels);
+      if (problem) ctx.addIssue({ code: "custom", path: [...at, "labels"], message: problem });
     }
     if (app.alerts.targetDown && !app.serviceMonitor && !app.podMonitor) {
       ctx.addIssue({
@@ -498,6 +562,11 @@ export const alertingSchema = z
   .strictObject({
     /** Base of every generated alert's runbook_url: `<base>/<alertname>`. */
     runbookBaseUrl: httpUrl.optional(),
+    /**
+     * Namespaces the platform owns besides the monitoring namespace and kube-system, kube-public,
+     * kube-node-lease and default (ingress controllers, cert-manager, …): their alerts go to the platform.
+     */
+    platformNamespaces: z.array(dnsLabel).default([]),
     /** Receivers of the platform's own alerts (nodes, kube-system, monitoring, alerts without a namespace). */
     receivers: z.array(receiverSchema).default([]),
     /** Where a platform alert goes when no route matches. Required when there are receivers. */

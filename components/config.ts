@@ -20,6 +20,7 @@ import { urlCarriesCredentials } from "./schemaPrimitives";
 import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
 import { ReadFile, readRuleFile } from "./ruleFiles";
+import { ownerLabelProblem } from "./appSchema";
 import { appDashboardUid } from "./appResources";
 import {
   Dashboard,
@@ -114,6 +115,21 @@ export function parseStackConfig(
     stack: readAll(result.data.ruleFiles, ["ruleFiles"]),
     apps: result.data.apps.map((app, i) => readAll(app.ruleFiles, ["apps", i, "ruleFiles"])),
   };
+  // An imported alert gets the app's owner labels; one that names another owner is refused.
+  result.data.apps.forEach((app, i) =>
+    imported.apps[i]?.forEach(({ file, groups }) =>
+      groups.forEach((g) =>
+        (g.rules ?? []).forEach((r) => {
+          const problem = r.alert ? ownerLabelProblem(app, r.labels) : undefined;
+          if (problem) {
+            problems.push(
+              `${stack}: ${formatPath(["apps", i, "ruleFiles"])}: ${file}: group ${g.name}, alert ${r.alert}: ${problem}`,
+            );
+          }
+        }),
+      ),
+    ),
+  );
   if (problems.length) throw new ConfigError(problems);
   const cfg = resolveDefaults(result.data, imported);
   return { ...cfg, dashboards: checkedDashboards(stack, cfg, opts.dashboardFiles ?? []) };

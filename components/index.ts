@@ -25,3 +25,4 @@ export * from "./platformDashboards";
 export * from "./grafanaSchema";
 export * from "./platformContract";
 export * from "./teamConfig";
+export * from "./ownership";

@@ -7,9 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError } from "./config";
 import { monitorSelectors } from "./kubePrometheusStack/names";
+import { Ownership, PLATFORM_OWNER } from "./ownership";
 
 /** Raised when the platform's contract changes shape; team stacks understand exactly this version. */
-export const PLATFORM_CONTRACT_VERSION = 1;
+export const PLATFORM_CONTRACT_VERSION = 2;
 
 export const platformContractSchema = z.object({
   version: z.number(),
@@ -21,6 +22,19 @@ export const platformContractSchema = z.object({
   runbookBaseUrl: z.string().optional(),
   /** How the Alertmanager scopes each namespace's AlertmanagerConfig. */
   alertmanagerConfigMatcherStrategy: z.string(),
+  /** Namespaces the platform owns: no team stack may use them. */
+  platformNamespaces: z.array(z.string().min(1)),
+  /** Each registered team's claim: the namespaces starting with its prefix are the team's. */
+  teams: z.array(z.strictObject({ name: z.string().min(1), namespacePrefix: z.string().min(2) })),
+  /** The platform stack's own apps: a team stack neither reuses their names nor their routed namespaces. */
+  apps: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      namespace: z.string().min(1),
+      team: z.string().optional(),
+      routed: z.boolean(),
+    }),
+  ),
 });
 export type PlatformContract = z.infer<typeof platformContractSchema>;
 
@@ -30,7 +44,9 @@ export function platformContractOutput(input: {
   clusterName: string;
   proberUrl?: pulumi.Input<string>;
   runbookBaseUrl?: string;
+  ownership: Ownership;
 }): pulumi.Output<PlatformContract> {
+  const own = input.ownership;
   return pulumi.all([input.namespace, input.proberUrl]).apply(([namespace, proberUrl]) => ({
     version: PLATFORM_CONTRACT_VERSION,
     namespace,
@@ -39,6 +55,14 @@ export function platformContractOutput(input: {
     ...(proberUrl ? { proberUrl } : {}),
     ...(input.runbookBaseUrl ? { runbookBaseUrl: input.runbookBaseUrl } : {}),
     alertmanagerConfigMatcherStrategy: "OnNamespace",
+    platformNamespaces: [...own.platformNamespaces],
+    teams: own.teams.map((t) => ({ name: t.name, namespacePrefix: t.namespacePrefix })),
+    apps: own.apps.map((a) => ({
+      name: a.name,
+      namespace: a.namespace,
+      ...(a.team ? { team: a.team } : {}),
+      routed: Boolean(a.routing),
+    })),
   }));
 }
 
@@ -72,4 +96,62 @@ export function parsePlatformContract(
     );
   }
   return parsed.data;
+}
+
+/** What a team stack's app looks like to ownership. */
+export interface TeamApp {
+  readonly name: string;
+  readonly namespace: string;
+  readonly team?: string;
+  readonly routing?: { readonly copyToPlatform?: boolean };
+}
+
+/**
+ * Why a team stack's apps may not be where they are, one message per app: a team stack uses only
+ * namespaces its team claims in the platform's contract, never the platform's or another team's, never
+ * a platform app's name or namespace; every app routes its alerts (the platform swallows what the team
+ * claims), and no app asks for copies to the platform.
+ */
+export function teamPlacementProblems(
+  stack: string,
+  team: string,
+  contract: PlatformContract,
+  apps: readonly TeamApp[],
+): string[] {
+  const claim = contract.teams.find((t) => t.name === team);
+  const problems: string[] = [];
+  for (const app of apps) {
+    const at = `${stack}: apps[${app.name}]`;
+    const ns = app.namespace;
+    const platformApp = contract.apps.find((a) => a.name === app.name);
+    const nsApp = contract.apps.find((a) => a.namespace === ns);
+    const other = contract.teams.find((t) => t.name !== team && ns.startsWith(t.namespacePrefix));
+    if (app.team !== undefined && app.team !== team) {
+      problems.push(`${at}.team: ${app.team} is not this stack's team ${team}; a team stack holds one team's apps`);
+    }
+    if (contract.platformNamespaces.includes(ns)) {
+      problems.push(`${at}.namespace: ${ns} is owned by the ${PLATFORM_OWNER}; use a namespace of team ${team}`);
+    } else if (other) {
+      problems.push(`${at}.namespace: ${ns} is owned by team ${other.name} (prefix ${other.namespacePrefix})`);
+    } else if (!claim) {
+      problems.push(
+        `${at}.namespace: team ${team} claims no namespaces in the platform stack; add { name: ${team} } to the platform's teams`,
+      );
+    } else if (!ns.startsWith(claim.namespacePrefix)) {
+      problems.push(`${at}.namespace: ${ns} is outside team ${team}'s namespaces (${claim.namespacePrefix}*)`);
+    }
+    if (platformApp) {
+      problems.push(`${at}: the platform stack already has an app ${app.name} (in ${platformApp.namespace}); rename one`);
+    } else if (nsApp) {
+      problems.push(`${at}.namespace: ${ns} holds the platform stack's app ${nsApp.name}; one namespace has one owner`);
+    }
+    if (!app.routing) {
+      problems.push(
+        `${at}.routing: is required in a team stack: the platform leaves the alerts of team ${team}'s namespaces to the team's routing`,
+      );
+    } else if (app.routing.copyToPlatform) {
+      problems.push(`${at}.routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team`);
+    }
+  }
+  return problems;
 }

@@ -3,6 +3,7 @@
  * metrics mean (Thanos, the operator, Prometheus and Alertmanager reloads and notifications); probes
  * are alerted on per probe, with their app (appRules.ts). Every aggregation keeps `namespace` so routing and inhibition can use it.
  */
+import { NOTIFICATIONS_FAILING_ALERT } from "./appRouting";
 import type { IRule, IRuleGroup } from "./crdTypes";
 
 /** The `job` label of each Thanos component's targets (their Service names). */
@@ -48,6 +49,25 @@ function toRule(spec: AlertSpec, runbookBaseUrl: string | undefined): IRule {
   };
 }
 
+/**
+ * Hours without an upload before the sidecar pages: a fresh Prometheus cuts its first block when the
+ * head spans 1.5 × 2 h, so the first upload comes about 3 h after a start.
+ */
+export const SIDECAR_UPLOAD_HOURS = 4;
+/** Hours without an upload before the compactor warns (it uploads once per compaction cycle). */
+export const COMPACTOR_UPLOAD_HOURS = 24;
+
+/**
+ * Seconds since the later of a component's last successful upload and its process start, per `by`.
+ * The upload gauge is 0 until the first upload: counting from the start keeps a restart (or a fresh
+ * deploy) from reading as 57 years without an upload.
+ */
+export function sinceLastUpload(selector: string, by: string): string {
+  const upload = `max by (${by}) (thanos_objstore_bucket_last_successful_upload_time{${selector}})`;
+  const start = `max by (${by}) (process_start_time_seconds{${selector}})`;
+  return `(time() - (${upload} > ${start} or ${start}))`;
+}
+
 function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
   const job = (j: string) => `job="${j}"`;
   return [
@@ -62,14 +82,12 @@ function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
     },
     {
       alert: "ThanosCompactNotRun",
-      expr:
-        `(time() - max by (namespace, job) (max_over_time(thanos_objstore_bucket_last_successful_upload_time{${job(jobs.compactor)}}[1d])))` +
-        ` / 3600 > 24`,
+      expr: `${sinceLastUpload(job(jobs.compactor), "namespace, job")} / 3600 > ${COMPACTOR_UPLOAD_HOURS}`,
       for: "30m",
       severity: "warning",
-      summary: "The Thanos compactor has not uploaded a block for a day",
+      summary: `The Thanos compactor has not uploaded a block for ${COMPACTOR_UPLOAD_HOURS} hours`,
       description:
-        "{{ $labels.job }} in {{ $labels.namespace }} last uploaded {{ $value | humanize }} hours ago; compaction and downsampling are not happening.",
+        "{{ $labels.job }} in {{ $labels.namespace }} has not uploaded for {{ $value | humanize }} hours (counted from its start when it never has); compaction and downsampling are not happening.",
     },
     {
       alert: "ThanosCompactHighFailures",
@@ -95,12 +113,12 @@ function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
     },
     {
       alert: "ThanosSidecarNoUpload",
-      expr: `(time() - max by (namespace, pod) (thanos_objstore_bucket_last_successful_upload_time{${job(jobs.sidecar)}})) > 3 * 3600`,
+      expr: `${sinceLastUpload(job(jobs.sidecar), "namespace, pod")} > ${SIDECAR_UPLOAD_HOURS} * 3600`,
       for: "15m",
       severity: "critical",
-      summary: "A Thanos sidecar has not uploaded a block for 3 hours",
+      summary: `A Thanos sidecar has not uploaded a block for ${SIDECAR_UPLOAD_HOURS} hours`,
       description:
-        "{{ $labels.pod }} last uploaded {{ $value | humanizeDuration }} ago; Prometheus cuts a block every 2 hours, so history is not reaching the bucket.",
+        "{{ $labels.pod }} has not uploaded for {{ $value | humanizeDuration }} (counted from its start when it never has); Prometheus cuts a block every 2 hours, so history is not reaching the bucket.",
     },
     {
       alert: "ThanosSidecarNoConnectionToPrometheus",
@@ -164,10 +182,29 @@ function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
   ];
 }
 
+/**
+ * The kube-prometheus-stack chart's own rules that these replace (`defaultRules.disabled`): one
+ * failure, one notification. Its reload and reconcile alerts stay; they say what ours would.
+ */
+export const REPLACED_CHART_ALERTS = [
+  "PrometheusOperatorRejectedResources",
+  "AlertmanagerFailedToSendAlerts",
+  "AlertmanagerClusterFailedToSendAlerts",
+] as const;
+
 const OPERATOR_ALERTS: AlertSpec[] = [
   {
+    alert: "AlertmanagerConfigRejected",
+    expr: `max by (namespace, controller) (prometheus_operator_managed_resources{resource="alertmanagerconfigs", state="rejected"}) > 0`,
+    for: "5m",
+    severity: "critical",
+    summary: "The operator rejected an AlertmanagerConfig: its owner's alerts reach nobody",
+    description:
+      "{{ $value }} AlertmanagerConfigs are rejected (a missing Secret key is enough). The platform leaves a team's alerts to its routing, so that team hears of nothing until it is fixed: see the operator's log and kubectl get alertmanagerconfigs -A.",
+  },
+  {
     alert: "PrometheusOperatorRejectedResources",
-    expr: `max by (namespace, controller, resource) (prometheus_operator_managed_resources{state="rejected"}) > 0`,
+    expr: `max by (namespace, controller, resource) (prometheus_operator_managed_resources{resource!="alertmanagerconfigs", state="rejected"}) > 0`,
     for: "5m",
     severity: "warning",
     summary: "The operator rejected monitoring resources",
@@ -175,50 +212,21 @@ const OPERATOR_ALERTS: AlertSpec[] = [
       "{{ $value }} {{ $labels.resource }} of the {{ $labels.controller }} controller were rejected and are not in effect; the operator's log says why.",
   },
   {
-    alert: "PrometheusOperatorReconcileErrors",
-    expr: failureRatio(
-      "rate(prometheus_operator_reconcile_errors_total[5m])",
-      "rate(prometheus_operator_reconcile_operations_total[5m])",
-      "namespace, controller",
-      0.1,
-    ),
-    for: "10m",
-    severity: "warning",
-    summary: "The operator fails to reconcile",
-    description:
-      "{{ $value | humanizePercentage }} of the {{ $labels.controller }} controller's reconciles fail.",
-  },
-  {
-    alert: "PrometheusConfigReloadFailing",
-    expr: "max_over_time(prometheus_config_last_reload_successful[5m]) == 0",
-    for: "10m",
-    severity: "critical",
-    summary: "Prometheus runs an old configuration",
-    description:
-      "{{ $labels.pod }} in {{ $labels.namespace }} failed to load its configuration: new monitors and rules are not in effect.",
-  },
-  {
-    alert: "AlertmanagerConfigReloadFailing",
-    expr: "max_over_time(alertmanager_config_last_reload_successful[5m]) == 0",
-    for: "10m",
-    severity: "critical",
-    summary: "Alertmanager runs an old configuration",
-    description:
-      "{{ $labels.pod }} in {{ $labels.namespace }} failed to load its configuration and still routes with the old one.",
-  },
-  {
-    alert: "AlertmanagerNotificationsFailing",
-    expr: failureRatio(
+    // Per receiver (Alertmanager's receiver-name-in-metrics feature), with the receiver's owner as
+    // `namespace` (`<namespace>/<config>/<receiver>`): the owner and the platform both hear of it,
+    // each through another integration where they have one.
+    alert: NOTIFICATIONS_FAILING_ALERT,
+    expr: `label_replace(\n  ${failureRatio(
       "rate(alertmanager_notifications_failed_total[5m])",
       "rate(alertmanager_notifications_total[5m])",
-      "namespace, integration",
+      "namespace, integration, receiver_name",
       0.01,
-    ),
+    ).replaceAll("\n", "\n  ")},\n  "namespace", "$1", "receiver_name", "([^/]+)/.+"\n)`,
     for: "5m",
     severity: "critical",
     summary: "Alertmanager cannot deliver notifications",
     description:
-      "{{ $value | humanizePercentage }} of {{ $labels.integration }} notifications fail: alerts are not reaching people.",
+      "{{ $value | humanizePercentage }} of {{ $labels.integration }} notifications of {{ $labels.receiver_name }} fail: alerts are not reaching people.",
   },
 ];
 

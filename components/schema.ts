@@ -37,6 +37,21 @@ import {
   resources,
   uniqueNames,
 } from "./schemaPrimitives";
+import {
+  OwnedApp,
+  Ownership,
+  TeamClaim,
+  appPlacementProblem,
+  claimProblems,
+  platformNamespaces,
+} from "./ownership";
+
+/** A team's name: a DNS label, since it prefixes its namespaces. */
+const labelValueName = dnsLabel;
+/** A namespace prefix: the start of a DNS label, ending in `-`. */
+const namespacePrefix = z.string().regex(/^[a-z0-9][-a-z0-9]{0,40}-$/, {
+  error: "{input} is not a namespace prefix (lower-case letters, digits and '-', ending in '-', like payments-)",
+});
 
 export { Resources, resourcesSchema } from "./schemaPrimitives";
 
@@ -334,10 +349,31 @@ export const stackConfigSchema = z
     /** Rule files or PrometheusRule manifests for the platform (monitoring namespace), from the project root. */
     ruleFiles: z.array(z.string().min(1)).default([]),
     apps: z.array(appSchema).default([]).superRefine(uniqueNames("app")),
+    /**
+     * Teams whose own stacks (teams/) route their apps' alerts: each owns the namespaces starting with
+     * its prefix (default `<name>-`), and the platform's routing leaves their alerts to them.
+     */
+    teams: z
+      .array(
+        z
+          .strictObject({ name: labelValueName, namespacePrefix: namespacePrefix.optional() })
+          .transform((t) => ({ name: t.name, namespacePrefix: t.namespacePrefix ?? `${t.name}-` })),
+      )
+      .default([])
+      .superRefine(uniqueNames("team")),
     pushgateway: pushgatewaySchema,
     blackboxExporter: blackboxExporterSchema,
   })
   .superRefine((cfg, ctx) => {
+    // One owner per namespace: the platform's stay the platform's, a team's prefix is the team's.
+    const own = ownershipOf(cfg);
+    for (const problem of claimProblems(own.platformNamespaces, own.teams)) {
+      ctx.addIssue({ code: "custom", path: ["teams"], message: problem });
+    }
+    cfg.apps.forEach((app, i) => {
+      const problem = appPlacementProblem(own, app);
+      if (problem) ctx.addIssue({ code: "custom", path: ["apps", i, "namespace"], message: problem });
+    });
     // An app with a workload owns its namespace (and deletes it with itself): one per namespace.
     const owners = new Map<string, number>();
     cfg.apps.forEach((app, i) => {
@@ -399,6 +435,20 @@ export const stackConfigSchema = z
       });
     }
   });
+
+/** Who owns which namespace, from a parsed stack config. */
+export function ownershipOf(cfg: {
+  namespace: string;
+  alerting: { platformNamespaces: readonly string[] };
+  teams: readonly TeamClaim[];
+  apps: readonly OwnedApp[];
+}): Ownership {
+  return {
+    platformNamespaces: platformNamespaces(cfg.namespace, cfg.alerting.platformNamespaces),
+    teams: cfg.teams,
+    apps: cfg.apps,
+  };
+}
 
 /** The config with defaults that depend on other keys resolved. */
 type Parsed = z.infer<typeof stackConfigSchema>;

@@ -21,6 +21,11 @@ import * as path from "node:path";
 export const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 const teamSchema = z.strictObject({
+  /** The team this stack belongs to; default the stack's name. Its apps live in its claimed namespaces. */
+  team: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "{input} is not a team name (a DNS label)" })
+    .optional(),
   environment: z.enum(["dev", "prod"], { error: "{input} is not an environment; expected dev or prod" }),
   platformStack: z.string().regex(STACK_REFERENCE, {
     error: "{input} is not a stack reference; expected org/kube-monitoring/<stack>",
@@ -29,6 +34,7 @@ const teamSchema = z.strictObject({
 });
 
 export interface TeamConfig {
+  readonly team: string;
   readonly environment: "dev" | "prod";
   readonly platformStack: string;
   readonly apps: StackConfig["apps"];
@@ -47,7 +53,7 @@ export function parseTeamConfig(
         const key = i.path.length ? i.path.join(".") : "";
         const unknown =
           i.code === "unrecognized_keys"
-            ? `${i.keys.join(", ")}: unknown key; expected environment, platformStack, apps`
+            ? `${i.keys.join(", ")}: unknown key; expected team, environment, platformStack, apps`
             : undefined;
         return `${stack}: ${unknown ?? `${key}: ${i.message.replaceAll("{input}", JSON.stringify((i as { input?: unknown }).input))}`}`;
       }),
@@ -59,7 +65,10 @@ export function parseTeamConfig(
     { environment: parsed.data.environment, clusterName: "team", apps: raw.apps },
     opts,
   );
-  return { environment: parsed.data.environment, platformStack: parsed.data.platformStack, apps: cfg.apps };
+  const team = parsed.data.team ?? stack.split("/").pop()!;
+  // An app's team defaults to the stack's, so its alerts carry the team that owns the namespace.
+  const apps = cfg.apps.map((app) => ({ ...app, team: app.team ?? team }));
+  return { team, environment: parsed.data.environment, platformStack: parsed.data.platformStack, apps };
 }
 
 /** Reads and validates this team stack's config (the team program's only reader of pulumi.Config). */

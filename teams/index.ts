@@ -1,7 +1,15 @@
 // kube-monitoring team stack: one team's apps, on top of the platform stack it references.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { AppMonitoring, loadTeamConfig, parsePlatformContract } from "../components";
+import {
+  AppMonitoring,
+  ConfigError,
+  loadTeamConfig,
+  namespaceRouter,
+  parsePlatformContract,
+  siblingsOf,
+  teamPlacementProblems,
+} from "../components";
 
 export = async () => {
   const cfg = loadTeamConfig(path.resolve(__dirname));
@@ -11,6 +19,9 @@ export = async () => {
     cfg.platformStack,
     (await platform.getOutputDetails("platformContract")).value,
   );
+  // Ownership: only the team's claimed namespaces, every app routed; refused before anything registers.
+  const problems = teamPlacementProblems(pulumi.getStack(), cfg.team, contract, cfg.apps);
+  if (problems.length) throw new ConfigError(problems);
   for (const app of cfg.apps) {
     new AppMonitoring(`app-${app.name}`, {
       app,
@@ -19,7 +30,15 @@ export = async () => {
       dashboardNamespace: app.namespace,
       runbookBaseUrl: contract.runbookBaseUrl,
       proberUrl: contract.proberUrl,
+      routingScope: {
+        router: namespaceRouter(cfg.apps, app.namespace) === app,
+        siblings: siblingsOf(cfg.apps, app),
+      },
     });
   }
-  return { apps: cfg.apps.map((app) => app.name), platformContractVersion: contract.version };
+  return {
+    team: cfg.team,
+    apps: cfg.apps.map((app) => app.name),
+    platformContractVersion: contract.version,
+  };
 };

@@ -22,6 +22,8 @@ export function alertmanagerValues(input: AlertmanagerValuesInput): Record<strin
   const host = serviceHost("alertmanager", input.namespace);
   return {
     podDisruptionBudget: { enabled: am.replicas > 1, minAvailable: 1 },
+    // Notification metrics per receiver: a team's broken routing key must not look like the platform's.
+    enableFeatures: ["receiver-name-in-metrics"],
     ...(tlsSecret ? { serviceMonitor: { scheme: "https", tlsConfig: clientTls(tlsSecret, host) } } : {}),
     alertmanagerSpec: {
       replicas: am.replicas,

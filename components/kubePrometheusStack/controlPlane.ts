@@ -1,3 +1,4 @@
+import { REPLACED_CHART_ALERTS } from "../platformRules";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ClusterConfig } from "../config";
@@ -47,6 +48,8 @@ export function controlPlaneValues(cluster: ControlPlane) {
         etcd: !managed,
         kubeProxy: cluster.kubeProxyMetrics,
       },
+      // The stack's own meta-monitoring replaces these (platformRules.ts): one failure, one notification.
+      disabled: Object.fromEntries(REPLACED_CHART_ALERTS.map((a) => [a, true])),
     },
   };
 }

@@ -56,6 +56,26 @@ function thanosSidecarSpec(resources: Resources) {
 }
 
 /** The chart's `prometheus` section: an HA pair, spread over nodes and zones, on retained volumes. */
+/** Kinds whose objects in the platform's own namespace speak for the whole cluster. */
+const ENFORCEMENT_EXEMPT = ["servicemonitors", "podmonitors", "probes", "scrapeconfigs", "prometheusrules"];
+
+/**
+ * Nothing in a team's namespace speaks for another namespace, even applied by hand: the operator sets
+ * `namespace` to the object's own on every monitor's series and every rule (and its selectors). The
+ * platform's own namespace is exempt, kind by kind: kube-state-metrics, cAdvisor and the chart's rules
+ * read and label every namespace.
+ */
+export function namespaceEnforcement(namespace: string) {
+  return {
+    enforcedNamespaceLabel: "namespace",
+    excludedFromEnforcement: ENFORCEMENT_EXEMPT.map((resource) => ({
+      group: "monitoring.coreos.com",
+      resource,
+      namespace,
+    })),
+  };
+}
+
 export function prometheusValues(input: PrometheusValuesInput): Record<string, unknown> {
   const { prometheus: prom, storage, security, thanosSidecar } = input;
   const tlsSecret = security.webTlsSecretName;
@@ -82,6 +102,7 @@ export function prometheusValues(input: PrometheusValuesInput): Record<string, u
       walCompression: prom.walCompression,
       ...(prom.enforcedSampleLimit ? { enforcedSampleLimit: prom.enforcedSampleLimit } : {}),
       externalLabels: { cluster: input.clusterName },
+      ...namespaceEnforcement(input.namespace),
       replicaExternalLabelName: PROMETHEUS_REPLICA_LABEL,
       podAntiAffinity: antiAffinityFor(prom.replicas),
       podAntiAffinityTopologyKey: "kubernetes.io/hostname",
