@@ -93,7 +93,10 @@ function failingNotificationsRoute(alerting: AlertingConfig): IRoute | undefined
 }
 
 /** The global AlertmanagerConfig's spec. Pure. */
-export function platformRoutingSpec(alerting: AlertingConfig, ownership: Ownership): IAlertmanagerConfig["spec"] {
+export function platformRoutingSpec(
+  alerting: AlertingConfig,
+  ownership: Ownership,
+): IAlertmanagerConfig["spec"] {
   const heartbeat = alerting.heartbeat;
   const claimed = claimedNamespaceRegex(ownership);
   const failing = failingNotificationsRoute(alerting);
@@ -111,7 +114,14 @@ export function platformRoutingSpec(alerting: AlertingConfig, ownership: Ownersh
     ...(failing ? [failing] : []),
     // What teams own, their AlertmanagerConfigs already delivered (they come first, with `continue`):
     // the platform must not page for it too.
-    ...(claimed ? [{ receiver: NULL_RECEIVER, matchers: [{ name: "namespace", value: claimed, matchType: "=~" as const }] }] : []),
+    ...(claimed
+      ? [
+          {
+            receiver: NULL_RECEIVER,
+            matchers: [{ name: "namespace", value: claimed, matchType: "=~" as const }],
+          },
+        ]
+      : []),
     ...alerting.routes.map((r) => ({
       receiver: r.receiver,
       matchers: [

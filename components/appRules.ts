@@ -377,7 +377,10 @@ export function appRuleGroups(
   for (const { groups: fileGroups } of imported) {
     for (const g of fileGroups) groups.push({ ...g, name: `${app.name}.${g.name}`, rules: g.rules ?? [] });
   }
-  return groups.map((g) => ({ ...g, rules: (g.rules ?? []).map((r) => (r.alert ? withOwnerLabels(app, r) : r)) }));
+  return groups.map((g) => ({
+    ...g,
+    rules: (g.rules ?? []).map((r) => (r.alert ? withOwnerLabels(app, r) : r)),
+  }));
 }
 
 /**

@@ -339,7 +339,10 @@ export function isPinnedImage(ref: string): boolean {
  * message giving both readings.
  */
 export const sloObjective = z
-  .union([z.number(), z.string().regex(/^\d+(\.\d+)?%$/, { error: '{input} is not a percentage like "99.9%"' })])
+  .union([
+    z.number(),
+    z.string().regex(/^\d+(\.\d+)?%$/, { error: '{input} is not a percentage like "99.9%"' }),
+  ])
   .transform((v, ctx) => {
     const pctValue = typeof v === "number" ? v : Number(v.slice(0, -1));
     if (pctValue > 0 && pctValue <= 1) {
@@ -508,7 +511,10 @@ export const appSchema = z
     }
     // The stack sets an app's alerts' owner labels; a rule may not speak for another owner.
     const rules: [(string | number)[], CustomRuleConfig][] = [
-      ...app.alerts.custom.map((r, j): [(string | number)[], CustomRuleConfig] => [["alerts", "custom", j], r]),
+      ...app.alerts.custom.map((r, j): [(string | number)[], CustomRuleConfig] => [
+        ["alerts", "custom", j],
+        r,
+      ]),
       ...app.ruleGroups.flatMap((g, k) =>
         g.rules.map((r, j): [(string | number)[], CustomRuleConfig] => [["ruleGroups", k, "rules", j], r]),
       ),

@@ -65,7 +65,8 @@ export function appPlacementProblem(own: Ownership, app: OwnedApp): string | und
     return `namespace ${app.namespace} is claimed by team ${claim.name} (prefix ${claim.namespacePrefix}), not ${app.team ? `team ${app.team}` : "this app (no team)"}`;
   }
   const other = own.apps.find(
-    (a) => a !== app && a.routing && app.routing && a.namespace === app.namespace && appOwner(a) !== appOwner(app),
+    (a) =>
+      a !== app && a.routing && app.routing && a.namespace === app.namespace && appOwner(a) !== appOwner(app),
   );
   if (other) {
     return `namespace ${app.namespace} is already owned by ${appOwner(other)} (app ${other.name}); one namespace has one owner`;
@@ -78,9 +79,15 @@ export function claimProblems(platform: readonly string[], teams: readonly TeamC
   const problems: string[] = [];
   teams.forEach((t, i) => {
     const owned = platform.find((ns) => ns.startsWith(t.namespacePrefix));
-    if (owned) problems.push(`teams[${t.name}].namespacePrefix: ${t.namespacePrefix} would claim the platform's namespace ${owned}`);
+    if (owned)
+      problems.push(
+        `teams[${t.name}].namespacePrefix: ${t.namespacePrefix} would claim the platform's namespace ${owned}`,
+      );
     teams.forEach((u, j) => {
-      if (j > i && (u.namespacePrefix.startsWith(t.namespacePrefix) || t.namespacePrefix.startsWith(u.namespacePrefix))) {
+      if (
+        j > i &&
+        (u.namespacePrefix.startsWith(t.namespacePrefix) || t.namespacePrefix.startsWith(u.namespacePrefix))
+      ) {
         problems.push(
           `teams[${u.name}].namespacePrefix: ${u.namespacePrefix} overlaps team ${t.name}'s ${t.namespacePrefix}; one namespace has one owner`,
         );

@@ -127,30 +127,44 @@ export function teamPlacementProblems(
     const nsApp = contract.apps.find((a) => a.namespace === ns);
     const other = contract.teams.find((t) => t.name !== team && ns.startsWith(t.namespacePrefix));
     if (app.team !== undefined && app.team !== team) {
-      problems.push(`${at}.team: ${app.team} is not this stack's team ${team}; a team stack holds one team's apps`);
+      problems.push(
+        `${at}.team: ${app.team} is not this stack's team ${team}; a team stack holds one team's apps`,
+      );
     }
     if (contract.platformNamespaces.includes(ns)) {
-      problems.push(`${at}.namespace: ${ns} is owned by the ${PLATFORM_OWNER}; use a namespace of team ${team}`);
+      problems.push(
+        `${at}.namespace: ${ns} is owned by the ${PLATFORM_OWNER}; use a namespace of team ${team}`,
+      );
     } else if (other) {
-      problems.push(`${at}.namespace: ${ns} is owned by team ${other.name} (prefix ${other.namespacePrefix})`);
+      problems.push(
+        `${at}.namespace: ${ns} is owned by team ${other.name} (prefix ${other.namespacePrefix})`,
+      );
     } else if (!claim) {
       problems.push(
         `${at}.namespace: team ${team} claims no namespaces in the platform stack; add { name: ${team} } to the platform's teams`,
       );
     } else if (!ns.startsWith(claim.namespacePrefix)) {
-      problems.push(`${at}.namespace: ${ns} is outside team ${team}'s namespaces (${claim.namespacePrefix}*)`);
+      problems.push(
+        `${at}.namespace: ${ns} is outside team ${team}'s namespaces (${claim.namespacePrefix}*)`,
+      );
     }
     if (platformApp) {
-      problems.push(`${at}: the platform stack already has an app ${app.name} (in ${platformApp.namespace}); rename one`);
+      problems.push(
+        `${at}: the platform stack already has an app ${app.name} (in ${platformApp.namespace}); rename one`,
+      );
     } else if (nsApp) {
-      problems.push(`${at}.namespace: ${ns} holds the platform stack's app ${nsApp.name}; one namespace has one owner`);
+      problems.push(
+        `${at}.namespace: ${ns} holds the platform stack's app ${nsApp.name}; one namespace has one owner`,
+      );
     }
     if (!app.routing) {
       problems.push(
         `${at}.routing: is required in a team stack: the platform leaves the alerts of team ${team}'s namespaces to the team's routing`,
       );
     } else if (app.routing.copyToPlatform) {
-      problems.push(`${at}.routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team`);
+      problems.push(
+        `${at}.routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team`,
+      );
     }
   }
   return problems;

@@ -50,7 +50,8 @@ import {
 const labelValueName = dnsLabel;
 /** A namespace prefix: the start of a DNS label, ending in `-`. */
 const namespacePrefix = z.string().regex(/^[a-z0-9][-a-z0-9]{0,40}-$/, {
-  error: "{input} is not a namespace prefix (lower-case letters, digits and '-', ending in '-', like payments-)",
+  error:
+    "{input} is not a namespace prefix (lower-case letters, digits and '-', ending in '-', like payments-)",
 });
 
 export { Resources, resourcesSchema } from "./schemaPrimitives";

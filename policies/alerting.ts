@@ -76,10 +76,30 @@ const notifies = (receiver: Json | undefined) =>
     receiver && INTEGRATIONS.some((k) => Array.isArray(receiver[k]) && (receiver[k] as unknown[]).length),
   );
 
-/** A route that may drop alerts: InfoInhibitor, or one app's alerts (namespace and app) its own routing sent. */
-const mayDrop = (route: Route) =>
+/** Namespaces whose alerts are always the platform's: never dropped as another owner's. */
+const CLUSTER_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
+
+/**
+ * A route that may drop alerts: InfoInhibitor, one app's alerts (namespace and app) its own routing
+ * sent, or the namespaces teams own (one `namespace=~` matcher), whose own routes came first. Such a
+ * claim never covers the platform's namespaces nor alerts without a namespace.
+ */
+const mayDrop = (route: Route, platformNamespace: string) =>
   hasEquality(route, "alertname", "InfoInhibitor") ||
-  (hasEquality(route, "namespace") && hasEquality(route, "app"));
+  (hasEquality(route, "namespace") && hasEquality(route, "app")) ||
+  isTeamClaim(route, platformNamespace);
+
+function isTeamClaim(route: Route, platformNamespace: string): boolean {
+  const m = route.matchers ?? [];
+  if (m.length !== 1 || m[0].name !== "namespace" || m[0].matchType !== "=~") return false;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${m[0].value})$`);
+  } catch {
+    return false;
+  }
+  return !["", platformNamespace, ...CLUSTER_NAMESPACES].some((ns) => re.test(ns));
+}
 
 /** Whether the route matches `name` by equality (to `value`, when given). */
 function hasEquality(route: Route, name: string, value?: string): boolean {
@@ -192,7 +212,7 @@ export const alertDelivery: Policy = {
       if (route.receiver === undefined) continue;
       // Watchdog's own route is judged above, with its heartbeat.
       const isWatchdog = hasEquality(route, "alertname", "Watchdog");
-      if (!notifies(receivers.get(route.receiver)) && !mayDrop(route) && !isWatchdog) {
+      if (!notifies(receivers.get(route.receiver)) && !mayDrop(route, String((global.props.metadata as Json)?.namespace ?? "")) && !isWatchdog) {
         const on = (route.matchers ?? [])
           .map((m) => `${m.name}${m.matchType ?? "="}${JSON.stringify(m.value)}`)
           .join(", ");

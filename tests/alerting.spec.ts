@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { platformRoutingSpec, platformSecretData } from "../components";
+import { ownershipOf, platformRoutingSpec, platformSecretData } from "../components";
 import { configWith, problemsOf } from "./helpers/config";
 import type { Loose } from "./helpers/plan";
 
@@ -98,7 +98,7 @@ describe("platform routing", () => {
   );
 
   it("sends Watchdog first to the heartbeat, at once and every repeatInterval, then drops InfoInhibitor", () => {
-    const spec = platformRoutingSpec(cfg.alerting, []);
+    const spec = platformRoutingSpec(cfg.alerting, ownershipOf(cfg));
     assert.deepEqual(spec.route!.routes!.slice(0, 2), [
       {
         receiver: "watchdog-heartbeat",
@@ -122,8 +122,8 @@ describe("platform routing", () => {
   });
 
   it("routes by severity and matchers to the configured receivers, with the root on the default", () => {
-    const spec = platformRoutingSpec(cfg.alerting, []);
-    assert.deepEqual(spec.route!.routes![2], {
+    const spec = platformRoutingSpec(cfg.alerting, ownershipOf(cfg));
+    assert.deepEqual(spec.route!.routes![3], {
       receiver: "pager",
       matchers: [
         { name: "severity", value: "critical", matchType: "=" },
@@ -137,31 +137,61 @@ describe("platform routing", () => {
     ]);
   });
 
-  it("drops, after the app's own routing, only the alerts of apps that have routing", () => {
-    const apps = configWith({
+  it("drops, after the owners' routing, the namespaces of routed apps and registered teams, nothing else", () => {
+    const owned = configWith({
       alerting: { runbookBaseUrl: "https://runbooks.example.com" },
+      teams: [{ name: "payments" }, { name: "search", namespacePrefix: "find-" }],
       apps: [
         {
           name: "shop",
           namespace: "shop",
           routing: { defaultReceiver: "s", receivers: [{ ...slack, name: "s" }] },
         },
+        {
+          name: "copied",
+          namespace: "copied",
+          routing: { defaultReceiver: "s", copyToPlatform: true, receivers: [{ ...slack, name: "s" }] },
+        },
         { name: "quiet", namespace: "quiet" },
       ],
-    }).apps;
-    const routes = platformRoutingSpec(cfg.alerting, apps).route!.routes as Loose[];
+    });
+    const routes = platformRoutingSpec(cfg.alerting, ownershipOf(owned)).route!.routes as Loose[];
     const drops = routes.filter(
-      (r) => r.receiver === "null" && r.matchers.some((m: Loose) => m.name === "app"),
+      (r) => r.receiver === "null" && r.matchers.some((m: Loose) => m.name === "namespace"),
     );
     assert.deepEqual(drops, [
       {
         receiver: "null",
-        matchers: [
-          { name: "namespace", value: "shop", matchType: "=" },
-          { name: "app", value: "shop", matchType: "=" },
-        ],
+        matchers: [{ name: "namespace", value: "shop|payments-.+|find-.+", matchType: "=~" }],
       },
     ]);
+    // After Watchdog, InfoInhibitor and failing notifications; before the platform's own routes.
+    assert.equal(routes.indexOf(drops[0]), 3);
+    assert.equal(routes[2].matchers[0].value, "AlertmanagerNotificationsFailing");
+  });
+
+  it("reports a failing integration through a platform receiver of another integration, never the heartbeat", () => {
+    const route = (platformRoutingSpec(cfg.alerting, ownershipOf(cfg)).route!.routes as Loose[])[2];
+    assert.deepEqual(route, {
+      receiver: "ops",
+      matchers: [{ name: "alertname", value: "AlertmanagerNotificationsFailing", matchType: "=" }],
+      routes: [
+        {
+          receiver: "ops",
+          matchers: [
+            { name: "alertname", value: "AlertmanagerNotificationsFailing", matchType: "=" },
+            { name: "integration", value: "opsgenie", matchType: "=" },
+          ],
+        },
+        {
+          receiver: "pager",
+          matchers: [
+            { name: "alertname", value: "AlertmanagerNotificationsFailing", matchType: "=" },
+            { name: "integration", value: "slack", matchType: "=" },
+          ],
+        },
+      ],
+    });
   });
 
   it("keeps the heartbeat URL given as a Pulumi secret a secret, in the platform's Secret", async () => {

@@ -184,7 +184,7 @@ describe("app rules", () => {
         alert: "QueueBacklog",
         expr: "sum(queue_depth) > 100",
         for: "10m",
-        labels: { app: "shop", severity: "warning" },
+        labels: { app: "shop", severity: "warning", namespace: "shop" },
         // No invented runbook_url: an unlinked alert must look unlinked to alert-runbook-url.
         annotations: { summary: "s", description: "d" },
       },
@@ -220,7 +220,7 @@ describe("app rules", () => {
             alert: "Watchdog",
             expr: "vector(1)",
             for: "0s",
-            labels: { app: "shop", severity: "none" },
+            labels: { app: "shop", severity: "none", namespace: "shop" },
             annotations: {},
           },
           {
@@ -228,7 +228,7 @@ describe("app rules", () => {
             expr: "up == 0",
             for: "0",
             keep_firing_for: "10m",
-            labels: { app: "shop" },
+            labels: { app: "shop", namespace: "shop" },
             annotations: {},
           },
           { record: "apiserver_request:availability30d", expr: "vector(1)" },
@@ -319,17 +319,26 @@ describe("app routing", () => {
   };
   const app = configWith({ apps: [{ name: "shop", namespace: "shop", routing }] }, ["apps"]).apps[0];
 
+  const failing = (integration: string) => [
+    { name: "alertname", value: "AlertmanagerNotificationsFailing", matchType: "=" },
+    { name: "integration", value: integration, matchType: "=" },
+  ];
+
   it("routes with matchers, continue and mute time intervals", () => {
-    const spec = routingSpec("shop", app.routing!)!;
+    const spec = routingSpec("shop", app.routing!, { router: false, siblings: [] })!;
     assert.deepEqual(spec.route, {
       receiver: "slack",
-      // Only the app's own alerts: platform alerts about the namespace stay with the platform.
+      // Not the namespace's router: only the app's own alerts.
       matchers: [{ name: "app", value: "shop", matchType: "=" }],
       groupBy: ["alertname", "severity"],
       groupWait: "30s",
       groupInterval: "5m",
       repeatInterval: "12h",
       routes: [
+        // A failing integration is reported through another one: PagerDuty → Slack, Slack → PagerDuty.
+        { receiver: "slack", matchers: failing("pagerduty") },
+        { receiver: "pd", matchers: failing("slack") },
+        { receiver: "pd", matchers: failing("webhook") },
         {
           receiver: "pd",
           matchers: [{ name: "severity", value: "critical", matchType: "=" }],
@@ -353,6 +362,14 @@ describe("app routing", () => {
         timeIntervals: [{ weekdays: ["monday:friday"], times: [{ startTime: "22:00", endTime: "24:00" }] }],
       },
     ]);
+  });
+
+  it("takes every alert of its namespace as the router, but its routed siblings' own", () => {
+    assert.equal(routingSpec("shop", app.routing!).route!.matchers, undefined);
+    assert.deepEqual(
+      routingSpec("shop", app.routing!, { router: true, siblings: ["cart", "search"] }).route!.matchers,
+      [{ name: "app", value: "cart|search", matchType: "!~" }],
+    );
   });
 
   it("references credentials in Secrets, never inline; PagerDuty through an Events v2 routing key", () => {
@@ -442,9 +459,40 @@ describe("app config", () => {
     );
   });
 
+  it("takes an SLO objective in percent only, naming both readings of a fraction", () => {
+    assert.deepEqual(problemsOf(app({ slo: { objective: 0.999 } })), [
+      'prod: apps[0].slo.objective: 0.999 is a percentage here: it reads as 0.999% (an error budget of 99.001%), not 99.9%; write 99.9 or "99.9%"',
+    ]);
+    assert.deepEqual(problemsOf(app({ slo: { objective: "0.5%" } })), [
+      'prod: apps[0].slo.objective: 0.5% is a percentage here: it reads as 0.5% (an error budget of 99.5%), not 50%; write 50 or "50%"',
+    ]);
+    assert.deepEqual(problemsOf(app({ slo: { objective: 42 } })), [
+      "prod: apps[0].slo.objective: 42 is not an objective in percent between 50 and 100 (like 99.9; 100 leaves no error budget)",
+    ]);
+    assert.equal(configWith(app({ slo: { objective: "99.95%" } })).apps[0].slo!.objective, 99.95);
+  });
+
+  it("refuses a rule that labels itself into another owner's namespace, app or team", () => {
+    const rule = (labels: Record<string, string>) => ({
+      alerts: { custom: [{ alert: "X", expr: "vector(1) > 0", labels }] },
+    });
+    assert.deepEqual(problemsOf(app({ team: "shop-team", ...rule({ namespace: "kube-system" }) })), [
+      'prod: apps[0].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="shop": the stack sets it, so the alert reaches the app\'s owner and no other',
+    ]);
+    assert.deepEqual(
+      problemsOf(app({ ruleGroups: [{ name: "g", rules: [rule({ app: "billing" }).alerts.custom[0]] }] })),
+      [
+        'prod: apps[0].ruleGroups[0].rules[0].labels: sets app="billing", but this app\'s alerts carry app="shop": the stack sets it, so the alert reaches the app\'s owner and no other',
+      ],
+    );
+    assert.deepEqual(problemsOf(app({ team: "shop-team", ...rule({ team: "payments" }) })), [
+      'prod: apps[0].alerts.custom[0].labels: sets team="payments", but this app\'s alerts carry team="shop-team": the stack sets it, so the alert reaches the app\'s owner and no other',
+    ]);
+  });
+
   it("refuses an unpinned image and a 100% objective", () => {
     assert.deepEqual(problemsOf(app({ workload: { image: "nginx" }, slo: { objective: 100 } })), [
-      "prod: apps[0].slo.objective: 100 must be below 100 (a 100% objective leaves no error budget)",
+      "prod: apps[0].slo.objective: 100 is not an objective in percent between 50 and 100 (like 99.9; 100 leaves no error budget)",
       'prod: apps[0].workload.image: "nginx" is not a pinned image: give a tag other than latest (registry:5000/team/api:1.2.3) or a digest (name@sha256:…)',
     ]);
   });
@@ -532,7 +580,7 @@ describe("apps in the dev plan", () => {
       .flatMap((r) => ((r.inputs.spec as Loose).groups as Loose[]).map((g) => `${g.name}:${g.rules.length}`))
       .sort();
     assert.deepEqual(perGroup, [
-      "kube-monitoring.monitoring-pipeline:5",
+      "kube-monitoring.monitoring-pipeline:3",
       "rust-app.golden-signals:5",
       "rust-app.probes:2",
       "rust-app.recording:3",

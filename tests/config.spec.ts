@@ -97,7 +97,7 @@ describe("stack config", () => {
         "prod: operator.resources.requests.gpu: unknown key; expected one of: cpu, memory",
         "prod: thanoss: unknown key; expected one of: cluster, environment, clusterName, namespace, prometheus, " +
           "alertmanager, grafana, operator, kubeStateMetrics, nodeExporter, security, thanos, remoteWrite, federation, " +
-          "alerting, ruleFiles, apps, pushgateway, blackboxExporter",
+          "alerting, ruleFiles, apps, teams, pushgateway, blackboxExporter",
       ],
     );
   });

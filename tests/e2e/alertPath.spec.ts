@@ -15,6 +15,7 @@ import {
   PLATFORM_ALERTMANAGER_CONFIG,
   appRuleGroups,
   parseStackConfig,
+  ownershipOf,
   platformRoutingSpec,
   routingSpec,
 } from "../../components";
@@ -151,7 +152,7 @@ describe("end to end: error rate → Prometheus → Alertmanager → receiver", 
             namespace: "monitoring",
             labels: { [GLOBAL_CONFIG_LABEL]: "true" },
           },
-          spec: platformRoutingSpec(cfg.alerting, cfg.apps),
+          spec: platformRoutingSpec(cfg.alerting, ownershipOf(cfg)),
         },
       },
       {

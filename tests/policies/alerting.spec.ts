@@ -124,4 +124,34 @@ describe("policy alert-delivery", () => {
       ]),
     ]);
   });
+
+  it("allows dropping the namespaces teams own, never the platform's or alerts without a namespace", () => {
+    const claim = (value: string) => ({
+      receiver: "null",
+      matchers: [{ name: "namespace", value, matchType: "=~" }],
+    });
+    assertNoViolations(alertDelivery, [release, platform([watchdog(), claim("shop|payments-.+")])]);
+    assertViolations(
+      alertDelivery,
+      [release, platform([watchdog(), claim("payments-.+|monitoring")])],
+      [
+        'AlertmanagerConfig platform: a critical platform alert in monitoring goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: a warning platform alert in monitoring goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: the route {namespace=~"payments-.+|monitoring"} drops alerts to "null", which notifies nobody',
+      ],
+    );
+    assertViolations(
+      alertDelivery,
+      [release, platform([watchdog(), claim(".*")])],
+      [
+        'AlertmanagerConfig platform: a critical platform alert without a namespace goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: a critical platform alert in kube-system goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: a critical platform alert in monitoring goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: a warning platform alert without a namespace goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: a warning platform alert in kube-system goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: a warning platform alert in monitoring goes to "null", which notifies nobody',
+        'AlertmanagerConfig platform: the route {namespace=~".*"} drops alerts to "null", which notifies nobody',
+      ],
+    );
+  });
 });
