@@ -59,16 +59,23 @@ export function parseTeamConfig(
       }),
     );
   }
+  const team = parsed.data.team ?? stack.split("/").pop()!;
+  // An app's team defaults to the stack's, so its alerts carry the team that owns the namespace.
+  const withTeam = parsed.data.apps.map((app) =>
+    app && typeof app === "object" && !Array.isArray(app) && !("team" in app) ? { ...app, team } : app,
+  );
   // The platform schema judges the apps: the same keys, credentials per leaf, rule files.
   const cfg = parseStackConfig(
     stack,
-    { environment: parsed.data.environment, clusterName: "team", apps: raw.apps },
+    { environment: parsed.data.environment, clusterName: "team", apps: withTeam },
     opts,
   );
-  const team = parsed.data.team ?? stack.split("/").pop()!;
-  // An app's team defaults to the stack's, so its alerts carry the team that owns the namespace.
-  const apps = cfg.apps.map((app) => ({ ...app, team: app.team ?? team }));
-  return { team, environment: parsed.data.environment, platformStack: parsed.data.platformStack, apps };
+  return {
+    team,
+    environment: parsed.data.environment,
+    platformStack: parsed.data.platformStack,
+    apps: cfg.apps,
+  };
 }
 
 /** Reads and validates this team stack's config (the team program's only reader of pulumi.Config). */

@@ -56,9 +56,10 @@ describe("rule files brought as they are", () => {
       appGroups.map((g) => g.name),
       ["api.general", "api.recording"],
     );
-    // The app's labels, so its routing finds the alerts; recording rules untouched.
+    // The app's owner labels, so its routing finds the alerts; recording rules untouched.
     assert.deepEqual(appGroups[0].rules[1].labels, {
       app: "api",
+      namespace: "api",
       team: "core",
       severity: "critical",
       long: "1h",

@@ -37,6 +37,7 @@ describe("team stacks", () => {
         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::app-checkout-servicemonitor",
         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::app-ledger-servicemonitor",
         "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig::app-checkout-alertmanagerconfig",
+        "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig::app-ledger-alertmanagerconfig",
         "pulumi:pulumi:Stack::kube-monitoring-teams-payments",
       ]);
       const namespaces = plan!.resources
@@ -56,6 +57,7 @@ describe("team stacks", () => {
         "https://runbooks.example.com/kube-monitoring/HighErrorRate",
       );
       assert.deepEqual(plan!.outputs, {
+        team: "payments",
         apps: ["checkout", "ledger"],
         platformContractVersion: PLATFORM_CONTRACT_VERSION,
       });
@@ -78,16 +80,16 @@ describe("team stacks", () => {
     );
     const newer = await planPayments({
       ...prod,
-      outputs: { ...outputs, platformContract: { ...outputs.platformContract, version: 2 } },
+      outputs: { ...outputs, platformContract: { ...outputs.platformContract, version: 3 } },
     });
     assert.equal(newer.exitCode, 1);
     assert.equal(
       newer.report,
-      `payments: platformStack ${REFERENCE}: exports platformContract version 2; this team stack understands version 1: update this team stack's kube-monitoring`,
+      `payments: platformStack ${REFERENCE}: exports platformContract version 3; this team stack understands version 2: update this team stack's kube-monitoring`,
     );
     assert.throws(
-      () => parsePlatformContract("t", REFERENCE, { version: 0 }),
-      /exports platformContract version 0; this team stack understands version 1: update the platform stack first/,
+      () => parsePlatformContract("t", REFERENCE, { version: 1 }),
+      /exports platformContract version 1; this team stack understands version 2: update the platform stack first/,
     );
   });
 

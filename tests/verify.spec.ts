@@ -66,7 +66,11 @@ describe("verify: what a deployed plan must show", () => {
       "serviceMonitor/payments-checkout/checkout/0",
       "serviceMonitor/payments-ledger/ledger/0",
     ]);
-    assert.deepEqual(exp.receivers, ["payments-checkout/checkout/payments-pager"]);
+    assert.deepEqual(exp.receivers, [
+      "payments-checkout/checkout/payments-pager",
+      "payments-checkout/checkout/payments-slack",
+      "payments-ledger/ledger/payments-slack",
+    ]);
   });
 
   it("refuses API URLs that carry credentials, without printing them", async () => {

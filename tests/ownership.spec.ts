@@ -1,0 +1,267 @@
+/**
+ * Alert ownership: team stacks that reach outside their claimed namespaces are refused naming the
+ * app, the namespace and its owner; and, on a platform plan and a team plan, amtool routes each alert
+ * to its owner only (plus `null` after the owner, which is the platform swallowing what it does not own).
+ */
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { Plan, planStack, teamPlanContext } from "../plan/plan";
+import { effectiveAlertmanagerConfig } from "../plan/alertmanagerConfig";
+import { Loose, planWithConfig, projectDir } from "./helpers/plan";
+
+const REFERENCE = "example-org/kube-monitoring/fixture";
+const receiver = (name: string, kind: "pagerduty" | "slack") =>
+  kind === "pagerduty"
+    ? { name, pagerduty: { routingKey: { secretName: "creds", key: `${name}-key` } } }
+    : { name, slack: { apiUrl: { secretName: "creds", key: `${name}-url` }, channel: "#c" } };
+const routing = {
+  defaultReceiver: "pager",
+  receivers: [receiver("pager", "pagerduty"), receiver("chat", "slack")],
+};
+const app = (name: string, namespace: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  namespace,
+  serviceMonitor: { endpoints: [{ port: "metrics", interval: "30s" }] },
+  alerts: { errorRate: { threshold: 0.02, severity: "critical" }, targetDown: { severity: "critical" } },
+  routing,
+  ...extra,
+});
+
+/** A prod-like platform: teams payments and search registered, one routed app of its own. */
+const platformConfig = {
+  "kube-monitoring:environment": "prod",
+  "kube-monitoring:clusterName": "fixture",
+  "kube-monitoring:cluster": { provider: "eks" },
+  "kube-monitoring:grafana": { enabled: false },
+  "kube-monitoring:alerting": {
+    receivers: [receiver("platform-pager", "pagerduty"), receiver("platform-chat", "slack")],
+    defaultReceiver: "platform-chat",
+    routes: [{ receiver: "platform-pager", severity: "critical" }],
+    heartbeat: { url: { secretName: "creds", key: "heartbeat" } },
+  },
+  "kube-monitoring:teams": [{ name: "payments" }, { name: "search", namespacePrefix: "find-" }],
+  "kube-monitoring:apps": [app("shop", "shop", { team: "retail" })],
+};
+
+let platform: Plan;
+before(async function () {
+  this.timeout(120_000);
+  const result = await planWithConfig("fixture", platformConfig);
+  assert.equal(result.exitCode, 0, result.report);
+  platform = result.plan!;
+});
+
+/** Plans a team stack from its config, in a directory of its own, against the fixture platform. */
+async function planTeam(team: string, config: Record<string, unknown>, contract?: (c: Loose) => Loose) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-team-"));
+  try {
+    fs.copyFileSync(path.join(projectDir, "teams", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const yaml = stringify({
+      config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`kube-monitoring:${k}`, v])),
+    });
+    fs.writeFileSync(path.join(dir, `Pulumi.${team}.yaml`), yaml);
+    fs.writeFileSync(path.join(dir, `config.${team}.json`), JSON.stringify({ profile: "prod" }));
+    const outputs = platform.outputs as Loose;
+    const platformView = contract
+      ? { ...platform, outputs: { ...outputs, platformContract: contract(outputs.platformContract) } }
+      : platform;
+    return await planStack({
+      projectDir: path.join(projectDir, "teams"),
+      configDir: dir,
+      policyConfigDir: dir,
+      stack: team,
+      ...teamPlanContext(REFERENCE, platformView),
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const teamStack = (apps: unknown[]) => ({ environment: "prod", platformStack: REFERENCE, apps });
+
+describe("alert ownership: team stacks stay in their namespaces", () => {
+  it("plans a team's routed apps in its claimed namespaces", async () => {
+    const result = await planTeam("payments", teamStack([app("checkout", "payments-checkout")]));
+    assert.equal(result.exitCode, 0, result.report);
+  });
+
+  const refusals: [string, string, unknown[], string][] = [
+    [
+      "the monitoring namespace",
+      "payments",
+      [app("checkout", "monitoring")],
+      "payments: apps[0].namespace: namespace monitoring is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+    ],
+    [
+      "kube-system",
+      "payments",
+      [app("checkout", "kube-system")],
+      "payments: apps[0].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+    ],
+    [
+      "another team's namespace",
+      "payments",
+      [app("checkout", "find-index")],
+      "payments: apps[checkout].namespace: find-index is owned by team search (prefix find-)",
+    ],
+    [
+      "a namespace no team claims",
+      "payments",
+      [app("checkout", "checkout")],
+      "payments: apps[checkout].namespace: checkout is outside team payments's namespaces (payments-*)",
+    ],
+    [
+      "an unregistered team",
+      "billing",
+      [app("invoices", "billing-invoices")],
+      "billing: apps[invoices].namespace: team billing claims no namespaces in the platform stack; add { name: billing } to the platform's teams",
+    ],
+    [
+      "another team's label",
+      "payments",
+      [app("checkout", "payments-checkout", { team: "search" })],
+      "payments: apps[checkout].team: search is not this stack's team payments; a team stack holds one team's apps",
+    ],
+    [
+      "an app without routing",
+      "payments",
+      [{ ...app("checkout", "payments-checkout"), routing: undefined }],
+      "payments: apps[checkout].routing: is required in a team stack: the platform leaves the alerts of team payments's namespaces to the team's routing",
+    ],
+    [
+      "the platform's app name",
+      "payments",
+      [app("shop", "payments-shop")],
+      "payments: apps[shop]: the platform stack already has an app shop (in shop); rename one",
+    ],
+    [
+      "copies to the platform",
+      "payments",
+      [app("checkout", "payments-checkout", { routing: { ...routing, copyToPlatform: true } })],
+      "payments: apps[checkout].routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team",
+    ],
+  ];
+  for (const [what, team, apps, message] of refusals) {
+    it(`refuses ${what} with exit 1, naming app, namespace and owner`, async () => {
+      const result = await planTeam(team, teamStack(apps));
+      assert.equal(result.exitCode, 1);
+      assert.equal(result.report, message);
+    });
+  }
+
+  it("refuses an alert labelled into another owner's namespace", async () => {
+    const forged = app("checkout", "payments-checkout", {
+      alerts: { custom: [{ alert: "Forged", expr: "vector(1) > 0", labels: { namespace: "kube-system" } }] },
+    });
+    const result = await planTeam("payments", teamStack([forged]));
+    assert.equal(result.exitCode, 1);
+    assert.equal(
+      result.report,
+      'payments: apps[0].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="payments-checkout": the stack sets it, so the alert reaches the app\'s owner and no other',
+    );
+  });
+
+  it("takes the owned namespaces from the contract it reads, not from its own config", async () => {
+    const result = await planTeam("payments", teamStack([app("checkout", "payments-checkout")]), (c) => ({
+      ...c,
+      teams: [{ name: "payments", namespacePrefix: "pay-" }],
+    }));
+    assert.equal(result.exitCode, 1);
+    assert.equal(
+      result.report,
+      "payments: apps[checkout].namespace: payments-checkout is outside team payments's namespaces (pay-*)",
+    );
+  });
+});
+
+describe("alert ownership: amtool routes each alert to its owner only", () => {
+  let configFile: string;
+  before(async function () {
+    this.timeout(120_000);
+    const team = await planTeam(
+      "payments",
+      teamStack([
+        app("checkout", "payments-checkout"),
+        app("fraud", "payments-checkout", { routing: { ...routing, defaultReceiver: "chat" } }),
+      ]),
+    );
+    assert.equal(team.exitCode, 0, team.report);
+    const effective = effectiveAlertmanagerConfig([
+      ...platform.resources,
+      ...team.plan!.resources.filter((r) => r.inputs.kind === "AlertmanagerConfig"),
+    ]);
+    configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-am-")), "am.yaml");
+    fs.writeFileSync(configFile, stringify(effective));
+  });
+  after(() => configFile && fs.rmSync(path.dirname(configFile), { recursive: true, force: true }));
+
+  const routes = (labels: string) =>
+    execFileSync(
+      "amtool",
+      ["config", "routes", "test", `--config.file=${configFile}`, ...labels.split(" ")],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    ).trim();
+
+  const cases: [string, string, string][] = [
+    [
+      "a team's critical alert to the team's pager only",
+      "alertname=HighErrorRate namespace=payments-checkout app=checkout severity=critical",
+      "payments-checkout/checkout/pager,monitoring/platform/null",
+    ],
+    [
+      "a sibling app's alert to that app only",
+      "alertname=HighErrorRate namespace=payments-checkout app=fraud severity=critical",
+      "payments-checkout/fraud/chat,monitoring/platform/null",
+    ],
+    [
+      "a kube alert about the team's pods to the namespace's router (first app by name)",
+      "alertname=KubePodCrashLooping namespace=payments-checkout pod=checkout-1 severity=warning",
+      "payments-checkout/checkout/pager,monitoring/platform/null",
+    ],
+    [
+      "a kube alert in a claimed namespace the team has not deployed yet to nobody but null",
+      "alertname=KubePodCrashLooping namespace=payments-ledger severity=warning",
+      "monitoring/platform/null",
+    ],
+    [
+      "a platform app's alert to the app only",
+      "alertname=HighErrorRate namespace=shop app=shop severity=critical",
+      "shop/shop/pager,monitoring/platform/null",
+    ],
+    [
+      "a node alert to the platform",
+      "alertname=NodeFilesystemAlmostOutOfSpace namespace=monitoring severity=critical",
+      "monitoring/platform/platform-pager",
+    ],
+    [
+      "an alert without a namespace to the platform",
+      "alertname=KubeAPIDown severity=critical",
+      "monitoring/platform/platform-pager",
+    ],
+    [
+      "a failing team pager to the team's Slack and the platform's Slack",
+      "alertname=AlertmanagerNotificationsFailing namespace=payments-checkout integration=pagerduty severity=critical",
+      "payments-checkout/checkout/chat,monitoring/platform/platform-chat",
+    ],
+    [
+      "a failing platform Slack to the platform's pager",
+      "alertname=AlertmanagerNotificationsFailing namespace=monitoring integration=slack severity=critical",
+      "monitoring/platform/platform-pager",
+    ],
+    [
+      "a failing heartbeat webhook to a platform receiver, never the heartbeat",
+      "alertname=AlertmanagerNotificationsFailing namespace=monitoring integration=webhook severity=critical",
+      "monitoring/platform/platform-chat",
+    ],
+  ];
+  for (const [what, labels, expected] of cases) {
+    it(`sends ${what}`, () => assert.equal(routes(labels), expected));
+  }
+});
