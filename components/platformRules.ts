@@ -65,7 +65,8 @@ export const COMPACTOR_UPLOAD_HOURS = 24;
 export function sinceLastUpload(selector: string, by: string): string {
   const upload = `max by (${by}) (thanos_objstore_bucket_last_successful_upload_time{${selector}})`;
   const start = `max by (${by}) (process_start_time_seconds{${selector}})`;
-  return `(time() - (${upload} > ${start} or ${start}))`;
+  // The later of the two; the upload alone if a component does not report its start.
+  return `(time() - (${upload} > ${start} or ${start} or ${upload}))`;
 }
 
 function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
@@ -226,7 +227,7 @@ const OPERATOR_ALERTS: AlertSpec[] = [
     severity: "critical",
     summary: "Alertmanager cannot deliver notifications",
     description:
-      "{{ $value | humanizePercentage }} of {{ $labels.integration }} notifications of {{ $labels.receiver_name }} fail: alerts are not reaching people.",
+      "{{ $value | humanizePercentage }} of {{ $labels.integration }} notifications{{ with $labels.receiver_name }} of {{ . }}{{ end }} fail: alerts are not reaching people.",
   },
 ];
 

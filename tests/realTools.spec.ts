@@ -80,7 +80,7 @@ describe("real tools: promtool and amtool", () => {
     assert.match(plan!.checks[0].output, /rust-app-rust-app\.rules\.yaml\n  SUCCESS: 21 rules found/);
     assert.match(
       plan!.checks[0].output,
-      /monitoring-kube-monitoring-platform\.rules\.yaml\n  SUCCESS: 5 rules found/,
+      /monitoring-kube-monitoring-platform\.rules\.yaml\n  SUCCESS: 3 rules found/,
     );
   });
 
@@ -242,10 +242,10 @@ describe("real tools: promtool and amtool", () => {
       );
     });
 
-    it("keeps platform alerts about an app's namespace with the platform unless the app opts in", () => {
+    it("sends kube alerts about an app's namespace to its owner's routing, and the platform drops them", () => {
       assert.equal(
         routes("namespace=rust-app", "severity=warning", "alertname=KubePodCrashLooping"),
-        "monitoring/platform/platform-slack",
+        "rust-app/rust-app/backend-slack,monitoring/platform/null",
       );
     });
   });
