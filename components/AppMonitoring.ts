@@ -13,6 +13,7 @@ import {
 } from "./appResources";
 import type { AppConfig, ImportedRules } from "./config";
 import { DECLARED_TARGET_ANNOTATION } from "../policies/monitors";
+import { COPIES_TO_PLATFORM_ANNOTATION } from "../policies/ownership";
 import type { IAlertmanagerConfig, IPodMonitor, IProbe, IPrometheusRule, IServiceMonitor } from "./crdTypes";
 
 /** Grafana's dashboard sidecar (kube-prometheus-stack default) loads ConfigMaps with this label. */
@@ -149,13 +150,16 @@ export class AppMonitoring extends pulumi.ComponentResource {
     role: string,
     body: { apiVersion: string; kind: string; spec: unknown },
     extraDeps: pulumi.Resource[] = [],
+    annotations: Record<string, string> = {},
   ) {
     const app = this.args.app;
     // What an app deployed elsewhere says its target looks like, for the policy to check its monitors.
-    const declaredTarget =
+    const declared: Record<string, string> =
       app.target && !app.workload && (body.kind === "ServiceMonitor" || body.kind === "PodMonitor")
-        ? { annotations: { [DECLARED_TARGET_ANNOTATION]: JSON.stringify(app.target) } }
+        ? { [DECLARED_TARGET_ANNOTATION]: JSON.stringify(app.target) }
         : {};
+    const all: Record<string, string> = { ...declared, ...annotations };
+    const declaredTarget = Object.keys(all).length ? { annotations: all } : {};
     return new k8s.apiextensions.CustomResource(
       `${this.resourceName}-${role}`,
       {
@@ -195,6 +199,8 @@ export class AppMonitoring extends pulumi.ComponentResource {
         spec: routingSpec(app.name, routing, this.args.routingScope),
       } satisfies Omit<IAlertmanagerConfig, "metadata">,
       secrets,
+      // The alert-ownership policy allows the platform's copies this owner asked for.
+      routing.copyToPlatform ? { [COPIES_TO_PLATFORM_ANNOTATION]: "true" } : {},
     );
   }
 

@@ -2,6 +2,8 @@
  * The offline plan: runs the real program for one stack under the recording mock runtime and writes
  * `DIR/<stack>/plan.json` plus every Kubernetes object and Helm release's values as YAML.
  */
+import { RoutedAlert } from "../policies/ownership";
+import { alertRoutingMarkdown, ownershipViolations, routingTable } from "./alertRouting";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
@@ -18,6 +20,7 @@ import { loadStackFile } from "./stackFile";
 
 /** The effective Alertmanager configuration's file under `manifests/`. */
 export const EFFECTIVE_ALERTMANAGER_FILE = "alertmanager.effective.yaml";
+export const ALERT_ROUTING_FILE = "alert-routing.md";
 
 export interface Plan {
   stack: string;
@@ -29,6 +32,8 @@ export interface Plan {
   loosened: Loosening[];
   /** promtool and amtool results on the generated rules and Alertmanager configuration. */
   checks: ToolCheck[];
+  /** For every alert the stack creates (and the kube alerts of each routed namespace): who it reaches. */
+  alertRouting?: RoutedAlert[];
 }
 
 export interface PlanResult {
@@ -144,6 +149,11 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const programDone = performance.now();
     plan.violations = runPolicies(plan.resources, allPolicies, policyConfig.settings);
     plan.loosened = policyConfig.loosened;
+    plan.alertRouting = routingTable([...(options.alertmanagerContext ?? []), ...plan.resources]);
+    if (options.alertmanagerContext?.length) {
+      // A team stack's own pack run has no platform tree; here, with it, ownership is judged too.
+      plan.violations.push(...ownershipViolations(plan.alertRouting ?? [], plan.resources));
+    }
     const policiesDone = performance.now();
     // Sequential on purpose: on two cores, overlapping the tools with the policies only moved the time.
     plan.checks = await runRealToolChecks(plan.resources, options.alertmanagerContext);
@@ -208,6 +218,12 @@ export function writePlan(plan: Plan, dir: string, alertmanagerContext: Recorded
   fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
   for (const manifest of manifestsOf(plan.resources)) {
     fs.writeFileSync(path.join(dir, "manifests", manifest.file), manifest.yaml);
+  }
+  if (plan.alertRouting) {
+    fs.writeFileSync(
+      path.join(dir, "manifests", ALERT_ROUTING_FILE),
+      alertRoutingMarkdown(plan.stack, plan.alertRouting),
+    );
   }
   // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
   fs.writeFileSync(

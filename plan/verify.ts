@@ -5,6 +5,7 @@
 // deployed really works. Credentials come from the environment, never flags:
 // KUBE_MONITORING_VERIFY_TOKEN (bearer) or KUBE_MONITORING_VERIFY_USER and _PASSWORD (basic auth).
 // Exit 0 every check passed, 1 a check failed, 3 an API could not be reached or answered nonsense.
+import { SIDECAR_UPLOAD_HOURS, sinceLastUpload } from "../components/platformRules";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -319,9 +320,10 @@ function queryChecks(
       ? [
           {
             check: "thanos uploads",
-            expr: `time() - max by (pod) (thanos_objstore_bucket_last_successful_upload_time{job="${exp.thanos.sidecarJob}"}) > 3 * 3600`,
+            // The same measure as the ThanosSidecarNoUpload alert: a fresh deploy has not uploaded yet.
+            expr: `${sinceLastUpload(`job="${exp.thanos.sidecarJob}"`, "pod")} > ${SIDECAR_UPLOAD_HOURS} * 3600`,
             describe: (m: Record<string, string>) =>
-              `${m.pod} has not uploaded a block for more than 3 hours`,
+              `${m.pod} has not uploaded a block for more than ${SIDECAR_UPLOAD_HOURS} hours since its last upload or start`,
           },
           {
             check: "thanos compactor",

@@ -25,7 +25,7 @@ interface Route {
   repeatInterval?: string;
 }
 
-function matches(m: Matcher, labels: Record<string, string>): boolean {
+export function matches(m: Matcher, labels: Record<string, string>): boolean {
   const actual = labels[m.name] ?? "";
   const value = m.value ?? "";
   switch (m.matchType ?? "=") {

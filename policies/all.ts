@@ -7,6 +7,7 @@ import { monitorTargetsResolve, monitorTargetsVerifiable } from "./monitors";
 import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
 import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "./rules";
+import { alertOwnership } from "./ownership";
 import { noPlaintextSecrets } from "./secrets";
 import { teamStackScope } from "./teams";
 import { thanosBucketSecurity } from "./thanos";
@@ -28,6 +29,7 @@ export const allPolicies: Policy[] = [
   monitorTargetsVerifiable,
   helmChartPinned,
   alertDelivery,
+  alertOwnership,
   volumesNameStorageClass,
   prometheusMemoryGuaranteed,
   iamLeastPrivilege,
