@@ -182,11 +182,14 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 
 /**
  * What each IAM principal may do, by its logical name: only its component's S3 actions on the metrics
- * bucket (ListBucket on the bucket, objects below it), and the sidecar's remote write to AMP.
+ * bucket (ListBucket on the bucket, objects below it), its key actions on the bucket's KMS key, and the
+ * sidecar's remote write to AMP.
  */
+const KMS_KEY = /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/;
 const IAM_ALLOWLIST: Record<string, { actions: string[]; resources: RegExp }[]> = {
   "thanos-objstore-sidecar": [
     { actions: ["s3:ListBucket"], resources: /^arn:aws:s3:::[a-z0-9.-]+$/ },
+    { actions: ["kms:Encrypt", "kms:GenerateDataKey"], resources: KMS_KEY },
     { actions: ["s3:GetObject", "s3:PutObject"], resources: /^arn:aws:s3:::[a-z0-9.-]+\/\*$/ },
     {
       actions: ["aps:RemoteWrite"],
@@ -195,10 +198,12 @@ const IAM_ALLOWLIST: Record<string, { actions: string[]; resources: RegExp }[]> 
   ],
   "thanos-objstore-store": [
     { actions: ["s3:ListBucket"], resources: /^arn:aws:s3:::[a-z0-9.-]+$/ },
+    { actions: ["kms:Decrypt"], resources: KMS_KEY },
     { actions: ["s3:GetObject"], resources: /^arn:aws:s3:::[a-z0-9.-]+\/\*$/ },
   ],
   "thanos-objstore-compactor": [
     { actions: ["s3:ListBucket"], resources: /^arn:aws:s3:::[a-z0-9.-]+$/ },
+    { actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], resources: KMS_KEY },
     {
       actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       resources: /^arn:aws:s3:::[a-z0-9.-]+\/\*$/,
@@ -207,6 +212,7 @@ const IAM_ALLOWLIST: Record<string, { actions: string[]; resources: RegExp }[]> 
   // A static key serves all three clients.
   "thanos-objstore-user": [
     { actions: ["s3:ListBucket"], resources: /^arn:aws:s3:::[a-z0-9.-]+$/ },
+    { actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], resources: KMS_KEY },
     {
       actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       resources: /^arn:aws:s3:::[a-z0-9.-]+\/\*$/,
