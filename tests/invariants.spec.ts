@@ -527,10 +527,8 @@ for (const subject of subjects) {
       const kinds = (mutate: (r: Loose) => void, r: RecordedResource) => {
         const changed = structuredClone(r);
         mutate(changed.inputs);
-        const diff = diffPlans(plan, {
-          ...plan,
-          resources: plan.resources.map((x) => (x === r ? changed : x)),
-        });
+        // The resource alone: how its change is classified depends on nothing else in the plan.
+        const diff = diffPlans({ ...plan, resources: [r] }, { ...plan, resources: [changed] });
         return diff.changes.map((c) => `${c.kind} ${c.name} ${c.replaceBecause.join(",")}`);
       };
       let checked = 0;

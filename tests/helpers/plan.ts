@@ -31,19 +31,31 @@ export function planOf(stack: string): Promise<PlanResult> {
   return planned.get(stack)!;
 }
 
-/** Plans a team fixture stack against a platform fixture's plan, as the CLI does. */
+const teamPlans = new Map<string, Promise<PlanResult>>();
+const teamPlatforms = new Map<string, Pick<Plan, "outputs" | "resources">>();
+
+/**
+ * Plans a team fixture stack against a platform fixture's plan, as the CLI does; once per run for the
+ * same team, platform stack and plan.
+ */
 export function planTeamOf(
   team: string,
   platform: Pick<Plan, "outputs" | "resources">,
   platformStack: string,
 ): Promise<PlanResult> {
-  return planStack({
+  const key = `${team} ${platformStack}`;
+  const cached = teamPlans.get(key);
+  if (cached && teamPlatforms.get(key) === platform) return cached;
+  teamPlatforms.set(key, platform);
+  const planned = planStack({
     projectDir: path.join(projectDir, "teams"),
     configDir: teamFixturesDir,
     policyConfigDir: teamFixturesDir,
     stack: team,
     ...teamPlanContext(`example-org/kube-monitoring/${platformStack}`, platform),
   });
+  teamPlans.set(key, planned);
+  return planned;
 }
 
 /**
