@@ -55,18 +55,15 @@ const stack = new KubePrometheusStack("kps", {
 
 const thanos =
   store && stack.thanosSidecar
-    ? new Thanos(
-        "thanos",
-        {
-          config: cfg.thanos,
-          sidecar: stack.thanosSidecar,
-          objectStore: store,
-          security: cfg.security,
-          priorityClassName: base.priorityClassName,
-          crds,
-        },
-        { dependsOn: base.ready },
-      )
+    ? new Thanos("thanos", {
+        config: cfg.thanos,
+        sidecar: stack.thanosSidecar,
+        objectStore: store,
+        security: cfg.security,
+        priorityClassName: base.priorityClassName,
+        prerequisites: base.ready,
+        crds,
+      })
     : undefined;
 
 new PlatformAlerting("alerting", {

@@ -45,7 +45,8 @@ export function monitoringNetworkPolicies(opts: NetworkPolicyOptions): NetworkPo
       name: "prometheus",
       podSelector: PROMETHEUS_POD,
       ingress: [
-        { from: [inNamespace], ports: tcp(9090, 8080, 10902) },
+        // The sidecar's HTTP (10902) only where there is a sidecar.
+        { from: [inNamespace], ports: tcp(9090, 8080, ...(opts.thanos ? [10902] : [])) },
         ...(opts.thanos ? [{ from: [pods(THANOS_QUERY_POD)], ports: tcp(10901) }] : []),
       ],
     },

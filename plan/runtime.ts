@@ -23,6 +23,28 @@ export interface RecordedResource {
   protect: boolean;
   retainOnDelete: boolean;
   custom: boolean;
+  /**
+   * A Kubernetes Secret's key names (of `data` and `stringData`), sorted; its values stay redacted in
+   * `inputs`. Absent for other resources.
+   */
+  dataKeys?: string[];
+}
+
+/** The key names of a Secret's `data` and `stringData` as serialized, whatever wraps them. */
+export function secretDataKeys(serialized: Record<string, unknown>): string[] {
+  const unwrap = (value: unknown): unknown => {
+    if (!value || typeof value !== "object") return value;
+    const obj = value as Record<string, unknown>;
+    const sig = obj[pulumi.runtime.specialSigKey];
+    if (sig === pulumi.runtime.specialSecretSig || sig === pulumi.runtime.specialOutputValueSig)
+      return unwrap(obj.value);
+    return value;
+  };
+  const keys = ["data", "stringData"].flatMap((field) => {
+    const data = unwrap(serialized[field]);
+    return data && typeof data === "object" && !Array.isArray(data) ? Object.keys(data) : [];
+  });
+  return [...new Set(keys)].sort();
 }
 
 export interface ProgramRun {
@@ -156,16 +178,18 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   onMockRegistration((req) => {
     const parent = req.getParent();
+    const serialized = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     recorded.push({
       urn: urnOf(req.getType(), req.getName(), parent),
       type: req.getType(),
       name: req.getName(),
       ...(parent ? { parent } : {}),
       dependsOn: [...new Set(req.getDependenciesList())].sort(),
-      inputs: redactSerialized(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      inputs: redactSerialized(serialized) as Record<string, unknown>,
       protect: req.getProtect(),
       retainOnDelete: req.getRetainondelete(),
       custom: req.getCustom(),
+      ...(req.getType() === "kubernetes:core/v1:Secret" ? { dataKeys: secretDataKeys(serialized) } : {}),
     });
   });
 

@@ -346,7 +346,7 @@ describe("monitoring NetworkPolicies", () => {
     // Without Thanos nobody may reach the sidecar port at all.
     assert.deepEqual(
       monitoringNetworkPolicies({ namespace: "monitoring", thanos: false, pushgateway: false })[0].ingress,
-      [{ from: [ns], ports: [9090, 8080, 10902].map((port) => ({ port, protocol: "TCP" })) }],
+      [{ from: [ns], ports: [9090, 8080].map((port) => ({ port, protocol: "TCP" })) }],
     );
   });
 

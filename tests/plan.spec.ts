@@ -11,6 +11,7 @@ import { planCli } from "./helpers/cli";
 import { SECRET_PLACEHOLDER, loadStackFile } from "../plan/stackFile";
 import {
   HELM_RELEASE,
+  fixturesDir,
   planOf,
   planWithConfig,
   projectDir,
@@ -311,7 +312,7 @@ describe("offline plan", () => {
     it("writes plan.json and manifests for dev", () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-out-"));
       try {
-        const run = cli(["dev", "--out", out]);
+        const run = cli(["dev", "--out", out, "--config-dir", fixturesDir]);
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /kubernetes:helm\.sh\/v3:Release\s+kps-release/);
         const plan = JSON.parse(fs.readFileSync(path.join(out, "dev", "plan.json"), "utf8"));
@@ -398,19 +399,15 @@ describe("offline plan", () => {
       const before = path.join(out, "before");
       const changed = path.join(out, "changed");
       fs.mkdirSync(changed);
-      for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml"])
-        fs.copyFileSync(path.join(projectDir, f), path.join(changed, f));
-      fs.copyFileSync(
-        path.join(projectDir, "policies", "config.prod.json"),
-        path.join(changed, "config.prod.json"),
-      );
+      for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "config.prod.json"])
+        fs.copyFileSync(path.join(fixturesDir, f), path.join(changed, f));
       const prodFile = path.join(changed, "Pulumi.prod.yaml");
       const prodConfig = parse(fs.readFileSync(prodFile, "utf8"));
       prodConfig.config["kube-monitoring:prometheus"].replicas = 3;
       fs.writeFileSync(prodFile, stringify(prodConfig));
       try {
-        assert.equal((await planCli(["dev", "--out", before])).status, 0);
-        assert.equal((await planCli(["prod", "--out", before])).status, 0);
+        assert.equal((await planCli(["dev", "--out", before, "--config-dir", fixturesDir])).status, 0);
+        assert.equal((await planCli(["prod", "--out", before, "--config-dir", fixturesDir])).status, 0);
         const md = path.join(out, "diff.md");
         const run = await planCli([
           "prod",
@@ -440,7 +437,7 @@ describe("offline plan", () => {
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,
-          /\n> ⚠️ \*\*dev\*\*: `alert-delivery` is \*\*advisory\*\* \(mandatory by default\), set in `policies\/config\.dev\.json`\n/,
+          /\n> ⚠️ \*\*dev\*\*: `alert-delivery` is \*\*advisory\*\* \(mandatory by default\), set in `tests\/fixtures\/stacks\/config\.dev\.json`\n/,
         );
       } finally {
         fs.rmSync(out, { recursive: true, force: true });

@@ -6,18 +6,19 @@ import { PLATFORM_CONTRACT_VERSION, parsePlatformContract, parseTeamConfig } fro
 import { Plan, planStack, teamPlanContext } from "../plan/plan";
 import { teamStackScope } from "../policies/teams";
 import { planCli } from "./helpers/cli";
-import { Loose, planOf, projectDir } from "./helpers/plan";
+import { Loose, planOf, projectDir, teamFixturesDir } from "./helpers/plan";
 import { assertNoViolations, assertViolations, resourceOf } from "./helpers/policies";
 
 const teamsDir = path.join(projectDir, "teams");
 const REFERENCE = "example-org/kube-monitoring/prod";
 
-/** Plans the payments team stack against a platform plan, as the CLI does. */
+/** Plans the payments team fixture against a platform plan, as the CLI does. */
 async function planPayments(platform: Pick<Plan, "outputs" | "resources">) {
   return planStack({
     projectDir: teamsDir,
+    configDir: teamFixturesDir,
     stack: "payments",
-    policyConfigDir: teamsDir,
+    policyConfigDir: teamFixturesDir,
     ...teamPlanContext(REFERENCE, platform),
   });
 }
@@ -127,7 +128,7 @@ describe("team stacks", () => {
   it("plan from the command line, planning the platform first when its plan is missing", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-teams-"));
     try {
-      const run = await planCli(["teams/payments", "--out", out]);
+      const run = await planCli(["teams/payments", "--out", out, "--config-dir", teamFixturesDir]);
       assert.equal(run.status, 0, run.stderr);
       assert.match(
         run.stdout,

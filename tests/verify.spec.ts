@@ -1,19 +1,10 @@
 import { strict as assert } from "node:assert";
 import { expectationsOf, formatText, main } from "../plan/verify";
-import * as path from "node:path";
-import { planStack, teamPlanContext } from "../plan/plan";
-import { planOf, projectDir } from "./helpers/plan";
+import { planOf, planTeamOf } from "./helpers/plan";
 
-/** The payments team stack, planned against the prod platform plan. */
+/** The payments team fixture, planned against the prod platform fixture's plan. */
 async function planTeam() {
-  const platform = (await planOf("prod")).plan!;
-  const teams = path.join(projectDir, "teams");
-  return planStack({
-    projectDir: teams,
-    stack: "payments",
-    policyConfigDir: teams,
-    ...teamPlanContext("example-org/kube-monitoring/prod", platform),
-  });
+  return planTeamOf("payments", (await planOf("prod")).plan!, "prod");
 }
 
 /** Runs the verify command, capturing what it prints. */

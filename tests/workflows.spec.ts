@@ -1,9 +1,11 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
-import { type Loose, projectDir } from "./helpers/plan";
+import { type Loose } from "./helpers/plan";
 
 const dir = path.resolve(__dirname, "..", ".github", "workflows");
 const files = ["preview.yml", "deploy.yml"];
@@ -111,13 +113,10 @@ describe("GitHub workflows", () => {
   it("deploy team stacks after the platform, in parallel, from teams/ with the policy pack", () => {
     const deploy = parse(read("deploy.yml")) as Loose;
     const teams = deploy.jobs.teams;
-    assert.equal(teams.needs, "deploy");
+    assert.deepEqual(teams.needs, ["deploy", "team-stacks"]);
     assert.equal(teams.strategy["max-parallel"], undefined);
-    const teamStacks = fs
-      .readdirSync(path.join(projectDir, "teams"))
-      .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
-      .sort();
-    assert.deepEqual(teams.strategy.matrix.team, teamStacks);
+    assert.equal(teams.strategy.matrix.team, "${{ fromJSON(needs.team-stacks.outputs.teams) }}");
+    assert.equal(teams.if, "needs.team-stacks.outputs.teams != '[]'", "an empty matrix is an error");
     const teamSteps = teams.steps as Step[];
     const up = teamSteps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
     assert.equal(
@@ -128,6 +127,38 @@ describe("GitHub workflows", () => {
       /npm run verify -- "\$TEAM" --plan "out\/teams\/\$TEAM\/plan\.json"/.test(s.run ?? ""),
     );
     assert.ok(verify > up, "each team stack is verified after its up");
+  });
+
+  it("discover the team stacks from teams/Pulumi.<team>.yaml at run time, into the teams job's matrix", () => {
+    const job = (parse(read("deploy.yml")) as Loose).jobs["team-stacks"];
+    assert.deepEqual(job.permissions, { contents: "read" });
+    assert.deepEqual(job.outputs, { teams: "${{ steps.list.outputs.teams }}" });
+    const list = (job.steps as (Step & { id?: string })[]).find((s) => s.id === "list")!;
+    // The step's own script, run on a checkout with two team stacks, the project file and a stray file.
+    const checkout = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-teams-"));
+    try {
+      const teamsDir = path.join(checkout, "teams");
+      fs.mkdirSync(path.join(teamsDir, "nested"), { recursive: true });
+      for (const f of ["Pulumi.yaml", "Pulumi.search.yaml", "Pulumi.payments-eu.yaml", "config.search.json"])
+        fs.writeFileSync(path.join(teamsDir, f), "");
+      fs.writeFileSync(path.join(teamsDir, "nested", "Pulumi.deep.yaml"), "");
+      const output = path.join(checkout, "github-output");
+      const run = (dir: string) =>
+        spawnSync("bash", ["-eo", "pipefail", "-c", list.run!], {
+          cwd: dir,
+          env: { ...process.env, GITHUB_OUTPUT: output },
+          encoding: "utf8",
+        });
+      const found = run(checkout);
+      assert.equal(found.status, 0, found.stderr);
+      assert.equal(fs.readFileSync(output, "utf8"), 'teams=["payments-eu","search"]\n');
+      for (const f of ["Pulumi.search.yaml", "Pulumi.payments-eu.yaml"]) fs.rmSync(path.join(teamsDir, f));
+      fs.rmSync(output);
+      assert.equal(run(checkout).status, 0);
+      assert.equal(fs.readFileSync(output, "utf8"), "teams=[]\n");
+    } finally {
+      fs.rmSync(checkout, { recursive: true, force: true });
+    }
   });
 
   it("run the tests and both offline plans without secrets, failing on a mandatory violation", () => {

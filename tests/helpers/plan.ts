@@ -2,17 +2,60 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { Plan, PlanResult, planStack } from "../../plan/plan";
+import { Plan, PlanResult, planStack, teamPlanContext } from "../../plan/plan";
 import type { RecordedResource } from "../../plan/runtime";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
 
+/**
+ * The fixture stacks specs plan: `Pulumi.<stack>.yaml` with its policy config `config.<stack>.json`, and
+ * team stacks under `teams/`. `dev`, `prod` and `teams/payments` mirror the examples as they were when
+ * copied; adopters change the examples, never these (docs/testing.md).
+ */
+export const fixturesDir = path.join(projectDir, "tests", "fixtures", "stacks");
+export const teamFixturesDir = path.join(fixturesDir, "teams");
+/** Every platform fixture stack, for specs that hold on any stack. */
+export const FIXTURE_STACKS = ["minimal", "dev", "prod", "generic", "everything"] as const;
+/** Every team fixture stack, with the platform fixture it builds on. */
+export const TEAM_FIXTURES = { payments: "prod", squad: "everything" } as const;
+
 const planned = new Map<string, Promise<PlanResult>>();
 
-/** Plans a committed stack once per test run (the program is deterministic). */
+/** Plans a fixture stack once per test run (the program is deterministic). */
 export function planOf(stack: string): Promise<PlanResult> {
-  if (!planned.has(stack)) planned.set(stack, planStack({ projectDir, stack }));
+  if (!planned.has(stack))
+    planned.set(
+      stack,
+      planStack({ projectDir, configDir: fixturesDir, policyConfigDir: fixturesDir, stack }),
+    );
   return planned.get(stack)!;
+}
+
+const teamPlans = new Map<string, Promise<PlanResult>>();
+const teamPlatforms = new Map<string, Pick<Plan, "outputs" | "resources">>();
+
+/**
+ * Plans a team fixture stack against a platform fixture's plan, as the CLI does; once per run for the
+ * same team, platform stack and plan.
+ */
+export function planTeamOf(
+  team: string,
+  platform: Pick<Plan, "outputs" | "resources">,
+  platformStack: string,
+): Promise<PlanResult> {
+  const key = `${team} ${platformStack}`;
+  const cached = teamPlans.get(key);
+  if (cached && teamPlatforms.get(key) === platform) return cached;
+  teamPlatforms.set(key, platform);
+  const planned = planStack({
+    projectDir: path.join(projectDir, "teams"),
+    configDir: teamFixturesDir,
+    policyConfigDir: teamFixturesDir,
+    stack: team,
+    ...teamPlanContext(`example-org/kube-monitoring/${platformStack}`, platform),
+  });
+  teamPlans.set(key, planned);
+  return planned;
 }
 
 /**
@@ -34,9 +77,9 @@ export async function planWithConfig(
   }
 }
 
-/** The committed dev stack's policy config: the profile most test stacks plan under. */
+/** The dev fixture's policy config: the profile most test stacks plan under. */
 export const devPolicyConfig = (): Record<string, unknown> =>
-  JSON.parse(fs.readFileSync(path.join(projectDir, "policies", "config.dev.json"), "utf8"));
+  JSON.parse(fs.readFileSync(path.join(fixturesDir, "config.dev.json"), "utf8"));
 
 export function writeConfigDir(stack: string, config: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-config-"));
