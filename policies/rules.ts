@@ -43,8 +43,12 @@ const nameOf = (rule: Rule) => rule?.alert ?? rule?.record;
  * How every rule policy names a rule: `PrometheusRule <name>: group <group> rule <alert or record>`, with
  * `(2 of 4)` when the name repeats in the group. `npm run check` finds the rule's line by this prefix.
  */
-export function ruleWhere(resource: string, group: Group, index: number): string {
-  const rules = Array.isArray(group.rules) ? group.rules : [];
+export function ruleWhere(
+  resource: string,
+  group: { name?: string; rules?: unknown },
+  index: number,
+): string {
+  const rules = Array.isArray(group.rules) ? (group.rules as Rule[]) : [];
   const rule = rules[index] ?? {};
   const name = nameOf(rule);
   const same = rules.map(nameOf).filter((n) => n === name).length;
@@ -56,7 +60,7 @@ export function ruleWhere(resource: string, group: Group, index: number): string
 /** Every rule of a PrometheusRule with how the policies name it. */
 function rulesOf(args: ResourceValidationArgs): { group: Group; rule: Rule; where: string }[] {
   return (groupsOf(args) ?? []).flatMap((group) =>
-    (Array.isArray(group.rules) ? group.rules : []).map((rule, i) => ({
+    (Array.isArray(group?.rules) ? group.rules : []).map((rule, i) => ({
       group,
       rule: rule ?? {},
       where: ruleWhere(args.name, group, i),
