@@ -12,9 +12,13 @@ import { allPolicies } from "../policies/all";
 import { PolicyConfigError, PolicyConfigFile, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "../policies/monitors";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../policies/rules";
-import { InputError, RuleFile, lineOf, loadYaml, yamlFiles } from "./checkLoad";
+import { InputError, Loaded, RuleFile, lineOf, loadYaml, yamlFiles } from "./checkLoad";
+import { liveFindings } from "./checkLive";
 import { forPromtool } from "./promtoolCompat";
 import { PROMTOOL_LINT, missing, toolBinary, toolVersion } from "./realTools";
+import { ApiError, Client, httpClient } from "./verify";
+import { urlCarriesCredentials } from "../components/schemaPrimitives";
+import { durationSeconds } from "../policies/units";
 
 export { yamlFiles, loadYaml } from "./checkLoad";
 
@@ -102,7 +106,10 @@ function promtoolFindings(r: RuleFile, version: string, dir: string): Finding[] 
 
 /** Policy findings and promtool's verdict on every rule file. Throws InputError on unreadable input. */
 export function checkFiles(files: string[], policyConfig: PolicyConfigFile = {}): CheckResult {
-  const loaded = loadYaml(files);
+  return checkLoaded(files.length, loadYaml(files), policyConfig);
+}
+
+function checkLoaded(files: number, loaded: Loaded, policyConfig: PolicyConfigFile): CheckResult {
   const findings: Finding[] = runPolicies(loaded.resources, CHECK_POLICIES, policyConfig).map((v) => {
     const origin = loaded.origin.get(v.urn);
     const at = origin ? { file: origin.file, line: lineOf(origin, v.message) } : { file: "", line: 1 };
@@ -126,8 +133,34 @@ export function checkFiles(files: string[], policyConfig: PolicyConfigFile = {})
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  return { files: files.length, rules, promtool: version, findings };
+  findings.sort(byPlace);
+  return { files, rules, promtool: version, findings };
+}
+
+const byPlace = (a: Finding, b: Finding) => a.file.localeCompare(b.file) || a.line - b.line;
+
+/** The name-based counter advice, on a metric: moot when the server's metadata knows its type. */
+const NAME_ADVICE = /: (?:rate|irate|increase)\(\) over (\S+), whose name does not say counter/;
+
+/**
+ * checkFiles, then the rules against the server's data (checkLive): the name-based advice gives way
+ * to the metadata wherever the server knows the metric. Throws ApiError when the server cannot answer.
+ */
+export async function checkWithServer(
+  files: string[],
+  policyConfig: PolicyConfigFile,
+  url: string,
+  lookback: string,
+  client: Client = httpClient(),
+): Promise<CheckResult> {
+  const loaded = loadYaml(files);
+  const result = checkLoaded(files.length, loaded, policyConfig);
+  const live = await liveFindings(loaded.ruleFiles, client, url, lookback);
+  const moot = (f: Finding) => live.typed.has(NAME_ADVICE.exec(f.message)?.[1] ?? "\0");
+  return {
+    ...result,
+    findings: [...result.findings.filter((f) => !moot(f)), ...live.findings].sort(byPlace),
+  };
 }
 
 /** The findings alone (specs and callers that need no summary). */
@@ -149,6 +182,7 @@ export function summaryLine(result: CheckResult): string {
 }
 
 export const USAGE = `usage: npm run check -- <files or dirs>... [--format text|json] [--policy-config FILE]
+                       [--prometheus-url URL [--lookback 7d]]
 
 Lints Prometheus rule files, PrometheusRules, ServiceMonitors and PodMonitors (with the Services and
 workloads beside them) without a stack: the rule and monitor policies of the pack, and promtool.
@@ -158,9 +192,14 @@ options:
                           summary line; json: {"files", "rules", "promtool", "mandatory", "advisory",
                           "findings": [{"file", "line", "level", "policy", "message"}]}
   --policy-config FILE    a stack's policies/config.<stack>.json (levels and thresholds)
+  --prometheus-url URL    also judge the rules against a Prometheus or Thanos Query: rate() over a
+                          gauge and deriv() over a counter by the metrics' metadata, metrics with no
+                          series over the lookback, matchers on labels a metric never carries
+  --lookback DURATION     how far back a metric or label counts as existing (default 7d)
   -h, --help              this help
 
 environment:
+  KUBE_MONITORING_VERIFY_TOKEN, or _USER and _PASSWORD: credentials for --prometheus-url
   PROMTOOL                the promtool binary to run (default: promtool on PATH); rules an older
                           promtool cannot read are reported "not checked by promtool <version>"
 
@@ -168,12 +207,19 @@ exit status:
   0  clean, or advisory findings only
   2  a mandatory finding
   1  unreadable or invalid input (or a bad option)
+  3  the --prometheus-url server could not answer
 
 example:
   npm run check -- rules/ manifests/ --format json > findings.json`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { format?: string; "policy-config"?: string; help?: boolean };
+  let values: {
+    format?: string;
+    "policy-config"?: string;
+    help?: boolean;
+    "prometheus-url"?: string;
+    lookback?: string;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -183,6 +229,8 @@ export async function main(argv: string[]): Promise<number> {
         format: { type: "string", default: "text" },
         "policy-config": { type: "string" },
         help: { type: "boolean", short: "h" },
+        "prometheus-url": { type: "string" },
+        lookback: { type: "string", default: "7d" },
       },
     }));
   } catch (err) {
@@ -199,6 +247,21 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`${why}\n\n${USAGE}`);
     return 1;
   }
+  const url = values["prometheus-url"];
+  const lookback = values.lookback ?? "7d";
+  const badOption =
+    url !== undefined && (!/^https?:\/\//.test(url) || !URL.canParse(url))
+      ? "--prometheus-url: not an http(s) URL"
+      : // Never echoed: it may hold exactly what it must not.
+        url !== undefined && urlCarriesCredentials(url)
+        ? "--prometheus-url: must not carry credentials; set KUBE_MONITORING_VERIFY_TOKEN, or _USER and _PASSWORD, instead"
+        : !durationSeconds(lookback)
+          ? `--lookback ${lookback}: expected a Prometheus duration like 7d`
+          : undefined;
+  if (badOption) {
+    console.error(`${badOption}\n\n${USAGE}`);
+    return 1;
+  }
   let result: CheckResult;
   try {
     const missingPath = positionals.find((p) => !fs.existsSync(p));
@@ -209,8 +272,13 @@ export async function main(argv: string[]): Promise<number> {
     if (file && !stack)
       throw new InputError(`--policy-config ${file}: expected a file named config.<stack>.json`);
     const config = file && stack ? loadPolicyConfig(stack, path.dirname(file), allPolicies).settings : {};
-    result = checkFiles(yamlFiles(positionals), config);
+    const files = yamlFiles(positionals);
+    result = url ? await checkWithServer(files, config, url, lookback) : checkFiles(files, config);
   } catch (err) {
+    if (err instanceof ApiError) {
+      console.error(`cannot judge the rules against the server: ${err.message}`);
+      return 3;
+    }
     if (!(err instanceof InputError || err instanceof PolicyConfigError)) throw err;
     console.error(err.message);
     return 1;
