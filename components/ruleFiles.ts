@@ -13,9 +13,10 @@ const ruleDuration = z.string().refine(isRuleDuration, { error: "{input} is not 
 const ruleSchema = z
   .strictObject({
     alert: z.string().min(1).optional(),
+    // Prometheus 3 takes any UTF-8 record name; control characters only break YAML and queries.
     record: z
       .string()
-      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "{input} is not a metric name" })
+      .regex(/^[^\p{Cc}]+$/u, { error: "{input} is not a metric name" })
       .optional(),
     expr: z.union([z.string().min(1), z.number()]),
     for: ruleDuration.optional(),

@@ -1,19 +1,26 @@
 // npm run check -- <files or dirs> [--format text|json] [--policy-config FILE]
 // Lints existing YAML without a stack, as a CI step: Prometheus rule files, PrometheusRules,
 // ServiceMonitors and PodMonitors, with the Services and workloads beside them. Runs the rule and monitor
-// policies and promtool. Exit 0 clean, 2 a mandatory finding, 1 unreadable input.
+// policies and promtool; every finding is `file:line` of its rule with its level.
 import { useLeanStackTraces } from "./leanStacks";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { LineCounter, parseAllDocuments } from "yaml";
 import { allPolicies } from "../policies/all";
-import { PolicyConfigFile, PolicyInput, loadPolicyConfig, runPolicies } from "../policies/harness";
+import { PolicyConfigError, PolicyConfigFile, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "../policies/monitors";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../policies/rules";
-import { PROMTOOL_LINT, onPath } from "./realTools";
+import { InputError, Loaded, RuleFile, lineOf, loadYaml, yamlFiles } from "./checkLoad";
+import { liveFindings } from "./checkLive";
+import { forPromtool } from "./promtoolCompat";
+import { PROMTOOL_LINT, missing, toolBinary, toolVersion } from "./realTools";
+import { ApiError, Client, httpClient } from "./verify";
+import { urlCarriesCredentials } from "../components/schemaPrimitives";
+import { durationSeconds } from "../policies/units";
+
+export { yamlFiles, loadYaml } from "./checkLoad";
 
 export const CHECK_POLICIES = [
   alertRuleQuality,
@@ -23,137 +30,274 @@ export const CHECK_POLICIES = [
   monitorTargetsVerifiable,
 ];
 
+export type Level = "mandatory" | "advisory";
+
 export interface Finding {
   file: string;
   line: number;
+  level: Level;
   policy: string;
-  level: string;
   message: string;
 }
 
-interface Loaded {
-  resources: PolicyInput[];
-  /** Where each resource came from, by URN. */
-  origin: Map<string, { file: string; line: number }>;
-  /** Rule files as promtool reads them: file → groups. */
-  ruleFiles: { file: string; line: number; groups: unknown }[];
+export interface CheckResult {
+  files: number;
+  rules: number;
+  /** The promtool version that checked the rules; undefined when none ran. */
+  promtool?: string;
+  findings: Finding[];
 }
 
-/** The YAML files under `inputs` (files as given, directories searched), sorted. */
-export function yamlFiles(inputs: string[]): string[] {
-  const found: string[] = [];
-  const visit = (p: string) => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-    else if (/\.ya?ml$/.test(p) || inputs.includes(p)) found.push(p);
-  };
-  for (const input of inputs) visit(input);
-  return found.sort();
-}
-
-/** Kubernetes objects and rule files as the policies see plan resources. Throws on unreadable input. */
-export function loadYaml(files: string[]): Loaded {
-  const loaded: Loaded = { resources: [], origin: new Map(), ruleFiles: [] };
-  for (const file of files) {
-    const lines = new LineCounter();
-    const docs = parseAllDocuments(fs.readFileSync(file, "utf8"), { lineCounter: lines });
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
-      if (doc.errors.length) throw new Error(`${file}: not YAML: ${doc.errors[0].message}`);
-      const body = doc.toJS() as Record<string, unknown> | null;
-      if (!body || typeof body !== "object") continue;
-      const line = lines.linePos(doc.contents?.range[0] ?? 0).line;
-      const add = (type: string, name: string, inputs: Record<string, unknown>) => {
-        const urn = `urn:pulumi:check::check::${type}::${file}:${line}:${name}`;
-        loaded.resources.push({ urn, type, name, dependsOn: [], inputs, protect: false });
-        loaded.origin.set(urn, { file, line });
-      };
-      if (Array.isArray(body.groups) && !body.kind) {
-        // A Prometheus rule file: checked as the PrometheusRule it would become.
-        add("kubernetes:monitoring.coreos.com/v1:PrometheusRule", path.basename(file), {
-          kind: "PrometheusRule",
-          metadata: { name: path.basename(file) },
-          spec: { groups: body.groups },
-        });
-        loaded.ruleFiles.push({ file, line, groups: body.groups });
-        continue;
-      }
-      const kind = body.kind as string | undefined;
-      const apiVersion = String(body.apiVersion ?? "");
-      if (!kind || !apiVersion) continue;
-      const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["core", apiVersion];
-      const name = String((body.metadata as { name?: string } | undefined)?.name ?? kind);
-      add(`kubernetes:${group}/${version}:${kind}`, name, body);
-      if (kind === "PrometheusRule") {
-        loaded.ruleFiles.push({ file, line, groups: (body.spec as { groups?: unknown })?.groups ?? [] });
-      }
-    }
+/** A name as promtool prints it with Go's %q, unquoted (JSON's escapes are a subset of Go's). */
+function goQuoted(inner: string): string {
+  try {
+    return JSON.parse(`"${inner}"`) as string;
+  } catch {
+    return inner;
   }
-  return loaded;
 }
 
-/** Policy findings and promtool's verdict on every rule file. */
-export function check(files: string[], policyConfig: PolicyConfigFile = {}): Finding[] {
-  const loaded = loadYaml(files);
-  const findings: Finding[] = runPolicies(loaded.resources, CHECK_POLICIES, policyConfig).map((v) => {
-    const at = loaded.origin.get(v.urn) ?? { file: files[0] ?? "", line: 1 };
-    return { ...at, policy: v.policy, level: v.enforcementLevel, message: v.message };
+/** promtool's verdict on one rule file, each problem at its rule's line. Throws InputError when it cannot run. */
+function promtoolFindings(r: RuleFile, version: string, dir: string): Finding[] {
+  const findings: Finding[] = [];
+  const readable = forPromtool(r.groups, version);
+  for (const u of readable.unchecked) {
+    findings.push({
+      file: r.file,
+      line: r.lines[u.groupIndex]?.[u.ruleIndex] ?? r.line,
+      level: "advisory",
+      policy: "promtool",
+      message: `rule ${u.rule}: not checked by promtool ${version}: ${u.reason}; set PROMTOOL to a newer promtool to check it.`,
+    });
+  }
+  const file = path.join(dir, `${findings.length}-${path.basename(r.file)}.json`);
+  fs.writeFileSync(file, JSON.stringify({ groups: readable.groups }));
+  const run = spawnSync(toolBinary("promtool"), ["check", "rules", ...PROMTOOL_LINT, file], {
+    encoding: "utf8",
   });
-  if (loaded.ruleFiles.length && onPath("promtool")) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-check-"));
-    try {
-      for (const [i, r] of loaded.ruleFiles.entries()) {
-        const file = path.join(dir, `${i}.rules.json`);
-        fs.writeFileSync(file, JSON.stringify({ groups: r.groups }));
-        const run = spawnSync("promtool", ["check", "rules", ...PROMTOOL_LINT, file], { encoding: "utf8" });
-        if (run.status !== 0) {
-          const output = `${run.stdout}${run.stderr}`.replaceAll(file, r.file).trim().replace(/\s+/g, " ");
-          findings.push({
-            file: r.file,
-            line: r.line,
-            policy: "promtool",
-            level: "mandatory",
-            message: output,
-          });
-        }
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  fs.rmSync(file, { force: true });
+  if (run.error) throw new InputError(`promtool: ${run.error.message}`);
+  if (run.status === 0) return findings;
+  const output = `${run.stdout}${run.stderr}`.replaceAll(file, r.file);
+  const names = r.groups.map((g) => (g as { name?: unknown }).name);
+  // `…: 5:11: group "a", rule 1, "Utf": could not parse expression: …`, rule counted from 1.
+  const located = [...output.matchAll(/group "((?:[^"\\]|\\.)*)", rule (\d+), "(?:[^"\\]|\\.)*": (.*)/g)];
+  for (const [, group, nth, problem] of located) {
+    const g = names.indexOf(goQuoted(group));
+    const original = readable.kept[g]?.[Number(nth) - 1];
+    const rule = (r.groups[g] as { rules?: { alert?: string; record?: string }[] })?.rules?.[original];
+    findings.push({
+      file: r.file,
+      line: r.lines[g]?.[original] ?? r.line,
+      level: "mandatory",
+      policy: "promtool",
+      message: `rule ${rule?.alert ?? rule?.record ?? nth}: ${problem.trim()}`,
+    });
+  }
+  if (!located.length) {
+    const message = output
+      .replace(/Checking \S+/g, "")
+      .trim()
+      .replace(/\s+/g, " ");
+    findings.push({ file: r.file, line: r.line, level: "mandatory", policy: "promtool", message });
   }
   return findings;
 }
 
-/** `file:line: policy: message`, advisory findings marked as such. */
-export const formatFinding = (f: Finding) =>
-  `${f.file}:${f.line}: ${f.policy}${f.level === "mandatory" ? "" : ` (${f.level})`}: ${f.message}`;
+/** Policy findings and promtool's verdict on every rule file. Throws InputError on unreadable input. */
+export function checkFiles(files: string[], policyConfig: PolicyConfigFile = {}): CheckResult {
+  return checkLoaded(files.length, loadYaml(files), policyConfig);
+}
+
+function checkLoaded(files: number, loaded: Loaded, policyConfig: PolicyConfigFile): CheckResult {
+  const findings: Finding[] = runPolicies(loaded.resources, CHECK_POLICIES, policyConfig).map((v) => {
+    const origin = loaded.origin.get(v.urn);
+    const at = origin ? { file: origin.file, line: lineOf(origin, v.message) } : { file: "", line: 1 };
+    const level: Level = v.enforcementLevel === "mandatory" ? "mandatory" : "advisory";
+    return { ...at, level, policy: v.policy, message: v.message };
+  });
+  const rules = loaded.ruleFiles.reduce(
+    (n, r) => n + r.groups.reduce((m: number, g) => m + ((g as { rules: unknown[] }).rules.length ?? 0), 0),
+    0,
+  );
+  const version = loaded.ruleFiles.length ? toolVersion("promtool") : undefined;
+  if (loaded.ruleFiles.length && !version) {
+    const absent = missing("promtool", "rule files");
+    if (absent.status === "failed") throw new InputError(absent.output);
+  }
+  if (version) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-check-"));
+    try {
+      for (const r of loaded.ruleFiles) findings.push(...promtoolFindings(r, version, dir));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  findings.sort(byPlace);
+  return { files, rules, promtool: version, findings };
+}
+
+const byPlace = (a: Finding, b: Finding) => a.file.localeCompare(b.file) || a.line - b.line;
+
+/** The name-based counter advice, on a metric: moot when the server's metadata knows its type. */
+const NAME_ADVICE = /: (?:rate|irate|increase)\(\) over (\S+), whose name does not say counter/;
+
+/**
+ * checkFiles, then the rules against the server's data (checkLive): the name-based advice gives way
+ * to the metadata wherever the server knows the metric. Throws ApiError when the server cannot answer.
+ */
+export async function checkWithServer(
+  files: string[],
+  policyConfig: PolicyConfigFile,
+  url: string,
+  lookback: string,
+  client: Client = httpClient(),
+): Promise<CheckResult> {
+  const loaded = loadYaml(files);
+  const result = checkLoaded(files.length, loaded, policyConfig);
+  const live = await liveFindings(loaded.ruleFiles, client, url, lookback);
+  const moot = (f: Finding) => live.typed.has(NAME_ADVICE.exec(f.message)?.[1] ?? "\0");
+  return {
+    ...result,
+    findings: [...result.findings.filter((f) => !moot(f)), ...live.findings].sort(byPlace),
+  };
+}
+
+/** The findings alone (specs and callers that need no summary). */
+export const check = (files: string[], policyConfig: PolicyConfigFile = {}): Finding[] =>
+  checkFiles(files, policyConfig).findings;
+
+/** `file:line: level: policy: message` */
+export const formatFinding = (f: Finding) => `${f.file}:${f.line}: ${f.level}: ${f.policy}: ${f.message}`;
+
+/** `checked 3 files, 42 rules: 0 mandatory, 2 advisory (promtool 2.42.0)` */
+export function summaryLine(result: CheckResult): string {
+  const count = (level: Level) => result.findings.filter((f) => f.level === level).length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const tool = result.promtool ? `promtool ${result.promtool}` : "promtool not run: not on PATH";
+  return (
+    `checked ${plural(result.files, "file")}, ${plural(result.rules, "rule")}: ` +
+    `${count("mandatory")} mandatory, ${count("advisory")} advisory (${tool})`
+  );
+}
+
+export const USAGE = `usage: npm run check -- <files or dirs>... [--format text|json] [--policy-config FILE]
+                       [--prometheus-url URL [--lookback 7d]]
+
+Lints Prometheus rule files, PrometheusRules, ServiceMonitors and PodMonitors (with the Services and
+workloads beside them) without a stack: the rule and monitor policies of the pack, and promtool.
+
+options:
+  --format text|json      text (default): one "file:line: level: policy: message" a finding, then a
+                          summary line; json: {"files", "rules", "promtool", "mandatory", "advisory",
+                          "findings": [{"file", "line", "level", "policy", "message"}]}
+  --policy-config FILE    a stack's policies/config.<stack>.json (levels and thresholds)
+  --prometheus-url URL    also judge the rules against a Prometheus or Thanos Query: rate() over a
+                          gauge and deriv() over a counter by the metrics' metadata, metrics with no
+                          series over the lookback, matchers on labels a metric never carries
+  --lookback DURATION     how far back a metric or label counts as existing (default 7d)
+  -h, --help              this help
+
+environment:
+  KUBE_MONITORING_VERIFY_TOKEN, or _USER and _PASSWORD: credentials for --prometheus-url
+  PROMTOOL                the promtool binary to run (default: promtool on PATH); rules an older
+                          promtool cannot read are reported "not checked by promtool <version>"
+
+exit status:
+  0  clean, or advisory findings only
+  2  a mandatory finding
+  1  unreadable or invalid input (or a bad option)
+  3  the --prometheus-url server could not answer
+
+example:
+  npm run check -- rules/ manifests/ --format json > findings.json`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { format: { type: "string", default: "text" }, "policy-config": { type: "string" } },
-  });
-  if (!positionals.length || !["text", "json"].includes(values.format)) {
-    console.error("usage: npm run check -- <files or dirs> [--format text|json] [--policy-config FILE]");
+  let values: {
+    format?: string;
+    "policy-config"?: string;
+    help?: boolean;
+    "prometheus-url"?: string;
+    lookback?: string;
+  };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: "string", default: "text" },
+        "policy-config": { type: "string" },
+        help: { type: "boolean", short: "h" },
+        "prometheus-url": { type: "string" },
+        lookback: { type: "string", default: "7d" },
+      },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 1;
   }
-  let findings: Finding[];
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const format = values.format ?? "text";
+  if (!positionals.length || !["text", "json"].includes(format)) {
+    const why = positionals.length ? `--format ${format}: expected text or json` : "no files or dirs given";
+    console.error(`${why}\n\n${USAGE}`);
+    return 1;
+  }
+  const url = values["prometheus-url"];
+  const lookback = values.lookback ?? "7d";
+  const badOption =
+    url !== undefined && (!/^https?:\/\//.test(url) || !URL.canParse(url))
+      ? "--prometheus-url: not an http(s) URL"
+      : // Never echoed: it may hold exactly what it must not.
+        url !== undefined && urlCarriesCredentials(url)
+        ? "--prometheus-url: must not carry credentials; set KUBE_MONITORING_VERIFY_TOKEN, or _USER and _PASSWORD, instead"
+        : !durationSeconds(lookback)
+          ? `--lookback ${lookback}: expected a Prometheus duration like 7d`
+          : undefined;
+  if (badOption) {
+    console.error(`${badOption}\n\n${USAGE}`);
+    return 1;
+  }
+  let result: CheckResult;
   try {
-    const missing = positionals.find((p) => !fs.existsSync(p));
-    if (missing) throw new Error(`${missing}: no such file or directory`);
+    const missingPath = positionals.find((p) => !fs.existsSync(p));
+    if (missingPath) throw new InputError(`${missingPath}: no such file or directory`);
     // A stack's policy config (policies/config.<stack>.json), validated as the plan validates it.
     const file = values["policy-config"];
     const stack = file && /^config\.(.+)\.json$/.exec(path.basename(file))?.[1];
-    if (file && !stack) throw new Error(`--policy-config ${file}: expected a file named config.<stack>.json`);
+    if (file && !stack)
+      throw new InputError(`--policy-config ${file}: expected a file named config.<stack>.json`);
     const config = file && stack ? loadPolicyConfig(stack, path.dirname(file), allPolicies).settings : {};
-    findings = check(yamlFiles(positionals), config);
+    const files = yamlFiles(positionals);
+    result = url ? await checkWithServer(files, config, url, lookback) : checkFiles(files, config);
   } catch (err) {
-    console.error((err as Error).message);
+    if (err instanceof ApiError) {
+      console.error(`cannot judge the rules against the server: ${err.message}`);
+      return 3;
+    }
+    if (!(err instanceof InputError || err instanceof PolicyConfigError)) throw err;
+    console.error(err.message);
     return 1;
   }
-  if (values.format === "json") console.log(JSON.stringify(findings, null, 2));
-  else for (const f of findings) console.log(formatFinding(f));
-  return findings.some((f) => f.level === "mandatory") ? 2 : 0;
+  const count = (level: Level) => result.findings.filter((f) => f.level === level).length;
+  if (format === "json") {
+    const { findings, ...rest } = result;
+    const summary = {
+      ...rest,
+      promtool: rest.promtool ?? null,
+      mandatory: count("mandatory"),
+      advisory: count("advisory"),
+    };
+    console.log(JSON.stringify({ ...summary, findings }, null, 2));
+  } else {
+    for (const f of result.findings) console.log(formatFinding(f));
+    console.log(summaryLine(result));
+  }
+  return count("mandatory") ? 2 : 0;
 }
 
 if (require.main === module) {
@@ -161,7 +305,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
+      console.error(`check failed: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);
     },
   );

@@ -4,6 +4,7 @@
  * stack's as well as with its own base. Helm values are compared key path by key path.
  */
 import type { Plan } from "./plan";
+import { toolVersions } from "./realTools";
 import type { RecordedResource } from "./runtime";
 
 export type ChangeKind = "create" | "update" | "replace" | "delete";
@@ -126,7 +127,9 @@ export function summaryLine(diff: PlanDiff, plan: Plan): string {
     `**${plan.stack}** (against ${diff.against}): +${count("create")} to create, ~${count("update")} to update, ` +
     `±${count("replace")} to replace, -${count("delete")} to delete, ${diff.unchanged} unchanged; ` +
     `policy: ${mandatory} mandatory, ${advisory} advisory` +
-    (mandatory ? " ❌" : " ✅")
+    (mandatory ? " ❌" : " ✅") +
+    // Older local tools than the deployed Prometheus: say which versions judged the rules.
+    ((plan.checks ?? []).length ? `; checked with ${toolVersions(plan.checks)}` : "")
   );
 }
 

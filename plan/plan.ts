@@ -193,8 +193,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     "",
     renderCounts(plan.resources),
     ...plan.checks.map(
-      (c) => `${c.tool} (${c.subject}): ${c.status}${c.status === "passed" ? "" : `\n${c.output}`}`,
+      (c) =>
+        `${c.tool}${c.version ? ` ${c.version}` : ""} (${c.subject}): ${c.status}${c.status === "passed" ? "" : `\n${c.output}`}`,
     ),
+    ...plan.checks.flatMap((c) => (c.advisories ?? []).map((a) => `advisory: ${c.tool}: ${a}`)),
     ...plan.violations.map((v) => `${v.enforcementLevel}: ${v.policy}: ${v.urn}: ${v.message}`),
     ...failed.map((c) => `${options.stack}: ${c.tool} rejected ${c.subject}`),
   ].join("\n");

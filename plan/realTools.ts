@@ -1,7 +1,8 @@
 /**
  * Checks with the real Prometheus tools: `promtool check rules` on every rule file the plan holds, and
  * `amtool check-config` on the Alertmanager configuration the operator would build. When a tool is not
- * on PATH the check says so; under CI (CI=true) a missing tool is a failure, never a skip.
+ * on PATH the check says so; under CI (CI=true) a missing tool is a failure, never a skip. PROMTOOL and
+ * AMTOOL name other binaries (newer than Debian's); every check records the version it ran with.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -9,31 +10,76 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "./alertmanagerConfig";
+import { forPromtool, parseVersion } from "./promtoolCompat";
 import type { RecordedResource } from "./runtime";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
 
-/** promtool's lints, fatal: a duplicate rule (same name and labels) records or fires twice. */
-export const PROMTOOL_LINT = ["--lint=duplicate-rules", "--lint-fatal"];
+/**
+ * Validity only: promtool's duplicate-rules lint is rule-conventions' advisory (kube-prometheus ships
+ * one record name four times over disjoint selectors, and Prometheus loads it).
+ */
+export const PROMTOOL_LINT = ["--lint=none"];
+
+export type Tool = "promtool" | "amtool";
 
 export interface ToolCheck {
-  tool: "promtool" | "amtool";
+  tool: Tool;
+  /** The version that ran the check (`2.42.0`), when the tool runs. */
+  version?: string;
   status: CheckStatus;
   /** What was checked (rule files or the Alertmanager config) and the tool's own output. */
   subject: string;
   output: string;
+  /** What this version could not check ("not checked by promtool 2.42.0: …"): advisory. */
+  advisories?: string[];
 }
 
-const found = new Map<string, boolean>();
+const ENV: Record<Tool, string> = { promtool: "PROMTOOL", amtool: "AMTOOL" };
 
-/** Whether `tool` runs; asked once per tool and PATH, since every plan asks. */
+/** The binary to run: $PROMTOOL / $AMTOOL when set (a newer build), else the one on PATH. */
+export function toolBinary(tool: Tool): string {
+  return process.env[ENV[tool]] || tool;
+}
+
+const versions = new Map<string, string | null>();
+
+/** The version of the tool's binary (`2.42.0`), or undefined when it does not run; asked once per binary and PATH. */
+export function toolVersion(tool: Tool): string | undefined {
+  const binary = toolBinary(tool);
+  const key = `${binary}\0${process.env.PATH ?? ""}`;
+  if (!versions.has(key)) {
+    const run = spawnSync(binary, ["--version"], { encoding: "utf8" });
+    versions.set(key, run.status === 0 ? (parseVersion(`${run.stdout}${run.stderr}`) ?? "unknown") : null);
+  }
+  return versions.get(key) ?? undefined;
+}
+
+const runs = new Map<string, boolean>();
+
+/** Whether `tool` runs (promtool and amtool: the binary $PROMTOOL / $AMTOOL names, when set). */
 export function onPath(tool: string): boolean {
+  if (tool === "promtool" || tool === "amtool") return toolVersion(tool) !== undefined;
   const key = `${tool}\0${process.env.PATH ?? ""}`;
-  if (!found.has(key)) found.set(key, spawnSync(tool, ["--version"], { encoding: "utf8" }).status === 0);
-  return found.get(key)!;
+  if (!runs.has(key)) runs.set(key, spawnSync(tool, ["--version"], { encoding: "utf8" }).status === 0);
+  return runs.get(key)!;
 }
 
-function missing(tool: ToolCheck["tool"], subject: string): ToolCheck {
+/** `promtool 2.42.0, amtool 0.25.0`: the versions the checks ran with. */
+export const toolVersions = (checks: ToolCheck[]) =>
+  checks.map((c) => `${c.tool} ${c.version ?? "(not run)"}`).join(", ");
+
+export function missing(tool: Tool, subject: string): ToolCheck {
+  const named = process.env[ENV[tool]];
+  if (named) {
+    // Asked for by name: never a skip.
+    return {
+      tool,
+      subject,
+      status: "failed",
+      output: `${ENV[tool]}=${named} does not run (\`--version\` failed)`,
+    };
+  }
   const required = process.env.CI === "true";
   return {
     tool,
@@ -79,23 +125,39 @@ export async function runRealToolChecks(
     if (files.length) {
       // promtool names each file (<namespace>-<name>.rules.yaml) in its own output.
       const subject = files.length === 1 ? files[0].name : `${files.length} rule files`;
-      if (!onPath("promtool")) pending.push(Promise.resolve(missing("promtool", subject)));
+      const version = toolVersion("promtool");
+      if (!version) pending.push(Promise.resolve(missing("promtool", subject)));
       else {
+        const advisories: string[] = [];
         // JSON is YAML, and far cheaper to write for thousands of rules.
-        for (const f of files)
-          fs.writeFileSync(path.join(dir, f.name), JSON.stringify({ groups: f.groups }, null, 1));
+        for (const f of files) {
+          const readable = forPromtool(f.groups, version);
+          for (const u of readable.unchecked) {
+            advisories.push(
+              `not checked by promtool ${version}: ${f.name} group ${u.group} rule ${u.rule}: ${u.reason}; set PROMTOOL to a newer promtool to check it`,
+            );
+          }
+          fs.writeFileSync(path.join(dir, f.name), JSON.stringify({ groups: readable.groups }, null, 1));
+        }
         // promtool checks files one after another; split them over the cores.
         const batches = chunks(files, os.availableParallelism());
         pending.push(
           Promise.all(
             batches.map((b) =>
-              run("promtool", ["check", "rules", ...PROMTOOL_LINT, ...b.map((f) => path.join(dir, f.name))]),
+              run(toolBinary("promtool"), [
+                "check",
+                "rules",
+                ...PROMTOOL_LINT,
+                ...b.map((f) => path.join(dir, f.name)),
+              ]),
             ),
           ).then((runs): ToolCheck => ({
             tool: "promtool",
-            subject,
+            version,
             status: runs.every((r) => r.status === 0) ? "passed" : "failed",
+            subject,
             output: clean(runs.map((r) => r.output.trim()).join("\n")),
+            ...(advisories.length ? { advisories } : {}),
           })),
         );
       }
@@ -103,15 +165,17 @@ export async function runRealToolChecks(
     const config = effectiveAlertmanagerConfig([...alertmanagerContext, ...resources]);
     if (Object.keys(config).length) {
       const subject = "effective Alertmanager configuration";
-      if (!onPath("amtool")) pending.push(Promise.resolve(missing("amtool", subject)));
+      const version = toolVersion("amtool");
+      if (!version) pending.push(Promise.resolve(missing("amtool", subject)));
       else {
         const file = path.join(dir, "alertmanager.yaml");
         fs.writeFileSync(file, stringify(config, { lineWidth: 0 }));
         pending.push(
-          run("amtool", ["check-config", file]).then((r): ToolCheck => ({
+          run(toolBinary("amtool"), ["check-config", file]).then((r): ToolCheck => ({
             tool: "amtool",
-            subject,
+            version,
             status: r.status === 0 ? "passed" : "failed",
+            subject,
             output: clean(r.output),
           })),
         );

@@ -2,6 +2,16 @@
  * PromQL syntax checks with Prometheus' own lezer grammar (the one its web UI uses).
  */
 import { parser } from "@prometheus-io/lezer-promql";
+import {
+  Matcher,
+  Selector,
+  SyntaxNode,
+  Tree,
+  decodeString,
+  nodesNamed,
+  selectorOf,
+  selectorsOf,
+} from "./promqlSyntax";
 
 export interface PromqlError {
   /** Offset of the first character the grammar could not place. */
@@ -28,76 +38,59 @@ export function promqlSyntaxError(expr: string): PromqlError | undefined {
   return error;
 }
 
-type Tree = ReturnType<typeof parser.parse>;
-type SyntaxNode = Tree["topNode"];
-
-/** Every node called `name` inside `within` (the whole tree when absent). */
-function nodesNamed(tree: Tree, name: string, within?: SyntaxNode): SyntaxNode[] {
-  const found: SyntaxNode[] = [];
-  tree.iterate({
-    from: within?.from,
-    to: within?.to,
-    enter: (n) => {
-      const inside = !within || (n.from >= within.from && n.to <= within.to);
-      if (n.name === name && inside) found.push(n.node);
-    },
-  });
-  return found;
-}
-
 /**
  * Names that say counter (or a histogram's or summary's counter parts), and the known counters that
  * predate the naming convention (node_exporter's vmstat counters).
  */
 const COUNTER_NAME = /(_total|_count|_sum|_bucket)$|^node_vmstat_/;
 
-/** Mistakes that parse but cannot mean what the author meant, one message each. */
+const text = (expr: string, n: SyntaxNode) => expr.slice(n.from, n.to);
+
+/** The function calls of an expression with the selector of their (first) range vector argument. */
+function rangeCalls(expr: string, tree: Tree): { fn: string; selector?: Selector; call: SyntaxNode }[] {
+  return nodesNamed(tree, "FunctionCall").map((call) => {
+    const fn = call.getChild("FunctionIdentifier");
+    const body = call.getChild("FunctionCallBody");
+    const matrix = body && nodesNamed(tree, "MatrixSelector", body)[0];
+    const vector = matrix && nodesNamed(tree, "VectorSelector", matrix)[0];
+    return { fn: fn ? text(expr, fn) : "", selector: vector ? selectorOf(expr, vector) : undefined, call };
+  });
+}
+
+/**
+ * Mistakes that parse but cannot mean what the author meant, one message each: certain from the
+ * expression alone, so they may block.
+ */
 export function promqlMistakes(expr: string): string[] {
   if (promqlSyntaxError(expr)) return [];
   const tree = parser.parse(expr);
-  const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
   const problems: string[] = [];
-  for (const call of nodesNamed(tree, "FunctionCall")) {
-    const fn = call.getChild("FunctionIdentifier");
-    const name = fn ? text(fn) : "";
-    const body = call.getChild("FunctionCallBody");
-    if (!body) continue;
-    if (["rate", "irate", "increase"].includes(name)) {
-      const matrix = nodesNamed(tree, "MatrixSelector", body)[0];
-      const metric = matrix && nodesNamed(tree, "Identifier", matrix)[0];
-      const series = metric ? text(metric) : undefined;
-      if (series && !series.includes(":") && !COUNTER_NAME.test(series)) {
-        problems.push(
-          `${name}() over ${series}, whose name says gauge (counters end in _total, _count, _sum or _bucket); use deriv() or delta() for gauges`,
-        );
-      }
-    }
-    if (name === "absent") {
-      // absent(up == 1) rightly fires when nothing is up; absent(x == 0) fires whenever nothing is down.
-      const comparison = nodesNamed(tree, "BinaryExpr", body).find(
-        (b) =>
-          b.getChild("Eql") &&
-          b.lastChild?.name === "NumberDurationLiteral" &&
-          Number(text(b.lastChild)) === 0,
+  for (const literal of nodesNamed(tree, "StringLiteral")) {
+    if (decodeString(text(expr, literal)) === undefined) {
+      problems.push(
+        `the string ${text(expr, literal)} has an escape Prometheus does not read (it takes \\a \\b \\f \\n \\r \\t \\v \\\\, the quote, \\xNN, \\NNN, \\uNNNN and \\UNNNNNNNN; backtick strings are raw)`,
       );
-      if (comparison) {
-        problems.push(
-          `absent(${text(comparison)}) is true whenever nothing equals 0 (nothing is down), not when the series is missing; alert on the comparison itself, or use absent() on the selector alone`,
-        );
-      }
     }
   }
-  for (const selector of nodesNamed(tree, "LabelMatchers")) {
-    const byLabel = new Map<string, { op: string; value: string }[]>();
-    for (const m of selector.getChildren("UnquotedLabelMatcher")) {
-      const label = m.getChild("LabelName");
-      const op = m.getChild("MatchOp");
-      const value = m.getChild("StringLiteral");
-      if (!label || !op || !value) continue;
-      const list = byLabel.get(text(label)) ?? [];
-      list.push({ op: text(op), value: JSON.parse(text(value).replace(/^'|'$/g, '"')) as string });
-      byLabel.set(text(label), list);
+  for (const { fn, call } of rangeCalls(expr, tree)) {
+    const body = call.getChild("FunctionCallBody");
+    if (fn !== "absent" || !body) continue;
+    // absent(up == 1) rightly fires when nothing is up; absent(x == 0) fires whenever nothing is down.
+    const comparison = nodesNamed(tree, "BinaryExpr", body).find(
+      (b) =>
+        b.getChild("Eql") &&
+        b.lastChild?.name === "NumberDurationLiteral" &&
+        Number(text(expr, b.lastChild)) === 0,
+    );
+    if (comparison) {
+      problems.push(
+        `absent(${text(expr, comparison)}) is true whenever nothing equals 0 (nothing is down), not when the series is missing; alert on the comparison itself, or use absent() on the selector alone`,
+      );
     }
+  }
+  for (const selector of selectorsOf(expr, tree)) {
+    const byLabel = new Map<string, Matcher[]>();
+    for (const m of selector.matchers) byLabel.set(m.label, [...(byLabel.get(m.label) ?? []), m]);
     for (const [label, matchers] of byLabel) {
       const exact = matchers.filter((m) => m.op === "=").map((m) => m.value);
       const contradicted =
@@ -111,8 +104,28 @@ export function promqlMistakes(expr: string): string[] {
           ),
         );
       if (contradicted) {
-        problems.push(`${text(selector)} can never match: the matchers on ${label} contradict each other`);
+        const braces = selector.text.slice(selector.text.indexOf("{"));
+        problems.push(`${braces} can never match: the matchers on ${label} contradict each other`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * What an expression's names suggest but cannot prove: a name does not tell a counter from a gauge
+ * (kubelet_evictions and SNMP's ifHCInOctets are counters without _total). Advisory only.
+ */
+export function promqlHeuristics(expr: string): string[] {
+  if (promqlSyntaxError(expr)) return [];
+  const problems: string[] = [];
+  for (const { fn, selector } of rangeCalls(expr, parser.parse(expr))) {
+    const series = selector?.metric;
+    if (!["rate", "irate", "increase"].includes(fn) || !series) continue;
+    if (!series.includes(":") && !COUNTER_NAME.test(series)) {
+      problems.push(
+        `${fn}() over ${series}, whose name does not say counter (no _total, _count, _sum or _bucket); if it is a gauge, use deriv() or delta(); if it is a counter, ignore this (check --prometheus-url asks the metric's metadata)`,
+      );
     }
   }
   return problems;
@@ -156,7 +169,30 @@ export function labelsAfter(expr: string): Set<string> | undefined {
   if (!modifier) return new Set();
   if (!modifier.getChild("By")) return undefined;
   const grouping = modifier.getChild("GroupingLabels");
-  return new Set((grouping?.getChildren("LabelName") ?? []).map((n) => expr.slice(n.from, n.to)));
+  const names: (string | undefined)[] = [];
+  // by (job, "label.x"): Prometheus 3 also takes quoted names.
+  for (let n = grouping?.firstChild; n; n = n.nextSibling) {
+    if (n.name === "LabelName") names.push(text(expr, n));
+    if (n.name === "QuotedLabelName") names.push(decodeString(text(expr, n)));
+  }
+  return names.every((n) => n !== undefined) ? new Set(names) : undefined;
+}
+
+/**
+ * The first comparison that filters series (`rate(x[5m]) > 0.05`, `up == 0`; not `> bool`), as written:
+ * what makes an alert fire on one evaluation. Undefined when the expression has none.
+ */
+export function comparisonOf(expr: string): string | undefined {
+  if (promqlSyntaxError(expr)) return undefined;
+  const tree = parser.parse(expr);
+  const found = nodesNamed(tree, "BinaryExpr").find(
+    (b) =>
+      COMPARISONS.some((op) => b.getChild(op)) &&
+      !b.getChild("BoolModifier") &&
+      nodesNamed(tree, "VectorSelector", b).length > 0,
+  );
+  const written = found && text(expr, found).replace(/\s+/g, " ");
+  return written && written.length > 120 ? `${written.slice(0, 119)}…` : written;
 }
 
 /** `$labels.x` (or `.Labels.x`) references in a template. */

@@ -68,6 +68,54 @@ describe("rule files brought as they are", () => {
     assert.equal(appGroups[1].rules[0].labels, undefined);
   });
 
+  it("plans one record name four times over disjoint selectors and Prometheus 3's names, advisory only", async () => {
+    const result = await planWithConfig(
+      "upstreamish",
+      {
+        ...base,
+        "kube-monitoring:ruleFiles": [
+          "tests/fixtures/check/availability.rules.yaml",
+          "tests/fixtures/check/strings.rules.yaml",
+        ],
+      },
+      undefined,
+      devPolicyConfig(),
+    );
+    assert.equal(result.exitCode, 0, result.report);
+    // The fixtures' rules (the stack's own pipeline alerts link no runbook in dev either).
+    const rules = result.plan!.violations.filter((v) =>
+      /: group (strings|apiserver-availability)/.test(v.message),
+    );
+    assert.deepEqual(
+      rules.map((v) => `${v.enforcementLevel} ${v.policy} ${v.message.split(": ")[1]}`),
+      [
+        "advisory alert-runbook-url group strings rule NotificationsFailing",
+        "advisory alert-runbook-url group strings rule KubeletEvicting",
+        "advisory alert-runbook-url group strings rule DottedMetricHigh",
+        "advisory rule-conventions group apiserver-availability.rules rule code_verb:apiserver_request_total:increase1h (2 of 4)",
+        "advisory rule-conventions group apiserver-availability.rules rule code_verb:apiserver_request_total:increase1h (3 of 4)",
+        "advisory rule-conventions group apiserver-availability.rules rule code_verb:apiserver_request_total:increase1h (4 of 4)",
+        "advisory rule-conventions group strings rule KubeletEvicting",
+      ],
+    );
+    const [promtool, amtool] = result.plan!.checks;
+    assert.deepEqual(
+      [promtool.tool, promtool.status, amtool.tool, amtool.status],
+      ["promtool", "passed", "amtool", "passed"],
+    );
+    assert.match(promtool.version!, /^\d+\.\d+\.\d+$/);
+    assert.match(amtool.version!, /^\d+\.\d+\.\d+$/);
+    assert.ok(result.report.includes(`promtool ${promtool.version} (2 rule files): passed`), result.report);
+    assert.ok(
+      result.report.includes(`amtool ${amtool.version} (effective Alertmanager configuration): passed`),
+    );
+    if (Number(promtool.version!.split(".")[0]) < 3) {
+      const advisory = `not checked by promtool ${promtool.version}: monitoring-kube-monitoring-imported.rules.yaml group strings rule DottedMetricHigh: it uses quoted UTF-8 names (Prometheus 3); set PROMTOOL to a newer promtool to check it`;
+      assert.deepEqual(promtool.advisories, [advisory]);
+      assert.ok(result.report.includes(`advisory: promtool: ${advisory}`));
+    }
+  });
+
   it("refuses files that are missing, outside the project or not rules, naming the key", async () => {
     const result = await planWithConfig(
       "badrules",

@@ -1,3 +1,4 @@
+import { strict as assert } from "node:assert";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../../policies/rules";
 import { assertNoViolations, assertViolations, resourceOf } from "../helpers/policies";
 
@@ -44,22 +45,28 @@ describe("policy alert-rule-quality", () => {
     );
   });
 
-  it("refuses duplicate alerts (same name and labels), bad durations and a for longer than the maximum", () => {
+  it("refuses exact copies and bad durations; holds `for` to maxFor only when the stack sets one", () => {
+    const rules = [
+      good,
+      { ...good, for: "5 min" },
+      { ...good, for: "10m" },
+      { ...good, alert: "Slow", for: "30d", keep_firing_for: "ten minutes" },
+    ];
     assertViolations(
       alertRuleQuality,
+      [ruleResource(rules)],
       [
-        ruleResource([
-          good,
-          { ...good, for: "5 min" },
-          { ...good, alert: "Slow", for: "30d", keep_firing_for: "ten minutes" },
-        ]),
-      ],
-      [
-        'PrometheusRule shop: group shop.alerts rule HighErrorRate: for "5 min" is not a Prometheus duration.',
-        "PrometheusRule shop: group shop.alerts rule HighErrorRate: alert HighErrorRate with these labels is already in this group.",
+        'PrometheusRule shop: group shop.alerts rule HighErrorRate (2 of 3): for "5 min" is not a Prometheus duration.',
+        "PrometheusRule shop: group shop.alerts rule HighErrorRate (2 of 3): is an exact copy (name, labels and expr) of an earlier rule of this file.",
+        "PrometheusRule shop: group shop.alerts rule HighErrorRate (3 of 3): is an exact copy (name, labels and expr) of an earlier rule of this file.",
         'PrometheusRule shop: group shop.alerts rule Slow: keep_firing_for "ten minutes" is not a Prometheus duration.',
-        "PrometheusRule shop: group shop.alerts rule Slow: for 30d is longer than 1d; the alert would page after the damage is done.",
       ],
+    );
+    assertViolations(
+      alertRuleQuality,
+      [ruleResource([{ ...good, alert: "Slow", for: "30d" }])],
+      ["PrometheusRule shop: group shop.alerts rule Slow: for 30d is longer than 7d, this stack's maximum."],
+      { "alert-rule-quality": { maxFor: "7d" } },
     );
   });
 
@@ -86,7 +93,7 @@ describe("policy alert-rule-quality", () => {
       alertRuleQuality,
       [
         ruleResource([
-          { ...good, alert: "Gauge", expr: "rate(process_resident_memory_bytes[5m]) > 1e6" },
+          { ...good, alert: "Counter", expr: "rate(kubelet_evictions[5m]) > 0" },
           { ...good, alert: "NothingDown", expr: 'absent(up{job="api"} == 0)' },
           {
             ...good,
@@ -96,7 +103,6 @@ describe("policy alert-rule-quality", () => {
         ]),
       ],
       [
-        "PrometheusRule shop: group shop.alerts rule Gauge: rate() over process_resident_memory_bytes, whose name says gauge (counters end in _total, _count, _sum or _bucket); use deriv() or delta() for gauges.",
         'PrometheusRule shop: group shop.alerts rule NothingDown: absent(up{job="api"} == 0) is true whenever nothing equals 0 (nothing is down), not when the series is missing; alert on the comparison itself, or use absent() on the selector alone.',
         'PrometheusRule shop: group shop.alerts rule Never: {status=~"5..", status="200"} can never match: the matchers on status contradict each other.',
       ],
@@ -121,7 +127,9 @@ describe("policy alert-runbook-url", () => {
     const [v] = assertViolations(
       alertRunbookUrl,
       [ruleResource([{ ...good, annotations: { summary: "s", description: "d" } }])],
-      ["PrometheusRule shop: alert HighErrorRate has no runbook_url; link the page on-call should open."],
+      [
+        "PrometheusRule shop: group shop.alerts rule HighErrorRate: has no runbook_url; link the page on-call should open.",
+      ],
     );
     if (v.enforcementLevel !== "advisory") throw new Error("alert-runbook-url must be advisory");
   });
@@ -166,23 +174,69 @@ describe("policy alert-rule-quality: templates after aggregation", () => {
 });
 
 describe("policy rule-conventions", () => {
-  it("advises on recording names without a level and alerts without a for", () => {
+  it("advises on recording names with fewer than two colons and alerts over a comparison without a for", () => {
     const [v] = assertViolations(
       ruleConventions,
       [
         ruleResource([
           { record: "errors_rate", expr: "rate(errors_total[5m])" },
+          { record: "job:errors_rate", expr: "rate(errors_total[5m])" },
+          { record: "job:errors:rate5m", expr: "rate(errors_total[5m])" },
           { ...good, for: undefined },
+          { ...good, alert: "Zero", for: "0s", expr: "up{job='api'} == 0" },
+          { ...good, alert: "Watchdog", for: undefined, expr: "vector(1)" },
+          { ...good, alert: "Flag", for: "0", expr: "sum(up > bool 0)" },
         ]),
       ],
       [
-        "PrometheusRule shop: group shop.alerts: recording rule errors_rate does not follow level:metric:operations (like job:http_requests:rate5m).",
-        "PrometheusRule shop: group shop.alerts: alert HighErrorRate has no for; one bad evaluation pages.",
+        "PrometheusRule shop: group shop.alerts rule errors_rate: recording rule errors_rate does not follow level:metric:operations (like job:http_requests:rate5m).",
+        "PrometheusRule shop: group shop.alerts rule job:errors_rate: recording rule job:errors_rate does not follow level:metric:operations (like job:http_requests:rate5m).",
+        "PrometheusRule shop: group shop.alerts rule HighErrorRate: alert HighErrorRate has no for on the comparison sum by (job) (rate(errors_total[5m])) / sum by (job) (rate(requests_total[5m])) > 0.05; one evaluation over the threshold pages (a scrape gap, a restart): add for: 5m or more.",
+        "PrometheusRule shop: group shop.alerts rule Zero: alert Zero has for 0s on the comparison up{job='api'} == 0; one evaluation over the threshold pages (a scrape gap, a restart): add for: 5m or more.",
       ],
     );
     if (v.enforcementLevel !== "advisory") throw new Error("rule-conventions must be advisory");
     assertNoViolations(ruleConventions, [ruleResource([{ ...good, for: undefined }])], {
       "rule-conventions": { requireFor: false },
     });
+  });
+
+  it("advises, never blocks, on rate() over a name without a counter suffix and on a long for", () => {
+    const rules = [
+      { ...good, alert: "Evictions", expr: "sum by (node) (rate(kubelet_evictions[15m])) > 0" },
+      { ...good, alert: "Octets", expr: 'rate({"ifHCInOctets", ifName=~`eth.*`}[5m]) > 1e9' },
+      { ...good, alert: "Slow", for: "30d" },
+    ];
+    const found = assertViolations(
+      ruleConventions,
+      [ruleResource(rules)],
+      [
+        "PrometheusRule shop: group shop.alerts rule Evictions: rate() over kubelet_evictions, whose name does not say counter (no _total, _count, _sum or _bucket); if it is a gauge, use deriv() or delta(); if it is a counter, ignore this (check --prometheus-url asks the metric's metadata).",
+        "PrometheusRule shop: group shop.alerts rule Octets: rate() over ifHCInOctets, whose name does not say counter (no _total, _count, _sum or _bucket); if it is a gauge, use deriv() or delta(); if it is a counter, ignore this (check --prometheus-url asks the metric's metadata).",
+        "PrometheusRule shop: group shop.alerts rule Slow: for 30d is longer than 1d; the alert would page after the damage is done.",
+      ],
+    );
+    assert.deepEqual(
+      found.map((v) => v.enforcementLevel),
+      ["advisory", "advisory", "advisory"],
+    );
+    assertNoViolations(alertRuleQuality, [ruleResource(rules)]);
+  });
+
+  it("advises on promtool's duplicates: one record name four times over disjoint selectors", () => {
+    const availability = ["2..", "3..", "4..", "5.."].map((code) => ({
+      record: "code:apiserver_request_total:increase30d",
+      expr: `sum by (code, verb) (increase(apiserver_request_total{job="apiserver",code=~"${code}"}[30d]))`,
+    }));
+    const found = assertViolations(
+      ruleConventions,
+      [ruleResource(availability)],
+      [2, 3, 4].map(
+        (n) =>
+          `PrometheusRule shop: group shop.alerts rule code:apiserver_request_total:increase30d (${n} of 4): record code:apiserver_request_total:increase30d with these labels is already in this file, with another expr (promtool's duplicate-rules lint); Prometheus loads both: fine when their selectors are disjoint, else their series collide.`,
+      ),
+    );
+    assert.ok(found.every((v) => v.enforcementLevel === "advisory"));
+    assertNoViolations(alertRuleQuality, [ruleResource(availability)]);
   });
 });
