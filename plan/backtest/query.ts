@@ -78,13 +78,14 @@ export function httpFetcher(limits: QueryLimits, env: NodeJS.ProcessEnv = proces
       for await (const chunk of res.body ?? []) {
         size += (chunk as Uint8Array).byteLength;
         if (size > limits.maxResponseBytes) {
-          throw new ApiError(shown, `answered more than the ${limits.maxResponseBytes} bytes allowed`);
+          // Leaving the loop cancels the stream.
+          throw new QueryError(`answered more than the ${limits.maxResponseBytes} bytes allowed per query`);
         }
         chunks.push(Buffer.from(chunk as Uint8Array));
       }
       return { status: res.status, body: Buffer.concat(chunks).toString("utf8") };
     } catch (err) {
-      if (err instanceof ApiError) throw err;
+      if (err instanceof ApiError || err instanceof QueryError) throw err;
       const e = err as Error & { cause?: { code?: string; message?: string } };
       throw new ApiError(
         shown,
@@ -115,9 +116,10 @@ export function parseAnswer(url: string, status: number, body: string, maxSeries
   if (!isObject(json) || (json.status !== "success" && json.status !== "error"))
     throw new ApiError(url, `HTTP ${status}, not a Prometheus API answer (no "status")`);
   if (json.status === "error") {
-    // 400 and 422 are about the query; anything else is the server's trouble.
+    // Bad data, an execution error or the query's own timeout are about the query; the rest is the server's.
     const why = `${String(json.errorType ?? "error")}: ${String(json.error ?? "")}`.slice(0, 300);
-    if (status === 400 || status === 422) throw new QueryError(why);
+    if (status === 400 || status === 422 || json.errorType === "timeout" || json.errorType === "canceled")
+      throw new QueryError(why);
     throw new ApiError(url, `HTTP ${status}, ${why}`);
   }
   const data = json.data;

@@ -16,11 +16,13 @@ export const clean = (s: string) => s.replace(CONTROL, " ");
 /** Text safe in a markdown table cell: no control characters, markdown or HTML syntax escaped. */
 export const md = (s: string) =>
   clean(s)
-    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, "\\$&")
+    .replace(/[\\`*_{}[\]()#!|~]/g, "\\$&")
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
+    .replace(/"/g, "&quot;")
+    // No autolinks from input.
+    .replace(/:\/\//g, ":&#47;&#47;");
 
 const duration = (seconds: number) => {
   if (seconds === 0) return "0s";

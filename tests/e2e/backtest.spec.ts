@@ -197,6 +197,36 @@ describe("end to end: npm run backtest against a Prometheus with known history",
     assert.equal(result.complete, true);
   });
 
+  it("keeps regex and negative matchers' meaning on labels a recording rule does not set", async () => {
+    const filtered = (matcher: string) =>
+      planFromJson(
+        fixturePlan("backtest", [
+          {
+            ...slo,
+            rules: [
+              ...slo.rules.filter((r) => r.record),
+              { alert: "Filtered", expr: `slo:sli_error:ratio_rate5m{${matcher}} > 0.144`, labels: warning },
+            ],
+          },
+        ]),
+        "p.json",
+        "backtest",
+      );
+    const limits = DEFAULT_LIMITS;
+    const r = await backtest(filtered('namespace=~"sh.p"'), filtered('namespace!~"sh.p"'), {
+      prometheusUrl: server.url,
+      fromMs: FROM_MS,
+      toMs: TO_MS,
+      limits,
+      fetcher: httpFetcher(limits, {}),
+    });
+    // The 5m error ratio is above 0.144 from 4h01m30s to 4h23m30s: with no `for`, resolved at 4h24m30s.
+    assert.deepEqual(
+      r.alerts.map((a) => [a.alert, a.old, a.new]),
+      [["Filtered", { episodes: 1, firingSeconds: 1380 }, { episodes: 0, firingSeconds: 0 }]],
+    );
+  });
+
   it("npm run backtest --format json prints the documented shape, and markdown the changed alerts", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-backtest-"));
     try {
