@@ -56,6 +56,13 @@ describe("backtest: plan files", () => {
     bad({ ...fixturePlan("prod", []) }, 'p.json: .stack: a plan of stack "prod", expected "dev"');
     const plan = fixturePlan("dev", [{ name: "g", rules: [{ alert: "A", expr: "x", for: "soon" }] }]);
     bad(plan, "p.json: .resources[3].inputs.spec.groups[0].rules[0].for: expected a Prometheus duration");
+    const ext = fixturePlan("dev", []) as { resources: { inputs: { values?: { prometheus?: unknown } } }[] };
+    ext.resources[0].inputs.values!.prometheus = { prometheusSpec: { externalLabels: { cluster: 1 } } };
+    bad(
+      ext,
+      "p.json: the kube-prometheus-stack release's .values.prometheus.prometheusSpec.externalLabels.cluster: " +
+        "Invalid input: expected string, received number",
+    );
     const both = fixturePlan("dev", [{ name: "g", rules: [{ alert: "A", record: "r", expr: "x" }] }]);
     bad(
       both,

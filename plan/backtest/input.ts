@@ -87,16 +87,14 @@ export interface BacktestPlan {
   readonly externalLabels: Record<string, string>;
 }
 
-const where = (issue: z.core.$ZodIssue) =>
-  issue.path.length
-    ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")
-    : "(top level)";
+const keyPath = (issue: z.core.$ZodIssue) =>
+  issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new InputError(`${file}: ${prefix}${where(issue)}: ${issue.message}`);
+  throw new InputError(`${file}: ${prefix + keyPath(issue) || "(top level)"}: ${issue.message}`);
 }
 
 /** Reads and checks a plan file; `stack` is the stack the caller named, which the plan must be of. */
@@ -186,7 +184,7 @@ export function planFromJson(json: unknown, file: string, stack: string): Backte
     labelMap.optional(),
     ext,
     file,
-    "kube-prometheus-stack release .values.prometheus.prometheusSpec.externalLabels",
+    "the kube-prometheus-stack release's .values.prometheus.prometheusSpec.externalLabels",
   );
   return { file, stack, alerts, recordings, alertmanager, externalLabels: externalLabels ?? {} };
 }
