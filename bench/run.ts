@@ -114,7 +114,19 @@ async function teamStacks(tmp: string) {
   };
 }
 
+/** The backtest entry (bench/backtest.ts) in its own process: its last line is its summary. */
+function backtestBench(): { name: string; wallMsMedian: number; targetMs: number; queries: number } {
+  const run = spawnSync(process.execPath, [...tsNode, "bench/backtest.ts"], { cwd: root, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`bench/backtest.ts failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop()!);
+}
+
 async function main() {
+  // `npm run bench -- backtest`: only the backtest entry.
+  if (process.argv.includes("backtest")) {
+    console.log(JSON.stringify(backtestBench(), null, 2));
+    return;
+  }
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const floorSamples = measure(["bench/floor.ts"], runs);
   const floorMs = median(floorSamples.map((s) => s.wallMs));
@@ -157,7 +169,17 @@ async function main() {
   };
   const single = per("1000 apps").wallMsMedian;
   const teamsRow = { ...teams, ratioToSingleStack: Number((teams.wallMs / single).toFixed(2)) };
-  const results = { date: new Date().toISOString(), machine, runs, floor, rows, scaling, teams: teamsRow };
+  const backtest = backtestBench();
+  const results = {
+    date: new Date().toISOString(),
+    machine,
+    runs,
+    floor,
+    rows,
+    scaling,
+    teams: teamsRow,
+    backtest,
+  };
   fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
 
   const md = [
@@ -177,6 +199,8 @@ async function main() {
     "",
     `${teamsRow.name}: ${teamsRow.resources} resources in ${teamsRow.wallMs} ms (${teamsRow.ratioToSingleStack} × the single 1000-app stack's ${single} ms), ` +
       `at most ${teamsRow.maxRssMbEach} MB each; exit codes ${teamsRow.exitCodes.join(", ")}.`,
+    "",
+    `${backtest.name}: ${backtest.wallMsMedian} ms median (target ${backtest.targetMs} ms), ${backtest.queries} queries.`,
     "",
   ].join("\n");
   fs.writeFileSync(path.join(__dirname, "results.md"), md);

@@ -171,4 +171,51 @@ describe("GitHub workflows", () => {
     assert.match(runs, /npm run plan:comment -- --head/);
     assert.match(runs, /exit 1/);
   });
+
+  it("backtest alert changes in their own job: protected environment, short-lived token, one line when not run", () => {
+    const preview = parse(read("preview.yml")) as Loose;
+    const job = preview.jobs.backtest;
+    assert.equal(job.needs, "offline");
+    assert.equal(job.environment, "backtest", "a protected environment: a reviewer approves each run");
+    assert.equal(
+      job.if,
+      "github.event.pull_request.head.repo.full_name == github.repository && vars.BACKTEST_RUNNER_LABEL != ''",
+    );
+    assert.deepEqual(job["runs-on"], ["self-hosted", "${{ vars.BACKTEST_RUNNER_LABEL }}"]);
+    assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
+    assert.ok(
+      !JSON.stringify(job).includes("secrets."),
+      "no long-lived secret: the token is the job's OIDC token",
+    );
+    const script = (job.steps as Step[]).map((s) => s.run ?? "").join("\n");
+    assert.match(script, /audience=\$QUERY_AUDIENCE/);
+    assert.match(script, /echo "::add-mask::\$token"\nexport KUBE_MONITORING_VERIFY_TOKEN="\$token"/);
+    assert.match(
+      script,
+      /npm run -s backtest -- "\$stack" --compare "\$base" --plan "\$head" --prometheus-url "\$url" \\\n\s+--range 7d --format markdown/,
+    );
+    const downloads = (job.steps as Step[]).filter((s) => s.uses?.startsWith("actions/download-artifact@"));
+    assert.deepEqual(
+      downloads.map((s) => s.with!.name),
+      ["offline-plans", "offline-plans-base"],
+    );
+    const uploads = (preview.jobs.offline.steps as Step[]).filter((s) =>
+      s.uses?.startsWith("actions/upload-artifact@"),
+    );
+    assert.deepEqual(
+      uploads.map((s) => s.with!.name),
+      ["offline-plans", "offline-plans-base"],
+    );
+    // The offline job's comment says in one line, between the markers, that no backtest ran; the
+    // backtest job replaces exactly that block.
+    const offlineRuns = (preview.jobs.offline.steps as Step[]).map((s) => s.run ?? "").join("\n");
+    const placeholder =
+      /echo "<!-- kube-monitoring backtest -->"\n\s+echo "(\*\*Alert backtest:\*\* not run[^\n]*)"\n\s+echo "<!-- \/kube-monitoring backtest -->"/;
+    assert.match(offlineRuns, placeholder);
+    const comment = (job.steps as Step[]).find((s) => s.uses?.startsWith("actions/github-script@"))!;
+    const js = String(comment.with!.script);
+    assert.ok(js.includes('const start = "<!-- kube-monitoring backtest -->";'));
+    assert.ok(js.includes('const end = "<!-- /kube-monitoring backtest -->";'));
+    assert.ok(js.includes('c.body.startsWith("<!-- kube-monitoring offline plan -->")'));
+  });
 });
