@@ -212,7 +212,11 @@ export const alertDelivery: Policy = {
       if (route.receiver === undefined) continue;
       // Watchdog's own route is judged above, with its heartbeat.
       const isWatchdog = hasEquality(route, "alertname", "Watchdog");
-      if (!notifies(receivers.get(route.receiver)) && !mayDrop(route, String((global.props.metadata as Json)?.namespace ?? "")) && !isWatchdog) {
+      if (
+        !notifies(receivers.get(route.receiver)) &&
+        !mayDrop(route, String((global.props.metadata as Json)?.namespace ?? "")) &&
+        !isWatchdog
+      ) {
         const on = (route.matchers ?? [])
           .map((m) => `${m.name}${m.matchType ?? "="}${JSON.stringify(m.value)}`)
           .join(", ");

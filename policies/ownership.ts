@@ -161,11 +161,13 @@ export function alertRouting(
       const copied = REPORTED_TO_BOTH.has(labels.alertname) || copies.has(ns);
       return rNs !== ownerNs && !(copied && rNs === platformNs);
     });
-    const problem = !receivers.length
-      ? `reaches no receiver that notifies anyone (${reached.join(", ") || "no route"})`
-      : foreign.length
-        ? `reaches ${foreign.join(", ")}, which belong${foreign.length > 1 ? "" : "s"} to another owner than namespace ${ns}'s`
-        : undefined;
+    // The platform's own alerts reaching nobody are alert-delivery's finding (levels per profile).
+    const problem =
+      !receivers.length && routed.has(ns)
+        ? `reaches no receiver that notifies anyone (${reached.join(", ") || "no route"})`
+        : foreign.length
+          ? `reaches ${foreign.join(", ")}, which belong${foreign.length > 1 ? "" : "s"} to another owner than namespace ${ns}'s`
+          : undefined;
     return {
       alert: labels.alertname,
       namespace: ns,

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { Plan, planStack, teamPlanContext } from "../plan/plan";
 import { effectiveAlertmanagerConfig } from "../plan/alertmanagerConfig";
+import { alertRouting } from "../policies/ownership";
 import { Loose, planWithConfig, projectDir } from "./helpers/plan";
 
 const REFERENCE = "example-org/kube-monitoring/fixture";
@@ -264,4 +265,46 @@ describe("alert ownership: amtool routes each alert to its owner only", () => {
   for (const [what, labels, expected] of cases) {
     it(`sends ${what}`, () => assert.equal(routes(labels), expected));
   }
+});
+
+describe("alert ownership: the routing table and the alert-ownership policy", () => {
+  const asPolicyInput = (resources: Plan["resources"]) =>
+    resources.map((r) => ({ type: r.type, props: r.inputs }));
+
+  it("lists every alert with the receivers it reaches, and finds nothing wrong on the fixture", () => {
+    const table = alertRouting(asPolicyInput(platform.resources))!;
+    const shop = table
+      .filter((a) => a.namespace === "shop")
+      .map((a) => `${a.alert} ${a.receivers.join(",")} ${a.swallowed}`);
+    assert.deepEqual(shop, [
+      "HighErrorRate shop/shop/pager true",
+      "TargetDown shop/shop/pager true",
+      "KubePodCrashLooping shop/shop/pager true",
+    ]);
+    assert.deepEqual(
+      table.filter((a) => a.problem),
+      [],
+    );
+  });
+
+  // As in Alertmanager, a parent whose matching children all `continue` is not itself a match: only the
+  // alerts a later platform route matches (critical → pager) leak without the drop.
+  it("fails an app alert that also reaches the platform, once the platform no longer drops its namespace", () => {
+    const broken = platform.resources.map((r) => {
+      if (r.inputs.kind !== "AlertmanagerConfig" || (r.inputs.metadata as Loose).name !== "platform")
+        return r;
+      const spec = structuredClone(r.inputs.spec) as Loose;
+      spec.route.routes = spec.route.routes.filter(
+        (x: Loose) => x.receiver !== "null" || x.matchers[0].name !== "namespace",
+      );
+      return { ...r, inputs: { ...r.inputs, spec } };
+    });
+    const problems = alertRouting(asPolicyInput(broken))!
+      .filter((a) => a.problem)
+      .map((a) => `${a.alert} ${a.namespace}: ${a.problem}`);
+    assert.deepEqual(problems, [
+      "HighErrorRate shop: reaches monitoring/platform/platform-pager, which belongs to another owner than namespace shop's",
+      "TargetDown shop: reaches monitoring/platform/platform-pager, which belongs to another owner than namespace shop's",
+    ]);
+  });
 });

@@ -324,6 +324,7 @@ describe("offline plan", () => {
           "violations",
           "loosened",
           "checks",
+          "alertRouting",
         ]);
         const release = plan.resources.find((r: { name: string }) => r.name === "kps-release");
         assert.deepEqual(Object.keys(release).sort(), [

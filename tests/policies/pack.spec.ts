@@ -37,6 +37,7 @@ describe("policy pack", () => {
         "monitor-targets-verifiable",
         "helm-chart-pinned",
         "alert-delivery",
+        "alert-ownership",
         "volumes-name-storage-class",
         "prometheus-memory-guaranteed",
         "iam-least-privilege",
