@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { allPolicies } from "../policies/all";
 import { PolicyConfigFile, PolicyInput, loadPolicyConfig, runPolicies } from "../policies/harness";
+import { describeLoosening } from "../policies/settingsDelta";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "../policies/monitors";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../policies/rules";
 import { PROMTOOL_LINT, onPath } from "./realTools";
@@ -145,7 +146,9 @@ export async function main(argv: string[]): Promise<number> {
     const file = values["policy-config"];
     const stack = file && /^config\.(.+)\.json$/.exec(path.basename(file))?.[1];
     if (file && !stack) throw new Error(`--policy-config ${file}: expected a file named config.<stack>.json`);
-    const config = file && stack ? loadPolicyConfig(stack, path.dirname(file), allPolicies).settings : {};
+    const loaded = file && stack ? loadPolicyConfig(stack, path.dirname(file), allPolicies) : undefined;
+    for (const l of loaded?.loosened ?? []) console.error(describeLoosening(l, stack || ""));
+    const config = loaded?.settings ?? {};
     findings = check(yamlFiles(positionals), config);
   } catch (err) {
     console.error((err as Error).message);

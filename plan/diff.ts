@@ -3,6 +3,7 @@
  * comment. Resources match by URN with the stack left out, so a plan can be compared with another
  * stack's as well as with its own base. Helm values are compared key path by key path.
  */
+import { isBlocking } from "../policies/settingsDelta";
 import type { Plan } from "./plan";
 import type { RecordedResource } from "./runtime";
 
@@ -120,8 +121,8 @@ const SYMBOL: Record<ChangeKind, string> = { create: "+", update: "~", replace: 
 
 export function summaryLine(diff: PlanDiff, plan: Plan): string {
   const count = (k: ChangeKind) => diff.changes.filter((c) => c.kind === k).length;
-  const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory").length;
-  const advisory = plan.violations.filter((v) => v.enforcementLevel === "advisory").length;
+  const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel)).length;
+  const advisory = plan.violations.filter((v) => !isBlocking(v.enforcementLevel)).length;
   return (
     `**${plan.stack}** (against ${diff.against}): +${count("create")} to create, ~${count("update")} to update, ` +
     `±${count("replace")} to replace, -${count("delete")} to delete, ${diff.unchanged} unchanged; ` +
@@ -185,14 +186,15 @@ export function renderMarkdown(
     "",
     // Never cut: a loosened gate and every mandatory violation, whatever the size of the diff.
     ...entries.flatMap(({ plan }) =>
-      (plan.loosened ?? []).map(
-        (l) =>
-          `> ⚠️ **${plan.stack}**: \`${l.policy}\` is **${l.to}** (mandatory by default), set in \`${l.file}\``,
+      (plan.loosened ?? []).map((l) =>
+        l.setting
+          ? `> ⚠️ **${plan.stack}**: \`${l.policy}.${l.setting}\` is **${l.to}** (default ${l.from}), set in \`${l.file}\``
+          : `> ⚠️ **${plan.stack}**: \`${l.policy}\` is **${l.to}** (mandatory by default), set in \`${l.file}\``,
       ),
     ),
     ...entries.flatMap(({ plan }) =>
       plan.violations
-        .filter((v) => v.enforcementLevel === "mandatory")
+        .filter((v) => isBlocking(v.enforcementLevel))
         .map(
           (v) =>
             `- ❌ **${plan.stack}** \`${v.policy}\` ${v.urn.split("::").pop()}: ${v.message.replaceAll("|", "\\|")}`,
@@ -205,8 +207,8 @@ export function renderMarkdown(
   const stacks = entries.map(({ diff, plan }) => {
     const blocks: string[] = [];
     const violations = [...plan.violations].sort((a, b) =>
-      `${a.enforcementLevel === "mandatory" ? 0 : 1}${a.policy}${a.urn}${a.message}`.localeCompare(
-        `${b.enforcementLevel === "mandatory" ? 0 : 1}${b.policy}${b.urn}${b.message}`,
+      `${isBlocking(a.enforcementLevel) ? 0 : 1}${a.policy}${a.urn}${a.message}`.localeCompare(
+        `${isBlocking(b.enforcementLevel) ? 0 : 1}${b.policy}${b.urn}${b.message}`,
       ),
     );
     if (violations.length) {
