@@ -134,6 +134,22 @@ export const httpUrl = z
       "block where the field has one, or the whole URL as a secret where it allows (webhook.urlSecret)",
   });
 
+/** An https URL without credentials: OAuth endpoints, runbooks, anything a browser or token fetch follows. */
+export const httpsUrl = z
+  .url({ protocol: /^https$/, error: "{input} is not an https URL" })
+  .refine((u) => !urlCarriesCredentials(u), {
+    error: "must not carry credentials (user:password@ or a token in the query)",
+  });
+
+/**
+ * A value for grafana.ini: one line (checked for every string in inputText.ts) and none of Grafana's
+ * variable expansions (`$__env{…}`, `$__file{…}`, `$__vault{…}`), which would read the pod's environment
+ * or files into the setting.
+ */
+export const iniValue = z.string().refine((v) => !v.includes("$__"), {
+  error: "must not hold $__ (Grafana expands $__env{…} and $__file{…} in grafana.ini)",
+});
+
 export const awsRegion = z
   .string()
   .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "{input} is not an AWS region (like eu-west-1)" });
