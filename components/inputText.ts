@@ -9,6 +9,8 @@
  * Messages name the key path and what was wrong, never the value.
  */
 
+import { URL_CREDENTIALS_MESSAGE, urlCarriesCredentials } from "./schemaPrimitives";
+
 /** Longest single-line string (a URL, a name, a label value). */
 export const MAX_LINE_LENGTH = 2048;
 /** Longest multi-line string (a PromQL expression, an annotation). */
@@ -51,6 +53,10 @@ export function textProblem(text: string, p: Path, asKey = false): string | unde
   if (/\t/.test(text) && !multi) return "holds a tab; it must be one line of plain text";
   if (text.includes("{{") && (asKey || !isTemplate(p)))
     return "holds template syntax ({{); only annotations, rule labels and SLO queries are templates";
+  // Every URL-like value, whatever its field: probe targets, health and metrics paths, federation,
+  // runbooks, OAuth endpoints. PromQL is exempt (a label matcher may quote any text).
+  if (!asKey && !["expr", "errorQuery", "totalQuery"].includes(last(p)) && urlCarriesCredentials(text))
+    return URL_CREDENTIALS_MESSAGE;
   const max = multi ? MAX_TEXT_LENGTH : MAX_LINE_LENGTH;
   if (text.length > max) return `is ${text.length} characters long; at most ${max}`;
   return undefined;

@@ -111,35 +111,49 @@ export const credential = z
   .min(1, { error: "must not be empty" })
   .transform((value) => pulumi.secret(value));
 
-/** Query parameters that carry credentials in the URLs of common receivers and write endpoints. */
+/**
+ * Query parameter names that carry credentials in the URLs of common receivers, APIs and write endpoints:
+ * `token`, `private_token`, `access_token`, `api_key`, `apiKey`, `X-Amz-Signature`, `client_secret`,
+ * `password`, `sig`, `session` and the like, whatever the case or separator.
+ */
 export const CREDENTIAL_QUERY_PARAM =
-  /^(token|access_token|auth_token|api_key|apikey|api-key|key|secret|client_secret|password|passwd|auth|sig|signature|x-amz-signature|x-amz-credential)$/i;
+  /token|secret|passw|pwd|api[-_]?key|^key$|^sig$|signature|credential|^auth$|authorization|session|jwt/i;
 
-/** Whether a URL's text holds credentials: userinfo, or a credential query parameter. */
+/**
+ * Whether a text holds credentials the way a URL carries them: userinfo (`scheme://user:pass@`,
+ * `//user@host`), or a credential query parameter (`?private_token=…`), in an absolute URL, a relative
+ * path such as `/health?token=…`, or a URL inside longer text.
+ */
 export function urlCarriesCredentials(text: string): boolean {
-  if (/:\/\/[^/?#]*@/.test(text)) return true;
-  if (!URL.canParse(text)) return false;
-  return [...new URL(text).searchParams.keys()].some((k) => CREDENTIAL_QUERY_PARAM.test(k));
+  if (/(^|[a-z0-9+.-]:)\/\/[^/?#\s]*@/i.test(text)) return true;
+  for (const match of text.matchAll(/[?&;]([^=&#\s]+)=/g)) {
+    let name = match[1];
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // an undecodable name is judged as written
+    }
+    if (CREDENTIAL_QUERY_PARAM.test(name)) return true;
+  }
+  return false;
 }
 
 /**
  * An http(s) URL that carries no credentials: they would sit in Git and land in plain Helm values and
  * manifests. Credentials go in the field's auth block, or the whole URL in a secret field.
  */
+export const URL_CREDENTIALS_MESSAGE =
+  "must not carry credentials (user:password@ or a token in the query); give them in the auth " +
+  "block where the field has one, or the whole URL as a secret where it allows (webhook.urlSecret)";
+
 export const httpUrl = z
   .url({ protocol: /^https?$/, error: "{input} is not an http(s) URL" })
-  .refine((u) => !urlCarriesCredentials(u), {
-    error:
-      "must not carry credentials (user:password@ or a token in the query); give them in the auth " +
-      "block where the field has one, or the whole URL as a secret where it allows (webhook.urlSecret)",
-  });
+  .refine((u) => !urlCarriesCredentials(u), { error: URL_CREDENTIALS_MESSAGE });
 
 /** An https URL without credentials: OAuth endpoints, runbooks, anything a browser or token fetch follows. */
 export const httpsUrl = z
   .url({ protocol: /^https$/, error: "{input} is not an https URL" })
-  .refine((u) => !urlCarriesCredentials(u), {
-    error: "must not carry credentials (user:password@ or a token in the query)",
-  });
+  .refine((u) => !urlCarriesCredentials(u), { error: URL_CREDENTIALS_MESSAGE });
 
 /**
  * A value for grafana.ini: one line (checked for every string in inputText.ts) and none of Grafana's
