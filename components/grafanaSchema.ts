@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { secretSourceSchema } from "./appSchema";
-import { arn, byteQuantity, dnsLabel, httpsUrl, iniValue, replicas, resources } from "./schemaPrimitives";
+import { arn, dnsLabel, storageQuantity, httpsUrl, iniValue, replicas, resources } from "./schemaPrimitives";
 
 const hostname = z
   .string()
@@ -99,7 +99,7 @@ export const grafanaSchema = z
     persistence: z
       .strictObject({
         enabled: z.boolean().default(true),
-        size: byteQuantity.default("10Gi"),
+        size: storageQuantity.default("10Gi"),
         /** Defaults to the stack's StorageClass (cluster.storageClass). */
         storageClass: z.string().min(1).optional(),
       })

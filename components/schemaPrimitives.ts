@@ -18,6 +18,21 @@ export const byteQuantity = z.string().regex(KUBERNETES_BYTE_QUANTITY, {
   error: "{input} is not a Kubernetes byte quantity (like 50Gi or 512Mi)",
 });
 
+/** Bounds of a volume: at least 1Gi (below it no engine keeps its blocks or WAL), at most 64Ti (EBS' largest io2). */
+export const MIN_VOLUME = "1Gi";
+export const MAX_VOLUME = "64Ti";
+
+/** A volume size: a byte quantity within MIN_VOLUME and MAX_VOLUME. */
+export const storageQuantity = byteQuantity.refine(
+  (q) => {
+    const bytes = quantityBytes(q);
+    return (
+      bytes === undefined || (bytes >= quantityBytes(MIN_VOLUME)! && bytes <= quantityBytes(MAX_VOLUME)!)
+    );
+  },
+  { error: `{input} is not a volume size between ${MIN_VOLUME} and ${MAX_VOLUME}` },
+);
+
 export const cpuQuantity = z
   .string()
   .regex(/^(\d+(\.\d+)?|\d+m)$/, { error: "{input} is not a Kubernetes CPU quantity (like 500m or 2)" });
@@ -27,6 +42,9 @@ const cpuCores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000
 /** Sanity ceilings for one container: above these a value is a typo, not a plan (the largest nodes). */
 export const MAX_CONTAINER_CPU = 256;
 export const MAX_CONTAINER_MEMORY = "2Ti";
+/** Floors for one container: below these no process starts (Kubernetes' CPU precision is 1m). */
+export const MIN_CONTAINER_CPU = 0.001;
+export const MIN_CONTAINER_MEMORY = "4Mi";
 
 export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
   error: "{input} is not a DNS label (lower-case letters, digits and '-', at most 63 characters)",
@@ -70,8 +88,12 @@ export const resourcesSchema = z
     ];
     for (const [path, text, value, max] of quantities) {
       if (value === undefined) continue;
+      const min = path[1] === "cpu" ? MIN_CONTAINER_CPU : quantityBytes(MIN_CONTAINER_MEMORY)!;
       if (value <= 0) ctx.addIssue({ code: "custom", path, message: `${text} must be more than 0` });
-      else if (value > max) {
+      else if (value < min) {
+        const floor = path[1] === "cpu" ? "1m" : MIN_CONTAINER_MEMORY;
+        ctx.addIssue({ code: "custom", path, message: `${text} is below the floor of ${floor}` });
+      } else if (value > max) {
         const ceiling = path[1] === "cpu" ? `${MAX_CONTAINER_CPU} cores` : MAX_CONTAINER_MEMORY;
         ctx.addIssue({
           code: "custom",

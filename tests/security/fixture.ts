@@ -92,7 +92,10 @@ export function stringLeaves(value: unknown, at: (string | number)[] = []): (str
 export function withLeaf(value: unknown, at: (string | number)[], leaf: unknown): Record<string, unknown> {
   const copy = structuredClone(value) as Record<string, unknown>;
   let node = copy as Record<string | number, unknown>;
-  for (const part of at.slice(0, -1)) node = node[part] as Record<string | number, unknown>;
+  for (const part of at.slice(0, -1)) {
+    node[part] ??= {}; // a section the fixture leaves to its defaults
+    node = node[part] as Record<string | number, unknown>;
+  }
   node[at[at.length - 1]] = leaf;
   return copy;
 }
