@@ -12,6 +12,7 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import { allPolicies } from "../policies/all";
 import { PolicyConfigFile, PolicyInput, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { describeLoosening } from "../policies/settingsDelta";
+import { logSafe } from "./escape";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "../policies/monitors";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../policies/rules";
 import { PROMTOOL_LINT, onPath } from "./realTools";
@@ -147,15 +148,15 @@ export async function main(argv: string[]): Promise<number> {
     const stack = file && /^config\.(.+)\.json$/.exec(path.basename(file))?.[1];
     if (file && !stack) throw new Error(`--policy-config ${file}: expected a file named config.<stack>.json`);
     const loaded = file && stack ? loadPolicyConfig(stack, path.dirname(file), allPolicies) : undefined;
-    for (const l of loaded?.loosened ?? []) console.error(describeLoosening(l, stack || ""));
+    for (const l of loaded?.loosened ?? []) console.error(logSafe(describeLoosening(l, stack || "")));
     const config = loaded?.settings ?? {};
     findings = check(yamlFiles(positionals), config);
   } catch (err) {
-    console.error((err as Error).message);
+    console.error(logSafe((err as Error).message));
     return 1;
   }
   if (values.format === "json") console.log(JSON.stringify(findings, null, 2));
-  else for (const f of findings) console.log(formatFinding(f));
+  else for (const f of findings) console.log(logSafe(formatFinding(f)));
   return findings.some((f) => f.level === "mandatory") ? 2 : 0;
 }
 
