@@ -4,9 +4,8 @@
  * or CI log lines. Nothing is dropped: what cannot be shown as it is, is escaped or replaced visibly.
  */
 
- 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
- 
+
 const ANSI = /\u001b(\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(\u0007|\u001b\\)?|[@-_])/g;
 
 /** Control characters as visible `\uXXXX`, so a reader sees that something was there. */

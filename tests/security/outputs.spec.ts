@@ -50,7 +50,7 @@ describe("escaping for where text lands", () => {
   it("terminal and CI logs: ANSI and control characters visible, workflow commands not run", () => {
     const hostile = "ok\n::error::pwned\n  ::add-mask::x\n\u001b]0;title\u0007\u001b[2Jcleared\r::warning::y";
     const safe = logSafe(hostile);
-     
+
     assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(safe), JSON.stringify(safe));
     assert.ok(!safe.split("\n").some((line) => /^\s*::/.test(line)), safe);
     assert.deepEqual(safe.split("\n"), [
