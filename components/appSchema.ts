@@ -68,7 +68,15 @@ const ratio = z
 
 /** A credential given as a Pulumi secret, or a reference to a Secret that already exists. */
 export const secretSourceSchema = z.union(
-  [credential, z.strictObject({ secretName: dnsLabel, key: z.string().min(1) })],
+  [
+    credential,
+    z.strictObject({
+      secretName: dnsLabel,
+      key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, {
+        error: "{input} is not a Secret key (letters, digits, '-', '_' and '.')",
+      }),
+    }),
+  ],
   {
     error: "must be a Pulumi secret or { secretName, key } of an existing Secret",
   },

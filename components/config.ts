@@ -17,6 +17,7 @@ import {
   stackConfigSchema,
 } from "./schema";
 import { urlCarriesCredentials } from "./schemaPrimitives";
+import { inputTextProblems } from "./inputText";
 import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
 import { ReadFile, readRuleFile } from "./ruleFiles";
@@ -76,6 +77,11 @@ export function parseStackConfig(
     CREDENTIAL_FIELD.test(String(p[p.length - 1] ?? "")) ||
     p.includes("database") ||
     [...(leaves ?? [])].some((leaf) => formatPath(p).startsWith(leaf));
+  // Before the schema: every string, for where it lands (config files, manifests, terminals, comments).
+  const isSecureLeaf = (p: readonly PropertyKey[]) =>
+    leaves ? leaves.has(formatPath(p)) : typeof p[0] === "string" && secretKeys.has(p[0]);
+  const textProblems = inputTextProblems(raw, isSecureLeaf);
+  if (textProblems.length) throw new ConfigError(textProblems.map((p) => `${stack}: ${p}`));
   const result = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(stack, issue, hidden)));

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { secretSourceSchema } from "./appSchema";
-import { arn, byteQuantity, dnsLabel, httpUrl, replicas, resources } from "./schemaPrimitives";
+import { arn, dnsLabel, storageQuantity, httpsUrl, iniValue, replicas, resources } from "./schemaPrimitives";
 
 const hostname = z
   .string()
@@ -48,27 +48,42 @@ export const grafanaIngressSchema = z
     }
   });
 
+/**
+ * A group name as the role mapping quotes it into a JMESPath expression and allowed_groups lists it
+ * (space- or comma-separated): no quotes, spaces, commas or backslashes.
+ */
+const groupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@:/=+-]{0,255}$/, {
+  error: "{input} is not a group name (letters, digits and _ . @ : / = + -, no spaces or quotes)",
+});
+
 export const grafanaSsoSchema = z.strictObject({
   /** The button's label on the login page. */
-  name: z.string().min(1).default("Single sign-on"),
-  clientId: z.string().min(1),
+  name: iniValue.min(1).max(100).default("Single sign-on"),
+  clientId: z.string().regex(/^[A-Za-z0-9._~:@/+=-]{1,256}$/, { error: "{input} is not an OAuth client id" }),
   clientSecret: secretSourceSchema,
-  /** The provider's OAuth endpoints (Okta, Google, Azure AD, Cognito, GitHub and others). */
-  authUrl: httpUrl,
-  tokenUrl: httpUrl,
-  apiUrl: httpUrl,
-  scopes: z.array(z.string().min(1)).default(["openid", "email", "profile", "groups"]),
-  /** Only these email domains may sign in (empty: any). */
-  allowedDomains: z.array(z.string().min(1)).default([]),
+  /** The provider's OAuth endpoints (Okta, Google, Azure AD, Cognito, GitHub and others): https only. */
+  authUrl: httpsUrl,
+  tokenUrl: httpsUrl,
+  apiUrl: httpsUrl,
+  scopes: z
+    .array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,128}$/, { error: "{input} is not an OAuth scope" }))
+    .default(["openid", "email", "profile", "groups"]),
+  /** Only these email domains may sign in (empty: any): host names, no wildcards. */
+  allowedDomains: z.array(hostname).default([]),
   /** Only members of these groups may sign in (empty: any). */
-  allowedGroups: z.array(z.string().min(1)).default([]),
-  /** Where the groups are in the provider's user info (a JMESPath). */
-  groupsAttributePath: z.string().min(1).default("groups"),
+  allowedGroups: z.array(groupName).default([]),
+  /** Where the groups are in the provider's user info (a JMESPath field path such as `groups`). */
+  groupsAttributePath: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, {
+      error: "{input} is not a field path (like groups or realm_access.roles)",
+    })
+    .default("groups"),
   /** Groups that get Admin or Editor; everyone else is a Viewer. */
   roles: z
     .strictObject({
-      admin: z.array(z.string().min(1)).default([]),
-      editor: z.array(z.string().min(1)).default([]),
+      admin: z.array(groupName).default([]),
+      editor: z.array(groupName).default([]),
     })
     .prefault({}),
 });
@@ -84,7 +99,7 @@ export const grafanaSchema = z
     persistence: z
       .strictObject({
         enabled: z.boolean().default(true),
-        size: byteQuantity.default("10Gi"),
+        size: storageQuantity.default("10Gi"),
         /** Defaults to the stack's StorageClass (cluster.storageClass). */
         storageClass: z.string().min(1).optional(),
       })

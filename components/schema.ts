@@ -27,7 +27,7 @@ import {
 import {
   arn,
   awsRegion,
-  byteQuantity,
+  storageQuantity,
   credential,
   dnsLabel,
   duration,
@@ -67,7 +67,7 @@ const prometheusSchema = z
       .string()
       .regex(PROMETHEUS_BYTE_SIZE, { error: "{input} is not a Prometheus byte size (like 45GiB or 500MiB)" })
       .optional(),
-    storageSize: byteQuantity.optional(),
+    storageSize: storageQuantity.optional(),
     storageClass: z.string().min(1).optional(),
     scrapeInterval: duration("like 30s or 1m").default("30s"),
     evaluationInterval: duration("like 30s or 1m").default("30s"),
@@ -81,6 +81,18 @@ const prometheusSchema = z
     resources: resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" }),
   })
   .superRefine((p, ctx) => {
+    const retainedBytes = p.retentionSize === undefined ? undefined : prometheusBytes(p.retentionSize);
+    if (
+      retainedBytes !== undefined &&
+      retainedBytes > 0 &&
+      (retainedBytes < 1024 ** 2 || !Number.isInteger(retainedBytes))
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["retentionSize"],
+        message: `${p.retentionSize} is not a whole number of bytes of at least 1MiB`,
+      });
+    }
     if (p.retentionSize !== undefined && prometheusBytes(p.retentionSize) === 0) {
       ctx.addIssue({
         code: "custom",
@@ -105,7 +117,7 @@ const prometheusSchema = z
 const alertmanagerSchema = z.strictObject({
   replicas: replicas.default(2),
   retention: duration("like 120h").default("120h"),
-  storageSize: byteQuantity.default("2Gi"),
+  storageSize: storageQuantity.default("2Gi"),
   storageClass: z.string().min(1).optional(),
   resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "200m", memory: "256Mi" }),
 });
@@ -122,7 +134,7 @@ const securitySchema = z.strictObject({
 });
 
 const storageFor = (size: string) => ({
-  storageSize: byteQuantity.default(size),
+  storageSize: storageQuantity.default(size),
   storageClass: z.string().min(1).optional(),
 });
 
@@ -200,7 +212,7 @@ const thanosSchema = z
       .strictObject({
         resources: resources({ cpu: "500m", memory: "1Gi" }, { cpu: "2", memory: "4Gi" }),
         /** Scratch space for the largest compaction; default derived from the load, at least 100Gi. */
-        storageSize: byteQuantity.optional(),
+        storageSize: storageQuantity.optional(),
         storageClass: z.string().min(1).optional(),
       })
       .prefault({}),

@@ -18,6 +18,21 @@ export const byteQuantity = z.string().regex(KUBERNETES_BYTE_QUANTITY, {
   error: "{input} is not a Kubernetes byte quantity (like 50Gi or 512Mi)",
 });
 
+/** Bounds of a volume: at least 1Gi (below it no engine keeps its blocks or WAL), at most 64Ti (EBS' largest io2). */
+export const MIN_VOLUME = "1Gi";
+export const MAX_VOLUME = "64Ti";
+
+/** A volume size: a byte quantity within MIN_VOLUME and MAX_VOLUME. */
+export const storageQuantity = byteQuantity.refine(
+  (q) => {
+    const bytes = quantityBytes(q);
+    return (
+      bytes === undefined || (bytes >= quantityBytes(MIN_VOLUME)! && bytes <= quantityBytes(MAX_VOLUME)!)
+    );
+  },
+  { error: `{input} is not a volume size between ${MIN_VOLUME} and ${MAX_VOLUME}` },
+);
+
 export const cpuQuantity = z
   .string()
   .regex(/^(\d+(\.\d+)?|\d+m)$/, { error: "{input} is not a Kubernetes CPU quantity (like 500m or 2)" });
@@ -27,6 +42,9 @@ const cpuCores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000
 /** Sanity ceilings for one container: above these a value is a typo, not a plan (the largest nodes). */
 export const MAX_CONTAINER_CPU = 256;
 export const MAX_CONTAINER_MEMORY = "2Ti";
+/** Floors for one container: below these no process starts (Kubernetes' CPU precision is 1m). */
+export const MIN_CONTAINER_CPU = 0.001;
+export const MIN_CONTAINER_MEMORY = "4Mi";
 
 export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
   error: "{input} is not a DNS label (lower-case letters, digits and '-', at most 63 characters)",
@@ -70,8 +88,12 @@ export const resourcesSchema = z
     ];
     for (const [path, text, value, max] of quantities) {
       if (value === undefined) continue;
+      const min = path[1] === "cpu" ? MIN_CONTAINER_CPU : quantityBytes(MIN_CONTAINER_MEMORY)!;
       if (value <= 0) ctx.addIssue({ code: "custom", path, message: `${text} must be more than 0` });
-      else if (value > max) {
+      else if (value < min) {
+        const floor = path[1] === "cpu" ? "1m" : MIN_CONTAINER_MEMORY;
+        ctx.addIssue({ code: "custom", path, message: `${text} is below the floor of ${floor}` });
+      } else if (value > max) {
         const ceiling = path[1] === "cpu" ? `${MAX_CONTAINER_CPU} cores` : MAX_CONTAINER_MEMORY;
         ctx.addIssue({
           code: "custom",
@@ -111,28 +133,58 @@ export const credential = z
   .min(1, { error: "must not be empty" })
   .transform((value) => pulumi.secret(value));
 
-/** Query parameters that carry credentials in the URLs of common receivers and write endpoints. */
+/**
+ * Query parameter names that carry credentials in the URLs of common receivers, APIs and write endpoints:
+ * `token`, `private_token`, `access_token`, `api_key`, `apiKey`, `X-Amz-Signature`, `client_secret`,
+ * `password`, `sig`, `session` and the like, whatever the case or separator.
+ */
 export const CREDENTIAL_QUERY_PARAM =
-  /^(token|access_token|auth_token|api_key|apikey|api-key|key|secret|client_secret|password|passwd|auth|sig|signature|x-amz-signature|x-amz-credential)$/i;
+  /token|secret|passw|pwd|api[-_]?key|^key$|^sig$|signature|credential|^auth$|authorization|session|jwt/i;
 
-/** Whether a URL's text holds credentials: userinfo, or a credential query parameter. */
+/**
+ * Whether a text holds credentials the way a URL carries them: userinfo (`scheme://user:pass@`,
+ * `//user@host`), or a credential query parameter (`?private_token=…`), in an absolute URL, a relative
+ * path such as `/health?token=…`, or a URL inside longer text.
+ */
 export function urlCarriesCredentials(text: string): boolean {
-  if (/:\/\/[^/?#]*@/.test(text)) return true;
-  if (!URL.canParse(text)) return false;
-  return [...new URL(text).searchParams.keys()].some((k) => CREDENTIAL_QUERY_PARAM.test(k));
+  if (/(^|[a-z0-9+.-]:)\/\/[^/?#\s]*@/i.test(text)) return true;
+  for (const match of text.matchAll(/[?&;]([^=&#\s]+)=/g)) {
+    let name = match[1];
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // an undecodable name is judged as written
+    }
+    if (CREDENTIAL_QUERY_PARAM.test(name)) return true;
+  }
+  return false;
 }
 
 /**
  * An http(s) URL that carries no credentials: they would sit in Git and land in plain Helm values and
  * manifests. Credentials go in the field's auth block, or the whole URL in a secret field.
  */
+export const URL_CREDENTIALS_MESSAGE =
+  "must not carry credentials (user:password@ or a token in the query); give them in the auth " +
+  "block where the field has one, or the whole URL as a secret where it allows (webhook.urlSecret)";
+
 export const httpUrl = z
   .url({ protocol: /^https?$/, error: "{input} is not an http(s) URL" })
-  .refine((u) => !urlCarriesCredentials(u), {
-    error:
-      "must not carry credentials (user:password@ or a token in the query); give them in the auth " +
-      "block where the field has one, or the whole URL as a secret where it allows (webhook.urlSecret)",
-  });
+  .refine((u) => !urlCarriesCredentials(u), { error: URL_CREDENTIALS_MESSAGE });
+
+/** An https URL without credentials: OAuth endpoints, runbooks, anything a browser or token fetch follows. */
+export const httpsUrl = z
+  .url({ protocol: /^https$/, error: "{input} is not an https URL" })
+  .refine((u) => !urlCarriesCredentials(u), { error: URL_CREDENTIALS_MESSAGE });
+
+/**
+ * A value for grafana.ini: one line (checked for every string in inputText.ts) and none of Grafana's
+ * variable expansions (`$__env{…}`, `$__file{…}`, `$__vault{…}`), which would read the pod's environment
+ * or files into the setting.
+ */
+export const iniValue = z.string().refine((v) => !v.includes("$__"), {
+  error: "must not hold $__ (Grafana expands $__env{…} and $__file{…} in grafana.ini)",
+});
 
 export const awsRegion = z
   .string()

@@ -10,6 +10,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { allPolicies } from "../policies/all";
 import { PolicyConfigError, PolicyConfigFile, loadPolicyConfig, runPolicies } from "../policies/harness";
+import { describeLoosening } from "../policies/settingsDelta";
+import { logSafe } from "./escape";
 import { monitorTargetsResolve, monitorTargetsVerifiable } from "../policies/monitors";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../policies/rules";
 import { InputError, Loaded, RuleFile, lineOf, loadYaml, yamlFiles } from "./checkLoad";
@@ -271,16 +273,18 @@ export async function main(argv: string[]): Promise<number> {
     const stack = file && /^config\.(.+)\.json$/.exec(path.basename(file))?.[1];
     if (file && !stack)
       throw new InputError(`--policy-config ${file}: expected a file named config.<stack>.json`);
-    const config = file && stack ? loadPolicyConfig(stack, path.dirname(file), allPolicies).settings : {};
+    const loaded = file && stack ? loadPolicyConfig(stack, path.dirname(file), allPolicies) : undefined;
+    for (const l of loaded?.loosened ?? []) console.error(logSafe(describeLoosening(l, stack || "")));
+    const config = loaded?.settings ?? {};
     const files = yamlFiles(positionals);
     result = url ? await checkWithServer(files, config, url, lookback) : checkFiles(files, config);
   } catch (err) {
     if (err instanceof ApiError) {
-      console.error(`cannot judge the rules against the server: ${err.message}`);
+      console.error(logSafe(`cannot judge the rules against the server: ${err.message}`));
       return 3;
     }
     if (!(err instanceof InputError || err instanceof PolicyConfigError)) throw err;
-    console.error(err.message);
+    console.error(logSafe(err.message));
     return 1;
   }
   const count = (level: Level) => result.findings.filter((f) => f.level === level).length;
@@ -294,8 +298,8 @@ export async function main(argv: string[]): Promise<number> {
     };
     console.log(JSON.stringify({ ...summary, findings }, null, 2));
   } else {
-    for (const f of result.findings) console.log(formatFinding(f));
-    console.log(summaryLine(result));
+    for (const f of result.findings) console.log(logSafe(formatFinding(f)));
+    console.log(logSafe(summaryLine(result)));
   }
   return count("mandatory") ? 2 : 0;
 }

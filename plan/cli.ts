@@ -1,4 +1,5 @@
 // npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan FILE]
+import { logSafe } from "./escape";
 import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -21,7 +22,12 @@ export interface CliOutput {
 }
 
 /** The plan command: its exit code (0 clean, 1 error, 2 a mandatory violation). */
-export async function runPlanCli(argv: string[], io: CliOutput = console): Promise<number> {
+export async function runPlanCli(argv: string[], raw: CliOutput = console): Promise<number> {
+  // Whatever it prints came partly from input: control characters and workflow commands neutralised.
+  const io: CliOutput = {
+    log: (text: string) => raw.log(logSafe(String(text))),
+    error: (text: string) => raw.error(logSafe(String(text))),
+  };
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -5,11 +5,42 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { diffPlans, renderMarkdown } from "./diff";
+import { logSafe } from "./escape";
 import type { Plan } from "./plan";
+
+/** A plan file that is there but not a plan: the comment is refused, naming the file. */
+export class PlanFileError extends Error {}
+
+/** Largest plan.json read (a real stack's is well under 10 MiB). */
+export const MAX_PLAN_FILE_BYTES = 64 * 1024 * 1024;
 
 const read = (dir: string, stack: string): Plan | undefined => {
   const file = path.join(dir, stack, "plan.json");
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Plan) : undefined;
+  if (!fs.existsSync(file)) return undefined;
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw new PlanFileError(`${file}: not a regular file`);
+  if (stat.size > MAX_PLAN_FILE_BYTES)
+    throw new PlanFileError(`${file}: ${stat.size} bytes; at most ${MAX_PLAN_FILE_BYTES}`);
+  let parsed: Partial<Plan>;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Plan>;
+  } catch (err) {
+    throw new PlanFileError(`${file}: not valid JSON (${(err as Error).message.split("\n")[0]}); truncated?`);
+  }
+  const wrong =
+    !parsed || typeof parsed !== "object" || Array.isArray(parsed)
+      ? "the file"
+      : typeof parsed.stack !== "string"
+        ? "stack"
+        : !Array.isArray(parsed.resources)
+          ? "resources"
+          : !Array.isArray(parsed.violations ?? [])
+            ? "violations"
+            : !Array.isArray(parsed.loosened ?? [])
+              ? "loosened"
+              : undefined;
+  if (wrong) throw new PlanFileError(`${file}: ${wrong}: not what npm run plan writes`);
+  return { violations: [], loosened: [], checks: [], outputs: {}, ...parsed } as Plan;
 };
 
 /** The comment for `stacks`: head plans in `head`, base plans in `base`; a stack without a head plan failed. */
@@ -46,7 +77,15 @@ if (require.main === module) {
     console.error("usage: npm run plan:comment -- --head DIR --base DIR [--stacks dev,prod] --out FILE");
     process.exit(1);
   }
-  const { markdown, planned } = prComment(values.head, values.base, values.stacks.split(","));
+  let result: ReturnType<typeof prComment>;
+  try {
+    result = prComment(values.head, values.base, values.stacks.split(","));
+  } catch (err) {
+    if (!(err instanceof PlanFileError)) throw err;
+    console.error(logSafe(err.message));
+    process.exit(1);
+  }
+  const { markdown, planned } = result;
   fs.writeFileSync(values.out, markdown);
   console.log(`wrote ${values.out} (${planned} stacks)`);
 }

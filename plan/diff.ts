@@ -3,6 +3,8 @@
  * comment. Resources match by URN with the stack left out, so a plan can be compared with another
  * stack's as well as with its own base. Helm values are compared key path by key path.
  */
+import { isBlocking } from "../policies/settingsDelta";
+import { codeSpan, fence, mdText } from "./escape";
 import type { Plan } from "./plan";
 import { toolVersions } from "./realTools";
 import type { RecordedResource } from "./runtime";
@@ -121,10 +123,10 @@ const SYMBOL: Record<ChangeKind, string> = { create: "+", update: "~", replace: 
 
 export function summaryLine(diff: PlanDiff, plan: Plan): string {
   const count = (k: ChangeKind) => diff.changes.filter((c) => c.kind === k).length;
-  const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory").length;
-  const advisory = plan.violations.filter((v) => v.enforcementLevel === "advisory").length;
+  const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel)).length;
+  const advisory = plan.violations.filter((v) => !isBlocking(v.enforcementLevel)).length;
   return (
-    `**${plan.stack}** (against ${diff.against}): +${count("create")} to create, ~${count("update")} to update, ` +
+    `**${mdText(plan.stack)}** (against ${mdText(diff.against)}): +${count("create")} to create, ~${count("update")} to update, ` +
     `±${count("replace")} to replace, -${count("delete")} to delete, ${diff.unchanged} unchanged; ` +
     `policy: ${mandatory} mandatory, ${advisory} advisory` +
     (mandatory ? " ❌" : " ✅") +
@@ -133,44 +135,118 @@ export function summaryLine(diff: PlanDiff, plan: Plan): string {
   );
 }
 
-const show = (v: unknown) =>
-  v === undefined ? "—" : `\`${JSON.stringify(v).replaceAll("`", "'").replaceAll("|", "\\|")}\``;
+const show = (v: unknown) => (v === undefined ? "—" : codeSpan(JSON.stringify(v), true));
 const shortType = (type: string) => type.split(":").slice(-1)[0];
 const mermaidId = (i: number) => `r${i}`;
+/** A Mermaid node label: quotes and angle brackets as Mermaid's entity codes, one line. */
 const mermaidLabel = (c: { kind: ChangeKind; type: string; name: string }) =>
-  `"${SYMBOL[c.kind]} ${shortType(c.type)} ${c.name}"`.replaceAll("`", "'");
+  `"${`${SYMBOL[c.kind]} ${shortType(c.type)} ${c.name}`
+    .replace(/[\r\n]+/g, " ")
+    .replace(/"/g, "#quot;")
+    .replace(/</g, "#lt;")
+    .replace(/>/g, "#gt;")}"`;
 
 /** A Mermaid graph of the changed resources, with their parents and dependencies. */
 export function mermaidGraph(diff: PlanDiff, limit = 60): string {
   const shown = diff.changes.slice(0, limit);
   const ids = new Map(shown.map((c, i) => [c.urn, mermaidId(i)]));
-  const lines = ["```mermaid", "graph LR"];
+  const lines = ["graph LR"];
   shown.forEach((c, i) => lines.push(`  ${mermaidId(i)}[${mermaidLabel(c)}]`));
   for (const c of shown) {
     if (c.parent && ids.has(c.parent)) lines.push(`  ${ids.get(c.parent)} --> ${ids.get(c.urn)}`);
     for (const d of c.dependsOn) if (ids.has(d)) lines.push(`  ${ids.get(d)} -.-> ${ids.get(c.urn)}`);
   }
   if (diff.changes.length > limit) lines.push(`  more["… ${diff.changes.length - limit} more"]`);
-  lines.push("```");
-  return lines.join("\n");
+  return fence(lines.join("\n"), "mermaid");
 }
 
 function details(c: ResourceChange, maxRows: number): string {
   const rows = c.changes
     .slice(0, maxRows)
-    .map((x) => `| \`${x.path || "(all)"}\` | ${show(x.old)} | ${show(x.new)} |`);
+    .map((x) => `| ${codeSpan(x.path || "(all)", true)} | ${show(x.old)} | ${show(x.new)} |`);
   const more = c.changes.length > maxRows ? `\n\n… ${c.changes.length - maxRows} more changed paths` : "";
   const why = c.replaceBecause.length
-    ? `\n\nReplaced because ${c.replaceBecause.map((p) => `\`${p}\``).join(", ")} changed.`
+    ? `\n\nReplaced because ${c.replaceBecause.map((p) => codeSpan(p)).join(", ")} changed.`
     : "";
   const body =
     c.kind === "delete" ? "Deleted." : `| path | old | new |\n|---|---|---|\n${rows.join("\n")}${more}${why}`;
-  return `<details><summary>${SYMBOL[c.kind]} ${c.kind} <code>${shortType(c.type)}</code> ${c.name}</summary>\n\n${body}\n\n</details>`;
+  return `<details><summary>${SYMBOL[c.kind]} ${c.kind} <code>${mdText(shortType(c.type))}</code> ${mdText(c.name)}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** Mandatory violations shown in the head per stack and policy; the rest are counted. */
+const HEAD_PER_POLICY = 3;
+/** Violation rows per stack's table; the rest are summarised per policy. */
+const TABLE_ROWS = 200;
+/** Longest message shown in a row; longer ones are cut with an ellipsis. */
+const MESSAGE_CHARS = 500;
+
+type Violation = Plan["violations"][number];
+
+const resourceOf = (v: Violation) =>
+  mdText(
+    String(v.urn ?? "")
+      .split("::")
+      .pop() ?? "",
+  );
+const messageOf = (v: Violation) => {
+  const text = String(v.message ?? "");
+  return mdText(text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text);
+};
+
+/** Violations grouped by policy, in the order first seen. */
+function byPolicy(violations: Violation[]): Map<string, Violation[]> {
+  const groups = new Map<string, Violation[]>();
+  for (const v of violations) groups.set(String(v.policy), [...(groups.get(String(v.policy)) ?? []), v]);
+  return groups;
+}
+
+/** A stack's loosenings and mandatory violations: every policy in view, a few of each, the rest counted. */
+function headLines(plan: Plan): string[] {
+  const stack = mdText(plan.stack);
+  const loosened = (plan.loosened ?? []).map((l) =>
+    l.setting
+      ? `> ⚠️ **${stack}**: ${codeSpan(`${l.policy}.${l.setting}`)} is **${mdText(l.to)}** (default ${mdText(l.from)}), set in ${codeSpan(l.file)}`
+      : `> ⚠️ **${stack}**: ${codeSpan(l.policy)} is **${mdText(l.to)}** (mandatory by default), set in ${codeSpan(l.file)}`,
+  );
+  const mandatory = byPolicy(plan.violations.filter((v) => isBlocking(v.enforcementLevel)));
+  const violations = [...mandatory].flatMap(([policy, found]) => [
+    ...found
+      .slice(0, HEAD_PER_POLICY)
+      .map((v) => `- ❌ **${stack}** ${codeSpan(policy)} ${resourceOf(v)}: ${messageOf(v)}`),
+    ...(found.length > HEAD_PER_POLICY
+      ? [`- ❌ **${stack}** ${codeSpan(policy)}: … and ${found.length - HEAD_PER_POLICY} more violations`]
+      : []),
+  ]);
+  return [...loosened, ...violations];
+}
+
+/** A stack's violations table: mandatory first, at most TABLE_ROWS rows, then a count per policy. */
+function violationsTable(plan: Plan): string {
+  const violations = [...plan.violations].sort((a, b) =>
+    `${isBlocking(a.enforcementLevel) ? 0 : 1}${a.policy}${a.urn}${a.message}`.localeCompare(
+      `${isBlocking(b.enforcementLevel) ? 0 : 1}${b.policy}${b.urn}${b.message}`,
+    ),
+  );
+  const rows = violations
+    .slice(0, TABLE_ROWS)
+    .map(
+      (v) =>
+        `| ${mdText(String(v.enforcementLevel))} | ${codeSpan(String(v.policy), true)} | ${resourceOf(v)} | ${messageOf(v)} |`,
+    );
+  const rest = byPolicy(violations.slice(TABLE_ROWS));
+  const summary = [...rest].map(([policy, found]) => `- ${codeSpan(policy)}: ${found.length} more`);
+  return (
+    "| level | policy | resource | message |\n|---|---|---|---|\n" +
+    rows.join("\n") +
+    (summary.length ? `\n\nNot listed above, per policy:\n${summary.join("\n")}` : "")
+  );
 }
 
 /**
- * The PR comment for one or more stacks: summary lines first (never truncated), then each stack's policy
- * violations, its graph and per-resource details, cut to stay under GitHub's comment limit.
+ * The PR comment for one or more stacks: summary lines first (never truncated), then each stack's
+ * loosenings and mandatory violations (every policy in view, the rest counted), then its violations
+ * table, graph and per-resource details, cut to stay under GitHub's comment limit in every case.
+ * Everything from input is escaped for where it lands (see escape.ts).
  */
 export function renderMarkdown(
   entries: { diff: PlanDiff; plan: Plan }[],
@@ -179,53 +255,43 @@ export function renderMarkdown(
   failed: string[] = [],
 ): string {
   const marker = "<!-- kube-monitoring offline plan -->";
-  const head = [
+  const summary = [
     marker,
     "## Offline plan",
     "",
-    ...failed.map((stack) => `- ❌ **${stack}**: the plan failed and wrote no plan.json; see the job log`),
+    ...failed.map(
+      (stack) => `- ❌ **${mdText(stack)}**: the plan failed and wrote no plan.json; see the job log`,
+    ),
     ...entries.map((e) => `- ${summaryLine(e.diff, e.plan)}`),
     "",
-    // Never cut: a loosened gate and every mandatory violation, whatever the size of the diff.
-    ...entries.flatMap(({ plan }) =>
-      (plan.loosened ?? []).map(
-        (l) =>
-          `> ⚠️ **${plan.stack}**: \`${l.policy}\` is **${l.to}** (mandatory by default), set in \`${l.file}\``,
-      ),
-    ),
-    ...entries.flatMap(({ plan }) =>
-      plan.violations
-        .filter((v) => v.enforcementLevel === "mandatory")
-        .map(
-          (v) =>
-            `- ❌ **${plan.stack}** \`${v.policy}\` ${v.urn.split("::").pop()}: ${v.message.replaceAll("|", "\\|")}`,
-        ),
-    ),
-    "",
-  ].join("\n");
-  // Whole blocks only: a heading, a violations table, the graph, one resource's details. Each stack gets
-  // an equal share of what the head leaves (what one does not use passes on), and says when it was cut.
+  ];
+  // Each stack's head gets an equal share of half the limit; what does not fit is counted, never silent.
+  const headShare = Math.floor(limit / 2 / Math.max(1, entries.length));
+  const heads = entries.map(({ plan }) => {
+    const lines = headLines(plan);
+    const kept: string[] = [];
+    let used = 0;
+    for (const line of lines) {
+      if (used + line.length + 1 > headShare - 200) {
+        kept.push(
+          `- ❌ **${mdText(plan.stack)}**: … ${lines.length - kept.length} more lines in the plan artifacts`,
+        );
+        break;
+      }
+      kept.push(line);
+      used += line.length + 1;
+    }
+    return kept;
+  });
+  const head = [...summary, ...heads.flat(), ""].join("\n");
+  // Whole blocks only: a violations table, the graph, one resource's details. Each stack gets an equal
+  // share of what the head leaves (what one does not use passes on), and says when it was cut.
   const stacks = entries.map(({ diff, plan }) => {
     const blocks: string[] = [];
-    const violations = [...plan.violations].sort((a, b) =>
-      `${a.enforcementLevel === "mandatory" ? 0 : 1}${a.policy}${a.urn}${a.message}`.localeCompare(
-        `${b.enforcementLevel === "mandatory" ? 0 : 1}${b.policy}${b.urn}${b.message}`,
-      ),
-    );
-    if (violations.length) {
-      blocks.push(
-        "| level | policy | resource | message |\n|---|---|---|---|\n" +
-          violations
-            .map(
-              (v) =>
-                `| ${v.enforcementLevel} | \`${v.policy}\` | ${v.urn.split("::").pop()} | ${v.message.replaceAll("|", "\\|")} |`,
-            )
-            .join("\n"),
-      );
-    }
+    if (plan.violations.length) blocks.push(violationsTable(plan));
     if (diff.changes.length) blocks.push(mermaidGraph(diff), ...diff.changes.map((c) => details(c, 40)));
     else blocks.push("No changes.");
-    return { stack: plan.stack, blocks };
+    return { stack: mdText(plan.stack), blocks };
   });
   let budget = limit - head.length - 200 * (entries.length + 1);
   const sections: string[] = [];
@@ -242,5 +308,9 @@ export function renderMarkdown(
     budget -= section.length + 2;
     sections.push(section);
   });
-  return `${head}\n${sections.join("\n\n")}\n`;
+  const comment = `${head}\n${sections.join("\n\n")}\n`;
+  // The last guard: the summary lines alone could exceed the limit with absurdly many stacks.
+  if (comment.length < limit) return comment;
+  const note = "\n\n_Cut to stay under GitHub's comment limit; see the plan artifacts._\n";
+  return comment.slice(0, limit - note.length - 1) + note;
 }

@@ -11,6 +11,7 @@ import { CONFIG_DIR_ENV, ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
 import { Loosening, PolicyConfigError, Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
+import { describeLoosening, isBlocking } from "../policies/settingsDelta";
 import { effectiveAlertmanagerConfig, feedsAlertmanager } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
@@ -184,11 +185,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   if (options.outDir)
     writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext);
   const failed = plan.checks.filter((c) => c.status === "failed");
-  const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory");
+  const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel));
   const report = [
-    ...plan.loosened.map(
-      (l) => `loosened: ${l.policy} is ${l.to} in ${options.stack} (mandatory by default), set in ${l.file}`,
-    ),
+    ...plan.loosened.map((l) => describeLoosening(l, options.stack)),
     renderTree(plan),
     "",
     renderCounts(plan.resources),

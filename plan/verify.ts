@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import { THANOS_SIDECAR_SERVICE } from "../components/kubePrometheusStack/names";
 import { thanosName } from "../components/Thanos";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
+import { logSafe } from "./escape";
 import { durationSeconds } from "../policies/units";
 import { effectiveAlertmanagerConfig, isKpsRelease } from "./alertmanagerConfig";
 import type { Plan } from "./plan";
@@ -502,7 +503,10 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (text) {
     process.stderr.write("\n");
-    console.log(result.error ? `cannot verify ${stack}: ${result.error}` : formatText(result.results));
+    // Server responses are input: control characters and workflow commands neutralised.
+    console.log(
+      logSafe(result.error ? `cannot verify ${stack}: ${result.error}` : formatText(result.results)),
+    );
   } else {
     console.log(
       JSON.stringify(

@@ -17,6 +17,9 @@ import {
 } from "@pulumi/policy";
 import Ajv from "ajv";
 import type { Policy } from "./util";
+import { Loosening, effectiveLevel, loosens, settingBoundProblems, settingText } from "./settingsDelta";
+
+export type { Loosening } from "./settingsDelta";
 
 /** What a policy needs of a resource (the offline plan's records have this shape). */
 export interface PolicyInput {
@@ -51,14 +54,6 @@ export class PolicyConfigError extends Error {
 
 export const PROFILES = ["dev", "prod"] as const;
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
-
-/** A mandatory policy this stack's config makes advisory or disables: allowed, never silent. */
-export interface Loosening {
-  policy: string;
-  from: EnforcementLevel;
-  to: EnforcementLevel;
-  file: string;
-}
 
 export interface StackPolicyConfig {
   file: string;
@@ -95,7 +90,10 @@ export function loadPolicyConfig(
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     throw new PolicyConfigError([`${shown}: must be a JSON object of policy names`]);
   }
-  const problems: string[] = [];
+  const problems: string[] = reservedKeys(raw).map(
+    (key) => `${shown}: ${key}: a reserved name (__proto__, constructor, prototype); not a policy or setting`,
+  );
+  if (problems.length) throw new PolicyConfigError(problems);
   const { profile, ...settings } = raw as { profile?: unknown } & PolicyConfigFile;
   if (!PROFILES.includes(profile as (typeof PROFILES)[number])) {
     problems.push(
@@ -130,8 +128,14 @@ export function loadPolicyConfig(
     ) {
       loosened.push({ policy: name, from: "mandatory", to: enforcementLevel, file: shown });
     }
+    // Settings gate only where the policy blocks: by default, or raised to mandatory or remediate here.
+    const gates =
+      policy.enforcementLevel === "mandatory" ||
+      effectiveLevel((enforcementLevel ?? "advisory") as EnforcementLevel) === "mandatory";
     for (const [key, value] of Object.entries(config)) {
-      const schema = policy.configSchema.properties[key];
+      const schema = Object.hasOwn(policy.configSchema.properties, key)
+        ? policy.configSchema.properties[key]
+        : undefined;
       if (!schema) {
         problems.push(
           `${shown}: ${name}.${key}: unknown setting; expected one of enforcementLevel, ${Object.keys(policy.configSchema.properties).join(", ")}`,
@@ -142,6 +146,19 @@ export function loadPolicyConfig(
       if (!validate(value)) {
         const why = (validate.errors ?? []).map((e) => e.message).join("; ");
         problems.push(`${shown}: ${name}.${key}: ${JSON.stringify(value)} ${why}`);
+        continue;
+      }
+      for (const bound of settingBoundProblems(key, value, schema as { pattern?: string }))
+        problems.push(`${shown}: ${name}.${key}: ${bound}`);
+      const defaultValue = (schema as { default?: unknown }).default;
+      if (gates && loosens(key, defaultValue, value)) {
+        loosened.push({
+          policy: name,
+          setting: key,
+          from: settingText(defaultValue),
+          to: settingText(value),
+          file: shown,
+        });
       }
     }
   }
@@ -150,6 +167,17 @@ export function loadPolicyConfig(
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true });
+
+const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Dotted paths of keys anywhere in `value` that name an object's machinery rather than data. */
+function reservedKeys(value: unknown, at = ""): string[] {
+  if (!value || typeof value !== "object") return [];
+  return Object.keys(value).flatMap((key) => {
+    const here = at ? `${at}.${key}` : key;
+    return RESERVED.has(key) ? [here] : reservedKeys((value as Record<string, unknown>)[key], here);
+  });
+}
 
 function settingsFor(policy: Policy, file: PolicyConfigFile) {
   const entry = file[policy.name];
@@ -160,7 +188,11 @@ function settingsFor(policy: Policy, file: PolicyConfigFile) {
     ),
   );
   const { enforcementLevel, ...config } = own as { enforcementLevel?: EnforcementLevel };
-  return { level: enforcementLevel ?? policy.enforcementLevel, config: { ...defaults, ...config } };
+  // remediate is never weaker than mandatory: its violations block here as they would in Pulumi.
+  return {
+    level: effectiveLevel(enforcementLevel ?? policy.enforcementLevel),
+    config: { ...defaults, ...config },
+  };
 }
 
 const UNKNOWN_IN_PLAN = "[unknown]";

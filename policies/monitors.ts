@@ -146,6 +146,7 @@ function analyzeMonitors(resources: PolicyResource[], cfg: MonitorConfig) {
       ]);
     }
   }
+  wrong.push(...otherIntervalsBelow(resources, floor, cfg.minInterval));
   for (const m of resources) {
     const kind = m.props.kind as string | undefined;
     if (kind !== "ServiceMonitor" && kind !== "PodMonitor") continue;
@@ -211,6 +212,46 @@ function analyzeMonitors(resources: PolicyResource[], cfg: MonitorConfig) {
   return { wrong, unverifiable };
 }
 
+/** The federation scrape configs' Secret, and the annotation listing their intervals (see secrets.ts). */
+const FEDERATION = { name: "prometheus-federation", intervals: "kube-monitoring.io/scrape-intervals" };
+
+/**
+ * The floor on every other interval the stack writes: Probes, rule groups (PrometheusRule and
+ * rule-file groups) and federation scrape configs.
+ */
+function otherIntervalsBelow(resources: PolicyResource[], floor: number, shown: string): Finding[] {
+  const found: Finding[] = [];
+  const below = (value: unknown) =>
+    typeof value === "string" && (durationSeconds(value) === undefined || durationSeconds(value)! < floor);
+  for (const r of resources) {
+    const kind = r.props.kind as string | undefined;
+    const where = `${kind} ${namespaceOf(r)}/${String(r.props.metadata?.name ?? r.name)}`;
+    if (kind === "Probe" && below(r.props.spec?.interval))
+      found.push([`${where}: interval ${String(r.props.spec.interval)} is below the ${shown} floor.`, r.urn]);
+    if (kind === "PrometheusRule") {
+      for (const group of (r.props.spec?.groups ?? []) as Json[]) {
+        if (below(group.interval))
+          found.push([
+            `${where}: group ${String(group.name)} interval ${String(group.interval)} is below the ${shown} floor.`,
+            r.urn,
+          ]);
+      }
+    }
+    if (r.type === "kubernetes:core/v1:Secret" && r.props.metadata?.name === FEDERATION.name) {
+      // The data is a secret; the program lists the intervals in an annotation beside it.
+      const listed = r.props.metadata?.annotations?.[FEDERATION.intervals];
+      for (const interval of typeof listed === "string" ? listed.split(",") : []) {
+        if (below(interval))
+          found.push([
+            `${where}: federation scrape_interval ${interval} is below the ${shown} floor.`,
+            r.urn,
+          ]);
+      }
+    }
+  }
+  return found;
+}
+
 const intervalFloor = {
   minInterval: {
     type: "string",
@@ -223,7 +264,7 @@ const intervalFloor = {
 export const monitorTargetsResolve: Policy = {
   name: "monitor-targets-resolve",
   description:
-    "Every ServiceMonitor and PodMonitor that selects in a namespace where this stack creates workloads matches a Service or pod template there, names ports that exist, matches the Prometheus selectors, and scrapes with timeout ≤ interval and interval ≥ a floor.",
+    "Every ServiceMonitor and PodMonitor that selects in a namespace where this stack creates workloads matches a Service or pod template there, names ports that exist, matches the Prometheus selectors, and scrapes with timeout ≤ interval and interval ≥ a floor; the floor holds for Probes, rule groups and federation too.",
   enforcementLevel: "mandatory",
   configSchema: { properties: { ...intervalFloor } },
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {

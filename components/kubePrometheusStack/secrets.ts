@@ -35,15 +35,27 @@ export interface ReleaseSecrets {
  * The Secrets the release reads: a generated Grafana admin password, the objstore config, each remote
  * write target's credentials and the federation scrape configs. Children of `parent`, named `<name>-<role>`.
  */
+/** On the federation Secret: its scrape configs' intervals, readable where the data is not. */
+export const SCRAPE_INTERVALS_ANNOTATION = "kube-monitoring.io/scrape-intervals";
+
 export function releaseSecrets(
   name: string,
   input: ReleaseSecretsInput,
   parent: pulumi.Resource,
 ): ReleaseSecrets {
-  const secret = (role: string, secretName: string, stringData: Record<string, pulumi.Input<string>>) =>
+  const secret = (
+    role: string,
+    secretName: string,
+    stringData: Record<string, pulumi.Input<string>>,
+    annotations?: Record<string, string>,
+  ) =>
     new k8s.core.v1.Secret(
       `${name}-${role}`,
-      { metadata: { name: secretName, namespace: input.namespace }, type: "Opaque", stringData },
+      {
+        metadata: { name: secretName, namespace: input.namespace, ...(annotations ? { annotations } : {}) },
+        type: "Opaque",
+        stringData,
+      },
       { parent },
     );
 
@@ -73,9 +85,13 @@ export function releaseSecrets(
   });
   const federation = input.federation.length
     ? [
-        secret("federation", FEDERATION_SECRET.name, {
-          [FEDERATION_SECRET.key]: stringify(federationScrapeConfigs(input.federation)),
-        }),
+        secret(
+          "federation",
+          FEDERATION_SECRET.name,
+          { [FEDERATION_SECRET.key]: stringify(federationScrapeConfigs(input.federation)) },
+          // The data is secret in the plan; the policy gate holds the intervals to its floor from here.
+          { [SCRAPE_INTERVALS_ANNOTATION]: input.federation.map((f) => f.interval).join(",") },
+        ),
       ]
     : [];
   return {

@@ -57,10 +57,14 @@ describe("policy pack", () => {
     const dev = loadPolicyConfig("dev", undefined, allPolicies, "dev");
     assert.deepEqual(dev.settings["prometheus-high-availability"], { enforcementLevel: "advisory" });
     assert.deepEqual(
-      dev.loosened.map((l) => `${l.policy} ${l.from}→${l.to}`),
+      dev.loosened.map((l) => `${l.policy}${l.setting ? `.${l.setting}` : ""} ${l.from}→${l.to}`),
       [
         "prometheus-high-availability mandatory→advisory",
         "alert-delivery mandatory→advisory",
+        "thanos-bucket-security.requireProtect true→false",
+        "monitor-targets-resolve.minInterval 15s→10s",
+        "workload-resource-limits.requireCpuLimit true→false",
+        "monitoring-resource-limits.requireCpuLimit true→false",
         "volumes-name-storage-class mandatory→advisory",
         "prometheus-memory-guaranteed mandatory→advisory",
         "grafana-access mandatory→advisory",
