@@ -100,6 +100,8 @@ function formatSeconds(s: number): string {
  */
 export function loosens(key: string, defaultValue: unknown, value: unknown): boolean {
   if (JSON.stringify(defaultValue) === JSON.stringify(value)) return false;
+  // A bound with no default is no bound: setting one tightens.
+  if (defaultValue === undefined && /^(max|min)/i.test(key)) return false;
   const magnitude = (v: unknown) =>
     typeof v === "number" ? v : typeof v === "string" ? durationSeconds(v) : undefined;
   const [a, b] = [magnitude(defaultValue), magnitude(value)];

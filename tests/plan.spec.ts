@@ -339,6 +339,7 @@ describe("offline plan", () => {
           "urn",
         ]);
         assert.deepEqual(fs.readdirSync(path.join(out, "dev", "manifests")), [
+          "alert-routing.md",
           "alertmanager.effective.yaml",
           "alertmanagerconfig-monitoring-platform.yaml",
           "alertmanagerconfig-rust-app-rust-app.yaml",

@@ -197,12 +197,15 @@ describe("gate: remediate and loosened thresholds", () => {
       assert.equal(run.result, 2, run.stdout + run.stderr);
       fs.writeFileSync(
         path.join(dir, "config.ci.json"),
-        JSON.stringify({ profile: "dev", "alert-rule-quality": { maxFor: "2d" } }),
+        JSON.stringify({ profile: "dev", "alert-rule-quality": { requiredAnnotations: ["summary"] } }),
       );
       const loose = await captureConsole(() =>
         checkMain([path.join(dir, "rules.yaml"), "--policy-config", path.join(dir, "config.ci.json")]),
       );
-      assert.match(loose.stderr, /^loosened: alert-rule-quality\.maxFor is 2d in ci \(default 1d\)/m);
+      assert.match(
+        loose.stderr,
+        /^loosened: alert-rule-quality\.requiredAnnotations is \["summary"\] in ci \(default \["summary","description"\]\)/m,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
