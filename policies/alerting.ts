@@ -10,12 +10,12 @@ import { HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
 
 const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 
-interface Matcher {
+export interface Matcher {
   name: string;
   value?: string;
   matchType?: string;
 }
-interface Route {
+export interface Route {
   receiver?: string;
   matchers?: Matcher[];
   routes?: Route[];

@@ -6,7 +6,7 @@
  * goes on). Receivers are named `<namespace>/<config>/<receiver>`; a namespace's receivers are its owner's.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { matches } from "./alerting";
+import { Route, matches } from "./alerting";
 import type { Json, Policy } from "./util";
 
 const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
@@ -18,18 +18,6 @@ export const COPIES_TO_PLATFORM_ANNOTATION = "kube-monitoring.io/copies-to-platf
 const REPORTED_TO_BOTH = new Set(["AlertmanagerNotificationsFailing"]);
 /** A kube alert stands in for the chart's rules about a namespace's pods, volumes and jobs. */
 const KUBE_ALERT = "KubePodCrashLooping";
-
-interface Matcher {
-  name: string;
-  value?: string;
-  matchType?: string;
-}
-interface Route {
-  receiver?: string;
-  matchers?: Matcher[];
-  routes?: Route[];
-  continue?: boolean;
-}
 
 export interface RoutedAlert {
   alert: string;
