@@ -70,6 +70,17 @@ export function parseTeamConfig(
     { environment: parsed.data.environment, clusterName: "team", apps: withTeam },
     opts,
   );
+  // A team's monitors keep the target's labels: honorLabels would let a target speak for another owner.
+  const honoring = cfg.apps.flatMap((app) =>
+    [...(app.serviceMonitor?.endpoints ?? []), ...(app.podMonitor?.endpoints ?? [])].some(
+      (e) => e.honorLabels,
+    )
+      ? [
+          `${stack}: apps[${app.name}]: honorLabels is refused in a team stack: the target's own labels (namespace, job) would win over the stack's; relabel instead, or ask the platform to monitor it`,
+        ]
+      : [],
+  );
+  if (honoring.length) throw new ConfigError(honoring);
   return {
     team,
     environment: parsed.data.environment,

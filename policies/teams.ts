@@ -28,8 +28,20 @@ export const teamStackScope: Policy = {
     "A team stack creates only its apps' objects, each app's in its own namespace: no cluster-wide " +
     "objects, no Helm releases, nothing in the platform's or another app's namespace.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: {} },
+  configSchema: {
+    properties: {
+      platformNamespaces: {
+        type: "array",
+        items: { type: "string" },
+        default: ["monitoring", "kube-system", "kube-public", "kube-node-lease", "default"],
+        description: "Namespaces the platform owns: a team stack creates nothing there.",
+      },
+    },
+  },
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const platform = new Set(
+      (args.getConfig<{ platformNamespaces?: string[] }>().platformNamespaces ?? []) as string[],
+    );
     const ours = args.resources.filter((r) => projectOf(r.urn) === TEAM_PROJECT);
     const namespaceOfApp = new Map<string, { namespace: string; first: string }>();
     for (const r of ours) {
@@ -56,6 +68,14 @@ export const teamStackScope: Policy = {
         );
         continue;
       }
+      if (platform.has(namespace)) {
+        report(
+          `${kind} ${r.name}: namespace ${namespace} is owned by the platform; a team stack uses its own namespaces.`,
+          r.urn,
+        );
+      }
+      for (const problem of ownershipProblems(kind, namespace, r.props))
+        report(`${kind} ${r.name}: ${problem}`, r.urn);
       const seen = namespaceOfApp.get(app);
       if (!seen) namespaceOfApp.set(app, { namespace, first: `${kind} ${r.name}` });
       else if (seen.namespace !== namespace) {
@@ -68,3 +88,33 @@ export const teamStackScope: Policy = {
     }
   },
 };
+
+/**
+ * What a team's monitor or rule may not do: keep scraped labels over the target's (`honorLabels` lets a
+ * target speak for another namespace or job), or label alerts into another namespace.
+ */
+function ownershipProblems(kind: string, namespace: string, props: Json): string[] {
+  const spec = (props.spec ?? {}) as Json;
+  if (kind === "ServiceMonitor" || kind === "PodMonitor") {
+    const endpoints = ((kind === "ServiceMonitor" ? spec.endpoints : spec.podMetricsEndpoints) ??
+      []) as Json[];
+    return endpoints.some((e) => e.honorLabels === true)
+      ? [
+          "honorLabels lets the target's series speak for another namespace or job; a team's monitors keep the target's labels.",
+        ]
+      : [];
+  }
+  if (kind !== "PrometheusRule") return [];
+  const problems: string[] = [];
+  for (const group of (spec.groups ?? []) as { rules?: Json[] }[]) {
+    for (const rule of group.rules ?? []) {
+      const labelled = ((rule.labels ?? {}) as Json).namespace;
+      if (typeof rule.alert === "string" && labelled !== undefined && labelled !== namespace) {
+        problems.push(
+          `alert ${rule.alert} is labelled namespace=${String(labelled)}, outside its own namespace ${namespace}.`,
+        );
+      }
+    }
+  }
+  return problems;
+}

@@ -154,6 +154,18 @@ describe("alert ownership: team stacks stay in their namespaces", () => {
     });
   }
 
+  it("refuses honorLabels on a team's monitor", async () => {
+    const honoring = app("checkout", "payments-checkout", {
+      serviceMonitor: { endpoints: [{ port: "metrics", interval: "30s", honorLabels: true }] },
+    });
+    const result = await planTeam("payments", teamStack([honoring]));
+    assert.equal(result.exitCode, 1);
+    assert.equal(
+      result.report,
+      "payments: apps[checkout]: honorLabels is refused in a team stack: the target's own labels (namespace, job) would win over the stack's; relabel instead, or ask the platform to monitor it",
+    );
+  });
+
   it("refuses an alert labelled into another owner's namespace", async () => {
     const forged = app("checkout", "payments-checkout", {
       alerts: { custom: [{ alert: "Forged", expr: "vector(1) > 0", labels: { namespace: "kube-system" } }] },
@@ -306,5 +318,41 @@ describe("alert ownership: the routing table and the alert-ownership policy", ()
       "HighErrorRate shop: reaches monitoring/platform/platform-pager, which belongs to another owner than namespace shop's",
       "TargetDown shop: reaches monitoring/platform/platform-pager, which belongs to another owner than namespace shop's",
     ]);
+  });
+});
+
+describe("alert ownership: namespace enforcement in Prometheus", () => {
+  const KINDS: Record<string, string> = {
+    ServiceMonitor: "servicemonitors",
+    PodMonitor: "podmonitors",
+    Probe: "probes",
+    ScrapeConfig: "scrapeconfigs",
+    PrometheusRule: "prometheusrules",
+  };
+
+  it("labels every team object's series and alerts with its own namespace, and exempts exactly the platform's", () => {
+    const release = platform.resources.find((r) => r.inputs.chart === "kube-prometheus-stack")!;
+    const releaseNs = String(release.inputs.namespace);
+    const spec = ((release.inputs.values as Loose).prometheus as Loose).prometheusSpec as Loose;
+    assert.equal(spec.enforcedNamespaceLabel, "namespace");
+    const exempt = new Set(
+      (spec.excludedFromEnforcement as Loose[]).map(
+        (e) => `${e.group}/${e.resource}/${e.namespace}/${e.name ?? "*"}`,
+      ),
+    );
+    // The chart renders its own monitors and rules (kube-state-metrics, kubelet/cAdvisor, its kube alerts)
+    // into the release namespace: exempt, so KubePodCrashLooping keeps each pod's own namespace.
+    for (const resource of Object.values(KINDS)) {
+      assert.ok(exempt.has(`monitoring.coreos.com/${resource}/${releaseNs}/*`), resource);
+    }
+    // Every monitoring object of the plan is exempt if and only if it is in the platform's namespace.
+    const objects = platform.resources.filter((r) => KINDS[String(r.inputs.kind)]);
+    assert.ok(objects.some((r) => (r.inputs.metadata as Loose).namespace === "shop"));
+    for (const r of objects) {
+      const ns = String((r.inputs.metadata as Loose).namespace);
+      const key = `monitoring.coreos.com/${KINDS[String(r.inputs.kind)]}/${ns}/*`;
+      assert.equal(exempt.has(key), ns === releaseNs, `${r.inputs.kind} ${r.name} in ${ns}`);
+    }
+    assert.equal(exempt.size, Object.keys(KINDS).length);
   });
 });

@@ -204,9 +204,45 @@ describe("policy team-stack-scope", () => {
         ),
       ],
       [
+        "PrometheusRule checkout-in-monitoring: namespace monitoring is owned by the platform; a team stack uses its own namespaces.",
         "PrometheusRule checkout-in-monitoring: app checkout lives in payments-checkout (ServiceMonitor checkout) but this is in monitoring; a team stack keeps each app's objects in the app's namespace.",
         /^ClusterRole reader: a team stack creates only its apps' objects/,
         "Helm release loki: a team stack installs no charts; the platform stack does.",
+      ],
+    );
+  });
+
+  it("refuses the platform's namespaces, honorLabels and alerts labelled into another namespace", () => {
+    const typed = (kind: string) => `kubernetes:monitoring.coreos.com/v1:${kind}`;
+    const object = (kind: string, name: string, namespace: string, spec: Record<string, unknown>) =>
+      resourceOf(
+        typed(kind),
+        name,
+        { kind, metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": name } }, spec },
+        { urn: urn(typed(kind), name) },
+      );
+    assertViolations(
+      teamStackScope,
+      [
+        object("PrometheusRule", "sys", "kube-system", { groups: [] }),
+        object("ServiceMonitor", "honest", "payments-a", { endpoints: [{ port: "m" }] }),
+        object("ServiceMonitor", "forger", "payments-b", { endpoints: [{ port: "m", honorLabels: true }] }),
+        object("PrometheusRule", "labeller", "payments-c", {
+          groups: [
+            {
+              name: "g",
+              rules: [
+                { alert: "Own", labels: { namespace: "payments-c" } },
+                { alert: "Other", labels: { namespace: "monitoring" } },
+              ],
+            },
+          ],
+        }),
+      ],
+      [
+        "PrometheusRule sys: namespace kube-system is owned by the platform; a team stack uses its own namespaces.",
+        "ServiceMonitor forger: honorLabels lets the target's series speak for another namespace or job; a team's monitors keep the target's labels.",
+        "PrometheusRule labeller: alert Other is labelled namespace=monitoring, outside its own namespace payments-c.",
       ],
     );
   });
