@@ -61,6 +61,9 @@ export function appPlacementProblem(own: Ownership, app: OwnedApp): string | und
     return `namespace ${app.namespace} is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace`;
   }
   const claim = own.teams.find((t) => app.namespace.startsWith(t.namespacePrefix));
+  if (claim && !app.routing) {
+    return `namespace ${app.namespace} is claimed by team ${claim.name} (prefix ${claim.namespacePrefix}): the platform leaves its alerts to the team's routing, so an app there without routing would reach nobody; give it routing or another namespace`;
+  }
   if (app.routing && claim && claim.name !== app.team) {
     return `namespace ${app.namespace} is claimed by team ${claim.name} (prefix ${claim.namespacePrefix}), not ${app.team ? `team ${app.team}` : "this app (no team)"}`;
   }

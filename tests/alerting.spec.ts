@@ -170,6 +170,34 @@ describe("platform routing", () => {
     assert.equal(routes[2].matchers[0].value, "AlertmanagerNotificationsFailing");
   });
 
+  it("refuses apps whose alerts would reach the wrong owner or nobody", () => {
+    const r = { defaultReceiver: "s", receivers: [{ ...slack, name: "s" }] };
+    const problems = problemsOf({
+      alerting: { runbookBaseUrl: "https://runbooks.example.com" },
+      teams: [{ name: "payments" }],
+      apps: [
+        { name: "sys", namespace: "kube-system", routing: r },
+        { name: "quiet", namespace: "payments-quiet" },
+        { name: "stranger", namespace: "payments-x", team: "search", routing: r },
+        { name: "a", namespace: "shared", team: "one", routing: r },
+        { name: "b", namespace: "shared", team: "two", routing: r },
+      ],
+    });
+    assert.deepEqual(problems, [
+      "prod: apps[0].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+      "prod: apps[1].namespace: namespace payments-quiet is claimed by team payments (prefix payments-): the platform leaves its alerts to the team's routing, so an app there without routing would reach nobody; give it routing or another namespace",
+      "prod: apps[2].namespace: namespace payments-x is claimed by team payments (prefix payments-), not team search",
+      "prod: apps[3].namespace: namespace shared is already owned by two (app b); one namespace has one owner",
+      "prod: apps[4].namespace: namespace shared is already owned by one (app a); one namespace has one owner",
+    ]);
+    assert.deepEqual(
+      problemsOf({ teams: [{ name: "pay" }, { name: "payroll", namespacePrefix: "pay-roll-" }] }),
+      [
+        "prod: teams: teams[payroll].namespacePrefix: pay-roll- overlaps team pay's pay-; one namespace has one owner",
+      ],
+    );
+  });
+
   it("reports a failing integration through a platform receiver of another integration, never the heartbeat", () => {
     const route = (platformRoutingSpec(cfg.alerting, ownershipOf(cfg)).route!.routes as Loose[])[2];
     assert.deepEqual(route, {
