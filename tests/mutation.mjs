@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 
 /** Module → the specs that pin its behaviour. */
 const TABLE = {
-  "components/ownership.ts": ["tests/ownership.spec.ts", "tests/alerting.spec.ts", "tests/apps.spec.ts"],
-  "policies/ownership.ts": ["tests/ownership.spec.ts"],
+  "components/ownership.ts": ["tests/ownershipUnit.spec.ts"],
+  "policies/ownership.ts": ["tests/ownershipUnit.spec.ts"],
   "components/appRouting.ts": ["tests/apps.spec.ts", "tests/alerting.spec.ts", "tests/ownership.spec.ts"],
   "components/PlatformAlerting.ts": ["tests/alerting.spec.ts", "tests/ownership.spec.ts"],
   "policies/alerting.ts": ["tests/policies/alerting.spec.ts"],
@@ -29,12 +29,8 @@ if (unknown.length) {
   process.exit(1);
 }
 const specs = [...new Set(modules.flatMap((m) => TABLE[m]))];
-const result = spawnSync(
-  "stryker",
-  ["run", "stryker.config.mjs", "--mutate", modules.join(",")],
-  {
-    stdio: "inherit",
-    env: { ...process.env, KUBE_MONITORING_MUTATION_SPECS: specs.join(",") },
-  },
-);
+const result = spawnSync("stryker", ["run", "stryker.config.mjs", "--mutate", modules.join(",")], {
+  stdio: "inherit",
+  env: { ...process.env, KUBE_MONITORING_MUTATION_SPECS: specs.join(",") },
+});
 process.exit(result.status ?? 1);
