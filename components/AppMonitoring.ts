@@ -11,7 +11,7 @@ import {
   serviceMonitorSpec,
   workloadSpecs,
 } from "./appResources";
-import type { AppConfig, ImportedRules } from "./config";
+import type { AppConfig, ImportedRules } from "./schema";
 import { DECLARED_TARGET_ANNOTATION } from "../policies/monitors";
 import { COPIES_TO_PLATFORM_ANNOTATION } from "../policies/ownership";
 import type { IAlertmanagerConfig, IPodMonitor, IProbe, IPrometheusRule, IServiceMonitor } from "./crdTypes";

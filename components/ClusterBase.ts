@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { ClusterConfig } from "./config";
+import type { ClusterConfig } from "./schema";
 import { STACK_LABELS } from "./labels";
 
 export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";

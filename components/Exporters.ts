@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { Resources } from "./config";
+import type { Resources } from "./schema";
 import { restrictedContainerSecurityContext } from "./security";
 import { prometheusCommunityRepo, versions } from "./versions";
 

@@ -21,18 +21,13 @@ import {
 } from "./appRouting";
 import { Ownership, claimedNamespaceRegex } from "./ownership";
 import { HEARTBEAT_RECEIVER } from "./appSchema";
-import type { AlertingConfig, ImportedRules } from "./config";
+import type { AlertingConfig, ImportedRules } from "./schema";
 import type { IAlertmanagerConfig, IRoute } from "./crdTypes";
 import { STACK_LABELS } from "./labels";
 import { PlatformRuleOptions, platformRuleGroups } from "./platformRules";
 
-/** The global AlertmanagerConfig's name; the Alertmanager's `alertmanagerConfiguration` names it. */
-export const PLATFORM_ALERTMANAGER_CONFIG = "platform";
-/**
- * Marks the global AlertmanagerConfig, which the Alertmanager's selector leaves out: selected as a
- * namespaced config too, its routes would be confined to the monitoring namespace a second time.
- */
-export const GLOBAL_CONFIG_LABEL = "kube-monitoring.io/alertmanager-global";
+export { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "./alertmanagerNames";
+import { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "./alertmanagerNames";
 const NULL_RECEIVER = "null";
 const OWNER = "platform";
 

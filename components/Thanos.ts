@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { Resources, SecurityConfig, ThanosConfig } from "./config";
+import type { Resources, SecurityConfig, ThanosConfig } from "./schema";
 import type { ThanosSidecarEndpoint } from "./kubePrometheusStack/KubePrometheusStack";
 import { PROMETHEUS_SERVICE_ACCOUNT } from "./kubePrometheusStack/names";
 import { STACK_LABELS } from "./labels";
@@ -10,7 +10,8 @@ import type { ThanosJobs } from "./platformRules";
 import type { BucketAccess, BucketClients } from "./ThanosObjectStore";
 import { thanosImage } from "./versions";
 
-export const THANOS_PORTS = { grpc: 10901, http: 10902 } as const;
+export { THANOS_PORTS } from "./thanosPorts";
+import { THANOS_PORTS } from "./thanosPorts";
 /** Service accounts the Thanos workloads run as; the bucket's IAM trust names the ones that read it. */
 export const THANOS_SERVICE_ACCOUNTS = {
   query: "thanos-query",

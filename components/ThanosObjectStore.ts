@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import { stringify } from "yaml";
-import type { RemoteWriteConfig, ThanosConfig } from "./config";
+import type { RemoteWriteConfig, ThanosConfig } from "./schema";
 import { BUCKET_CLIENT_ACTIONS, BucketClient, COMPONENT_TAG } from "../policies/iam";
 import { keepOptions } from "./security";
 

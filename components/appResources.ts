@@ -2,7 +2,7 @@
  * The Kubernetes objects one app gets, as plain values: its monitors, probes, dashboard and (when the
  * stack deploys it) the workload itself.
  */
-import type { AppConfig, EndpointConfig, WorkloadConfig } from "./config";
+import type { AppConfig, EndpointConfig, WorkloadConfig } from "./schema";
 import type { IEndpoint, IPodMonitor, IProbe, IServiceMonitor } from "./crdTypes";
 import { dashboardModel, panel } from "./dashboards";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security";

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { receiverCredentials } from "./appSchema";
-import type { ReceiverConfig, RoutingConfig } from "./config";
+import type { ReceiverConfig, RoutingConfig } from "./schema";
 import type { IAlertmanagerConfig, IReceiver, IRoute } from "./crdTypes";
 
 type SecretSource = pulumi.Output<string> | { secretName: string; key: string };

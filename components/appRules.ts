@@ -8,7 +8,7 @@
  * Service name); every aggregation keeps `namespace`, because the operator routes an app's alerts by
  * it. Only functions Debian's promtool 2.42 knows are used.
  */
-import type { AppConfig, CustomRuleConfig } from "./config";
+import type { AppConfig, CustomRuleConfig } from "./schema";
 import type { IRule, IRuleGroup } from "./crdTypes";
 
 /** The labels that identify an app's series, and where its alerts link to. */

@@ -36,13 +36,8 @@ import * as path from "node:path";
 
 export * from "./schema";
 
-/** Invalid stack configuration: `problems` has one line per problem. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError } from "./configError";
+import { ConfigError } from "./configError";
 
 export interface ParseOptions {
   /** Top-level keys whose values are Pulumi secrets: their values never appear in messages. */

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigError } from "./config";
+import { ConfigError } from "./configError";
 import { monitorSelectors } from "./kubePrometheusStack/names";
 import { Ownership, PLATFORM_OWNER } from "./ownership";
 

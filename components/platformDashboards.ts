@@ -3,7 +3,7 @@
  * SLO and error budget, and the stack's capacity against what it was sized for.
  */
 import { planPrometheusStorage } from "./capacity";
-import type { AppConfig, StackConfig } from "./config";
+import type { AppConfig, StackConfig } from "./schema";
 import { RELEASE_FULLNAME, THANOS_SIDECAR_SERVICE } from "./kubePrometheusStack/names";
 import { thanosName } from "./Thanos";
 import { Dashboard, dashboardModel, panel } from "./dashboards";

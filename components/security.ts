@@ -1,4 +1,4 @@
-import type { SecurityConfig } from "./config";
+import type { SecurityConfig } from "./schema";
 
 /**
  * The container half of the Kubernetes "restricted" Pod Security Standard: no privilege escalation, no

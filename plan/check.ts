@@ -32,15 +32,8 @@ export const CHECK_POLICIES = [
   monitorTargetsVerifiable,
 ];
 
-export type Level = "mandatory" | "advisory";
-
-export interface Finding {
-  file: string;
-  line: number;
-  level: Level;
-  policy: string;
-  message: string;
-}
+export type { Finding, Level } from "./checkLoad";
+import type { Finding, Level } from "./checkLoad";
 
 export interface CheckResult {
   files: number;

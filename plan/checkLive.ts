@@ -12,7 +12,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { nodesNamed, selectorOf } from "../policies/promqlSyntax";
 import { durationSeconds } from "../policies/units";
-import type { Finding } from "./check";
+import type { Finding } from "./checkLoad";
 import type { RuleFile } from "./checkLoad";
 import type { Client } from "./verify";
 

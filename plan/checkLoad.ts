@@ -166,3 +166,14 @@ export function lineOf(origin: Origin, message: string): number {
   }
   return best?.[1] ?? origin.line;
 }
+
+export type Level = "mandatory" | "advisory";
+
+/** One finding of `npm run check`, at the line of the rule or object it is about. */
+export interface Finding {
+  file: string;
+  line: number;
+  level: Level;
+  policy: string;
+  message: string;
+}

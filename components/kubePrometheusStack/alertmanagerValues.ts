@@ -1,5 +1,5 @@
-import type { AlertmanagerConfig, SecurityConfig } from "../config";
-import { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "../PlatformAlerting";
+import type { AlertmanagerConfig, SecurityConfig } from "../schema";
+import { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "../alertmanagerNames";
 import { zoneSpread } from "../scheduling";
 import { restrictedPodSecurityContext } from "../security";
 import { RELEASE_FULLNAME, serviceHost } from "./names";

@@ -1,7 +1,7 @@
 import { REPLACED_CHART_ALERTS } from "../platformRules";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { ClusterConfig } from "../config";
+import type { ClusterConfig } from "../schema";
 import { STACK_LABELS } from "../labels";
 import { PROMETHEUS_SERVICE_ACCOUNT } from "./names";
 

@@ -1,5 +1,5 @@
 import type { GrafanaConfig } from "../grafanaSchema";
-import { THANOS_PORTS } from "../Thanos";
+import { THANOS_PORTS } from "../thanosPorts";
 import { GRAFANA_ADMIN_KEYS, serviceHost } from "./names";
 import { SIDECAR_RESOURCES } from "./shared";
 

@@ -1,4 +1,4 @@
-import { GLOBAL_CONFIG_LABEL } from "../PlatformAlerting";
+import { GLOBAL_CONFIG_LABEL } from "../alertmanagerNames";
 
 /** Prefix of every object the chart names (`kps-prometheus`, `kps-alertmanager`, `kps-grafana`, …). */
 export const RELEASE_FULLNAME = "kps";

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { StoragePlan } from "../capacity";
-import type { PrometheusConfig, RemoteWriteConfig, Resources, SecurityConfig } from "../config";
+import type { PrometheusConfig, RemoteWriteConfig, Resources, SecurityConfig } from "../schema";
 import { zoneSpread } from "../scheduling";
 import { restrictedPodSecurityContext } from "../security";
 import { thanosImage, versions } from "../versions";

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { FederationConfig, RemoteWriteConfig } from "../config";
+import type { FederationConfig, RemoteWriteConfig } from "../schema";
 import { PROMETHEUS_REPLICA_LABEL, remoteWriteSecretName } from "./names";
 
 /** Amazon Managed Service for Prometheus remote-write endpoints. */

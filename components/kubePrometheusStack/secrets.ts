@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import type { FederationConfig, RemoteWriteConfig } from "../config";
+import type { FederationConfig, RemoteWriteConfig } from "../schema";
 import {
   FEDERATION_SECRET,
   GRAFANA_ADMIN_KEYS,

@@ -1,4 +1,4 @@
-import type { Resources } from "../config";
+import type { Resources } from "../schema";
 
 // Containers the chart runs beside the main ones; small and fixed, so not worth a config key each.
 export const SIDECAR_RESOURCES: Resources = {

@@ -8,7 +8,7 @@ import type {
   Resources,
   SecurityConfig,
   StackConfig,
-} from "../config";
+} from "../schema";
 import { alertmanagerValues } from "./alertmanagerValues";
 import { ControlPlane, controlPlaneValues } from "./controlPlane";
 import { GrafanaValuesInput, grafanaCredentialRefs, grafanaValues } from "./grafanaValues";
