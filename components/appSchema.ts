@@ -1,86 +1,35 @@
 /**
- * Config of one monitored application (`kube-monitoring:apps[]`) and of the stack-level alerting and
- * exporters that serve them.
+ * Config of one monitored application (`kube-monitoring:apps[]`): monitors, alerts, rules, SLO,
+ * probes and workload. Receivers and routing are in routingSchema.ts, the platform's alerting in
+ * alertingSchema.ts; this module re-exports both.
  */
 import { z } from "zod";
 import { durationSeconds, isRuleDuration } from "./capacity";
 import {
-  credential,
   dnsLabel,
   duration,
-  httpUrl,
   relabelConfigSchema,
   replicas,
   resources,
   uniqueNames,
 } from "./schemaPrimitives";
+import {
+  SEVERITIES,
+  severity,
+  labelName,
+  metricName,
+  labelKey,
+  LABEL_MATCHERS,
+  isValidRegex,
+  labelValue,
+  portName,
+  ratio,
+} from "./labelSchemas";
+import { routingSchema } from "./routingSchema";
 
-export const SEVERITIES = ["critical", "warning", "info"] as const;
-const severity = z.enum(SEVERITIES, {
-  error: "{input} is not a severity; expected critical, warning or info",
-});
-
-const labelName = z
-  .string()
-  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "{input} is not a Prometheus label name" });
-const metricName = z
-  .string()
-  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "{input} is not a Prometheus metric name" });
-/** A Kubernetes label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
-const labelKey = z
-  .string()
-  .regex(
-    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
-    {
-      error: "{input} is not a Kubernetes label key (like app or app.kubernetes.io/name)",
-    },
-  )
-  .max(317);
-/** PromQL label matchers, comma-separated, each value one double-quoted string: nothing else fits. */
-const LABEL_MATCHERS =
-  /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*")*\s*$/;
-
-function isValidRegex(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const labelValue = z
-  .string()
-  .max(63)
-  .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, {
-    error: "{input} is not a Kubernetes label value",
-  });
-/** A Service or container port *name* (an IANA service name): monitors name ports, never number them. */
-const portName = z
-  .string({ error: "{input} is not a port name; monitors refer to ports by name (like metrics), not number" })
-  .regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, {
-    error: "{input} is not a port name; monitors refer to ports by name (like metrics), not number",
-  });
-const ratio = z
-  .number()
-  .gt(0, { error: "{input} must be above 0" })
-  .lt(1, { error: "{input} must be below 1" });
-
-/** A credential given as a Pulumi secret, or a reference to a Secret that already exists. */
-export const secretSourceSchema = z.union(
-  [
-    credential,
-    z.strictObject({
-      secretName: dnsLabel,
-      key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, {
-        error: "{input} is not a Secret key (letters, digits, '-', '_' and '.')",
-      }),
-    }),
-  ],
-  {
-    error: "must be a Pulumi secret or { secretName, key } of an existing Secret",
-  },
-);
+export * from "./labelSchemas";
+export * from "./routingSchema";
+export * from "./alertingSchema";
 
 const endpointSchema = z
   .strictObject({
@@ -154,157 +103,6 @@ const customRuleSchema = z
     }
   });
 export type CustomRuleConfig = z.infer<typeof customRuleSchema>;
-
-export const receiverSchema = z
-  .strictObject({
-    name: dnsLabel.refine((n) => n !== "null", {
-      error: '"null" is reserved for the receiver that drops alerts; pick another name',
-    }),
-    pagerduty: z
-      .strictObject({ routingKey: secretSourceSchema, sendResolved: z.boolean().default(true) })
-      .optional(),
-    slack: z
-      .strictObject({
-        apiUrl: secretSourceSchema,
-        channel: z.string().min(1),
-        sendResolved: z.boolean().default(true),
-      })
-      .optional(),
-    email: z
-      .strictObject({
-        to: z.email({ error: "{input} is not an email address" }),
-        from: z.email({ error: "{input} is not an email address" }),
-        smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d+$/, { error: "{input} is not host:port" }),
-        authUsername: z.string().optional(),
-        authPassword: secretSourceSchema.optional(),
-        requireTLS: z.boolean().default(true),
-        sendResolved: z.boolean().default(false),
-      })
-      .optional(),
-    webhook: z
-      .strictObject({
-        url: httpUrl.optional(),
-        urlSecret: secretSourceSchema.optional(),
-        sendResolved: z.boolean().default(true),
-      })
-      .superRefine((w, ctx) => {
-        if ((w.url === undefined) === (w.urlSecret === undefined)) {
-          ctx.addIssue({ code: "custom", message: "needs exactly one of url or urlSecret" });
-        }
-      })
-      .optional(),
-    opsgenie: z
-      .strictObject({
-        apiKey: secretSourceSchema,
-        /** Opsgenie priority template or fixed value (P1…P5). */
-        priority: z.string().min(1).optional(),
-        sendResolved: z.boolean().default(true),
-      })
-      .optional(),
-  })
-  .superRefine((r, ctx) => {
-    if (!r.pagerduty && !r.slack && !r.email && !r.webhook && !r.opsgenie) {
-      ctx.addIssue({
-        code: "custom",
-        message: "needs at least one of pagerduty, slack, email, webhook or opsgenie",
-      });
-    }
-  });
-export type ReceiverConfig = z.infer<typeof receiverSchema>;
-
-/** Every credential a receiver holds, by the field path under the receiver and its Secret key suffix. */
-export function receiverCredentials(r: ReceiverConfig) {
-  const fields: { path: string[]; key: string; source: unknown }[] = [
-    { path: ["pagerduty", "routingKey"], key: "routing-key", source: r.pagerduty?.routingKey },
-    { path: ["slack", "apiUrl"], key: "slack-api-url", source: r.slack?.apiUrl },
-    { path: ["email", "authPassword"], key: "smtp-password", source: r.email?.authPassword },
-    { path: ["webhook", "urlSecret"], key: "webhook-url", source: r.webhook?.urlSecret },
-    { path: ["opsgenie", "apiKey"], key: "opsgenie-api-key", source: r.opsgenie?.apiKey },
-  ];
-  return fields.filter((f) => f.source !== undefined);
-}
-
-const hhmm = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: "{input} is not a time like 22:00" });
-
-const routingSchema = z
-  .strictObject({
-    receivers: z.array(receiverSchema).min(1, { error: "needs at least one receiver" }),
-    defaultReceiver: dnsLabel,
-    /**
-     * Removed: alerts about the app's namespace (crash-looping pods, full volumes, …) now reach the
-     * namespace owner's routing by default. Refused with a message saying so.
-     */
-    platformAlerts: z
-      .unknown()
-      .refine(() => false, {
-        error:
-          "was removed: alerts about the app's namespace now reach its routing by default (alert ownership); set routing.copyToPlatform: true to also page the platform",
-      })
-      .optional(),
-    /**
-     * Also send every alert of the app's namespace to the platform's receivers, as copies. Off: the
-     * platform never hears of an alert this app's routing owns.
-     */
-    copyToPlatform: z.boolean().default(false),
-    groupBy: z.array(labelName).default(["alertname", "severity"]),
-    groupWait: duration("like 30s").default("30s"),
-    groupInterval: duration("like 5m").default("5m"),
-    repeatInterval: duration("like 12h").default("12h"),
-    routes: z
-      .array(
-        z.strictObject({
-          receiver: dnsLabel,
-          severity: severity.optional(),
-          team: z.string().min(1).optional(),
-          continue: z.boolean().default(false),
-          muteTimeIntervals: z.array(dnsLabel).default([]),
-        }),
-      )
-      .default([]),
-    muteTimeIntervals: z
-      .array(
-        z.strictObject({
-          name: dnsLabel,
-          weekdays: z
-            .array(z.string().regex(/^[a-z]+(:[a-z]+)?$/, { error: "{input} is not a weekday or range" }))
-            .default([]),
-          times: z.array(z.strictObject({ start: hhmm, end: hhmm })).default([]),
-        }),
-      )
-      .default([]),
-  })
-  .superRefine((r, ctx) => {
-    const receivers = new Set(r.receivers.map((x) => x.name));
-    const intervals = new Set(r.muteTimeIntervals.map((x) => x.name));
-    if (!receivers.has(r.defaultReceiver)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["defaultReceiver"],
-        message: `${JSON.stringify(r.defaultReceiver)} is not a receiver here`,
-      });
-    }
-    r.routes.forEach((route, i) => {
-      if (!receivers.has(route.receiver)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["routes", i, "receiver"],
-          message: `${JSON.stringify(route.receiver)} is not a receiver here`,
-        });
-      }
-      route.muteTimeIntervals.forEach((m, j) => {
-        if (!intervals.has(m)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["routes", i, "muteTimeIntervals", j],
-            message: `${JSON.stringify(m)} is not a mute time interval here`,
-          });
-        }
-      });
-    });
-  });
-export type RoutingConfig = z.infer<typeof routingSchema>;
 
 const workloadSchema = z.strictObject({
   image: z.string().refine(isPinnedImage, {
@@ -540,105 +338,3 @@ export const appSchema = z
     }
   });
 export type AppConfig = z.infer<typeof appSchema>;
-
-/** The platform receiver Watchdog goes to when `alerting.heartbeat` is set; reserved. */
-export const HEARTBEAT_RECEIVER = "watchdog-heartbeat";
-
-const platformRouteSchema = z.strictObject({
-  receiver: dnsLabel,
-  severity: severity.optional(),
-  /** Exact label matches besides severity, like `{ namespace: kube-system }`. */
-  matchers: z.record(labelName, z.string().min(1)).default({}),
-  continue: z.boolean().default(false),
-});
-
-const heartbeatSchema = z
-  .strictObject({
-    /**
-     * The dead man's switch URL (healthchecks.io, Dead Man's Snitch, an Opsgenie heartbeat ping or a
-     * cron monitor): a Pulumi secret or a Secret reference, since the URL itself authenticates.
-     */
-    url: secretSourceSchema,
-    /** How often Watchdog is re-sent while it fires; the switch must expect at least this often. */
-    repeatInterval: duration("like 1m").default("1m"),
-  })
-  .superRefine((h, ctx) => {
-    if ((durationSeconds(h.repeatInterval) ?? 0) > 300) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["repeatInterval"],
-        message: `${h.repeatInterval} is longer than 5m: a dead man's switch needs a frequent heartbeat`,
-      });
-    }
-  });
-
-export const alertingSchema = z
-  .strictObject({
-    /** Base of every generated alert's runbook_url: `<base>/<alertname>`. */
-    runbookBaseUrl: httpUrl.optional(),
-    /**
-     * Namespaces the platform owns besides the monitoring namespace and kube-system, kube-public,
-     * kube-node-lease and default (ingress controllers, cert-manager, …): their alerts go to the platform.
-     */
-    platformNamespaces: z.array(dnsLabel).default([]),
-    /** Receivers of the platform's own alerts (nodes, kube-system, monitoring, alerts without a namespace). */
-    receivers: z.array(receiverSchema).default([]),
-    /** Where a platform alert goes when no route matches. Required when there are receivers. */
-    defaultReceiver: dnsLabel.optional(),
-    groupBy: z.array(labelName).default(["alertname", "namespace", "cluster"]),
-    groupWait: duration("like 30s").default("30s"),
-    groupInterval: duration("like 5m").default("5m"),
-    repeatInterval: duration("like 4h").default("4h"),
-    routes: z.array(platformRouteSchema).default([]),
-    /** Sends Watchdog to a dead man's switch, so a dead Prometheus or Alertmanager pages someone. */
-    heartbeat: heartbeatSchema.optional(),
-  })
-  .superRefine((a, ctx) => {
-    a.receivers.forEach((r, i) => {
-      if (r.name === HEARTBEAT_RECEIVER)
-        ctx.addIssue({
-          code: "custom",
-          path: ["receivers", i, "name"],
-          message: `${JSON.stringify(HEARTBEAT_RECEIVER)} is reserved for alerting.heartbeat`,
-        });
-    });
-    uniqueNames("receiver", ["receivers"])(a.receivers, ctx);
-    const names = new Set(a.receivers.map((r) => r.name));
-    if (a.receivers.length && !a.defaultReceiver) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["defaultReceiver"],
-        message: "is required when there are receivers: platform alerts no route matches go there",
-      });
-    }
-    if (a.defaultReceiver && !names.has(a.defaultReceiver)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["defaultReceiver"],
-        message: `${JSON.stringify(a.defaultReceiver)} is not one of alerting.receivers`,
-      });
-    }
-    a.routes.forEach((route, i) => {
-      if (!names.has(route.receiver)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["routes", i, "receiver"],
-          message: `${JSON.stringify(route.receiver)} is not one of alerting.receivers`,
-        });
-      }
-    });
-  })
-  .prefault({});
-export type AlertingConfig = z.infer<typeof alertingSchema>;
-
-export const pushgatewaySchema = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    resources: resources({ cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }),
-    persistence: z.boolean().default(true),
-  })
-  .prefault({});
-
-export const blackboxExporterSchema = z
-  .strictObject({ resources: resources({ cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }) })
-  .prefault({});
