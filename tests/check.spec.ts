@@ -63,6 +63,21 @@ describe("npm run check: linting existing rules and monitors without a stack", (
   });
   const oldPromtool = () => Number(promtool.split(".")[0]) < 3;
 
+  it("blocks only the real bug in rules written the way a large public collection writes them", () => {
+    const findings = check([at("collection.rules.yaml")]);
+    // The summary and description read $labels.instance after avg() dropped it: mandatory.
+    assert.deepEqual(
+      findings.filter((f) => f.level === "mandatory").map((f) => `${f.line} ${f.policy}`),
+      ["43 alert-rule-quality"],
+    );
+    // Counters without _total (ifHCInOctets) and `for: 0m` are advice: the text cannot prove them wrong.
+    assert.deepEqual(
+      findings.filter((f) => f.level === "advisory" && f.policy === "rule-conventions").map((f) => f.line),
+      [21, 28, 35, 51],
+    );
+    assert.equal(findings.filter((f) => f.policy === "alert-runbook-url").length, 7);
+  });
+
   it("finds no mandatory problem in rules written the way kube-prometheus writes them", () => {
     const findings = check([at("upstream.rules.yaml")]);
     assert.deepEqual(
