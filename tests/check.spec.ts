@@ -181,7 +181,7 @@ describe("npm run check: linting existing rules and monitors without a stack", (
     assert.equal(result.status, 2);
     assert.equal(
       result.stdout.split("\n").at(-1),
-      `checked 5 files, 20 rules: 2 mandatory, ${oldPromtool() ? 19 : 18} advisory (promtool ${promtool})`,
+      `checked 6 files, 27 rules: 3 mandatory, ${oldPromtool() ? 30 : 29} advisory (promtool ${promtool})`,
     );
   });
 
