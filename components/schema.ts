@@ -37,6 +37,9 @@ import {
   resources,
   uniqueNames,
 } from "./schemaPrimitives";
+import { clusterSizeSchema, enforcedLimitProblem, resolveClusterSize } from "./clusterSizeSchema";
+import { coreScrapeLimits, largestCoreLimit } from "./scrapeLimits";
+import type { ClusterSize } from "./scrapeLimits";
 import {
   OwnedApp,
   Ownership,
@@ -76,8 +79,11 @@ const prometheusSchema = z
       .positive({ error: "{input} must be at least 1" })
       .default(100_000),
     walCompression: z.boolean().default(true),
-    /** Ceiling on every target's sampleLimit, whatever its monitor says; 0 turns it off. */
-    enforcedSampleLimit: z.int().min(0).default(50_000),
+    /**
+     * Ceiling on every target's sampleLimit, whatever its monitor says; 0 turns it off. Default: the
+     * biggest core target's derived limit (components/scrapeLimits.ts), never below it.
+     */
+    enforcedSampleLimit: z.int().min(0).optional(),
     resources: resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" }),
   })
   .superRefine((p, ctx) => {
@@ -325,8 +331,13 @@ const clusterSchema = z
       .prefault({}),
     /** Scrape kube-proxy: only when its metricsBindAddress listens beyond 127.0.0.1 (EKS binds loopback). */
     kubeProxyMetrics: z.boolean().optional(),
-    /** NetworkPolicies in the monitoring namespace; off for clusters without a NetworkPolicy engine. */
+    /**
+     * NetworkPolicies in the monitoring namespace; off for clusters without a NetworkPolicy engine. On
+     * EKS the VPC CNI enforces them only with its network policy agent on (`enableNetworkPolicy`).
+     */
     networkPolicies: z.boolean().default(true),
+    /** What the chart's own targets grow with: their scrape limits are derived from it. */
+    size: clusterSizeSchema,
   })
   .prefault({});
 
@@ -432,6 +443,13 @@ export const stackConfigSchema = z
         });
       }
     }
+    const enforced = enforcedLimitProblem(
+      cfg.prometheus.enforcedSampleLimit,
+      resolveClusterSize(cfg.cluster.size, cfg.prometheus.expectedActiveSeries),
+    );
+    if (enforced) {
+      ctx.addIssue({ code: "custom", path: ["prometheus", "enforcedSampleLimit"], message: enforced });
+    }
     const sc = cfg.cluster.storageClass;
     if (sc.create && cfg.cluster.provider !== "eks") {
       ctx.addIssue({
@@ -472,13 +490,14 @@ export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos" | "ap
   dashboards: Dashboard[];
   apps: (Parsed["apps"][number] & { importedRules: ImportedRules })[];
   importedRules: ImportedRules;
-  prometheus: Parsed["prometheus"] & { retention: string };
+  prometheus: Parsed["prometheus"] & { retention: string; enforcedSampleLimit: number };
   thanos: Omit<Parsed["thanos"], "compactor"> & {
     compactor: Parsed["thanos"]["compactor"] & { storageSize: string };
   };
-  cluster: Parsed["cluster"] & {
+  cluster: Omit<Parsed["cluster"], "size"> & {
     storageClass: { create: boolean; name?: string; kmsKeyArn?: string };
     kubeProxyMetrics: boolean;
+    size: ClusterSize;
   };
 };
 export type ClusterConfig = StackConfig["cluster"];
@@ -492,6 +511,7 @@ export function resolveDefaults(
   const createClass = cfg.cluster.storageClass.create ?? eks;
   const storageClass = cfg.cluster.storageClass.name ?? (createClass ? "monitoring-gp3" : undefined);
   // Every volume on the stack's class unless its own key names another.
+  const size = resolveClusterSize(cfg.cluster.size, cfg.prometheus.expectedActiveSeries);
   const onClass = <T extends { storageClass?: string }>(c: T): T => ({
     ...c,
     storageClass: c.storageClass ?? storageClass,
@@ -504,6 +524,8 @@ export function resolveDefaults(
     prometheus: onClass({
       ...cfg.prometheus,
       retention: cfg.prometheus.retention ?? (cfg.thanos.enabled ? "6d" : "15d"),
+      enforcedSampleLimit:
+        cfg.prometheus.enforcedSampleLimit ?? largestCoreLimit(coreScrapeLimits(size)).limit,
     }),
     alertmanager: onClass(cfg.alertmanager),
     grafana: { ...cfg.grafana, persistence: onClass(cfg.grafana.persistence) },
@@ -525,6 +547,7 @@ export function resolveDefaults(
         name: storageClass,
       },
       kubeProxyMetrics: cfg.cluster.kubeProxyMetrics ?? !eks,
+      size,
     },
   };
 }

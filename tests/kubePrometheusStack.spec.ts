@@ -186,6 +186,7 @@ describe("kube-prometheus-stack values", () => {
     });
     assert.equal(v.alertmanager.alertmanagerSpec.scheme, "https");
     assert.deepEqual(v.prometheus.serviceMonitor, {
+      sampleLimit: 16000,
       scheme: "https",
       tlsConfig: { ca, serverName: "kps-prometheus.monitoring.svc" },
     });
@@ -201,7 +202,7 @@ describe("kube-prometheus-stack values", () => {
   it("serves plain HTTP when no TLS Secret is named", () => {
     const v = valuesFor();
     assert.ok(!("web" in v.prometheus.prometheusSpec));
-    assert.ok(!("serviceMonitor" in v.prometheus));
+    assert.deepEqual(v.prometheus.serviceMonitor, { sampleLimit: 16000 });
   });
 
   it("sets only key paths that exist in the pinned chart", () => {

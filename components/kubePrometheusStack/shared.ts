@@ -40,3 +40,15 @@ export function webTls(secretName: string) {
 export function clientTls(secretName: string, serverName: string) {
   return { ca: { secret: { name: secretName, key: "ca.crt" } }, serverName };
 }
+
+type Tree = Record<string, unknown>;
+const isTree = (v: unknown): v is Tree => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `extra` merged into `base`, objects key by key (lists and scalars of `extra` win). Pure. */
+export function mergeValues(base: Tree, extra: Tree): Tree {
+  const merged: Tree = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    merged[key] = isTree(merged[key]) && isTree(value) ? mergeValues(merged[key], value) : value;
+  }
+  return merged;
+}
