@@ -190,7 +190,8 @@ const thanosSchema = z
       .prefault({}),
     sidecar: z
       .strictObject({
-        resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "500m", memory: "512Mi" }),
+        // Memory request = limit: it is a container of the Prometheus pod, whose memory is guaranteed.
+        resources: resources({ cpu: "50m", memory: "512Mi" }, { cpu: "500m", memory: "512Mi" }),
       })
       .prefault({}),
     query: z
@@ -440,6 +441,18 @@ export const stackConfigSchema = z
           code: "custom",
           path: ["prometheus", "resources", "requests", "memory"],
           message: `${r.requests.memory} must equal limits.memory ${r.limits.memory} in prod (Guaranteed memory, never evicted first)`,
+        });
+      }
+      // The sidecar shares the pod: one container with request < limit and the pod is evicted first.
+      const sidecar = cfg.thanos.sidecar.resources;
+      if (
+        cfg.thanos.enabled &&
+        quantityBytes(sidecar.requests.memory) !== quantityBytes(sidecar.limits.memory)
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["thanos", "sidecar", "resources", "requests", "memory"],
+          message: `${sidecar.requests.memory} must equal limits.memory ${sidecar.limits.memory} in prod: the sidecar is in the Prometheus pod, whose memory is guaranteed`,
         });
       }
     }

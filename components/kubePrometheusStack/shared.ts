@@ -6,6 +6,16 @@ export const SIDECAR_RESOURCES: Resources = {
   limits: { cpu: "100m", memory: "64Mi" },
 };
 
+/**
+ * The config reloader's resources: operator-wide flags that reach the `config-reloader` and
+ * `init-config-reloader` containers of every Prometheus and Alertmanager pod. Memory request = limit, so
+ * it never makes those pods Burstable in memory; the CPU limit caps a reload loop.
+ */
+export const CONFIG_RELOADER_RESOURCES: Resources = {
+  requests: { cpu: "10m", memory: "64Mi" },
+  limits: { cpu: "100m", memory: "64Mi" },
+};
+
 /** Volumes outlive their pods: scaling down or deleting the server keeps the data. */
 export const KEEP_VOLUMES = { whenDeleted: "Retain", whenScaled: "Retain" } as const;
 

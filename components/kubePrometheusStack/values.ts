@@ -14,7 +14,7 @@ import { ControlPlane, controlPlaneValues } from "./controlPlane";
 import { GrafanaValuesInput, grafanaCredentialRefs, grafanaValues } from "./grafanaValues";
 import { GRAFANA_ADMIN_SECRET, RELEASE_FULLNAME } from "./names";
 import { prometheusValues } from "./prometheusValues";
-import { SIDECAR_RESOURCES, mergeValues } from "./shared";
+import { CONFIG_RELOADER_RESOURCES, SIDECAR_RESOURCES, mergeValues } from "./shared";
 import { CoreScrapeLimits, coreScrapeLimitValues, coreScrapeLimits } from "../scrapeLimits";
 
 /** How the Prometheus pair ships its blocks to Thanos. */
@@ -107,7 +107,7 @@ function chartValues(input: KubePrometheusStackValuesInput, storage: StoragePlan
     windowsMonitoring: { enabled: false },
     prometheusOperator: {
       resources: input.operatorResources,
-      prometheusConfigReloader: { resources: SIDECAR_RESOURCES },
+      prometheusConfigReloader: { resources: CONFIG_RELOADER_RESOURCES },
       admissionWebhooks: { patch: { resources: SIDECAR_RESOURCES } },
     },
     prometheus: prometheusValues({
