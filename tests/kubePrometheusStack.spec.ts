@@ -127,7 +127,10 @@ describe("kube-prometheus-stack values", () => {
       requests: { cpu: "100m", memory: "256Mi" },
       limits: { cpu: "500m", memory: "512Mi" },
     });
-    assert.deepEqual(v.prometheusOperator.prometheusConfigReloader.resources, sidecar);
+    assert.deepEqual(v.prometheusOperator.prometheusConfigReloader.resources, {
+      requests: { cpu: "10m", memory: "64Mi" },
+      limits: { cpu: "100m", memory: "64Mi" },
+    });
     assert.deepEqual(v.prometheusOperator.admissionWebhooks.patch.resources, sidecar);
     assert.deepEqual(v.grafana.resources, {
       requests: { cpu: "100m", memory: "256Mi" },
