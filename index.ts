@@ -74,6 +74,7 @@ new PlatformAlerting("alerting", {
   rules: {
     runbookBaseUrl: cfg.alerting.runbookBaseUrl,
     thanos: thanos?.jobs,
+    platformNamespaces: ownership.platformNamespaces,
   },
   crds,
 });

@@ -28,12 +28,33 @@ function endpoint(e: EndpointConfig, extraRelabelings: EndpointConfig["relabelin
   };
 }
 
-/** Labels per series and characters per label value a budgeted target may send; beyond, the scrape fails. */
-export const BUDGET_LABEL_LIMITS = { labelLimit: 64, labelValueLengthLimit: 2048 } as const;
+/**
+ * What any team target may send: targets per monitor endpoint, labels per series, characters per label
+ * name and value. Beyond, the scrape (or, for targets, the whole pool) fails; the operator's
+ * `enforced*` settings do not apply to these, so each team monitor carries them.
+ */
+export const TEAM_MONITOR_LIMITS = {
+  targetLimit: 200,
+  labelLimit: 64,
+  labelNameLengthLimit: 128,
+  labelValueLengthLimit: 2048,
+} as const;
+/** Bytes of the text format one sample takes, at most, with its labels: the body-size limit's unit. */
+export const BYTES_PER_EXPOSED_SAMPLE = 256;
 
-/** The app's cardinality guard on each of its targets, when it has a series budget. */
+/** A body size for `series` samples, in whole MiB (Prometheus' units), at least 1MiB. */
+export function bodySizeLimitFor(series: number): string {
+  return `${Math.max(1, Math.ceil((series * BYTES_PER_EXPOSED_SAMPLE) / 1024 ** 2))}MiB`;
+}
+
+/** The app's guards on each of its targets: the fixed ones, and with a series budget its sample and body-size limits. */
 export function seriesBudgetLimits(app: AppConfig) {
-  return app.seriesBudget ? { sampleLimit: app.seriesBudget, ...BUDGET_LABEL_LIMITS } : {};
+  return {
+    ...(app.seriesBudget
+      ? { sampleLimit: app.seriesBudget, bodySizeLimit: bodySizeLimitFor(app.seriesBudget) }
+      : {}),
+    ...TEAM_MONITOR_LIMITS,
+  };
 }
 
 export function serviceMonitorSpec(app: AppConfig): IServiceMonitor["spec"] {

@@ -5,6 +5,7 @@
  */
 import { NOTIFICATIONS_FAILING_ALERT } from "./appRouting";
 import type { IRule, IRuleGroup } from "./crdTypes";
+import { scrapeLimitAlerts } from "./scrapeLimitRules";
 
 /** The `job` label of each Thanos component's targets (their Service names). */
 export interface ThanosJobs {
@@ -19,9 +20,11 @@ export interface PlatformRuleOptions {
   readonly thanos?: ThanosJobs;
   /** Base of runbook links; alerts carry no runbook_url without it. */
   readonly runbookBaseUrl?: string;
+  /** The platform's namespaces: a target there is a core target, and its scrape-limit alert pages. */
+  readonly platformNamespaces?: readonly string[];
 }
 
-interface AlertSpec {
+export interface AlertSpec {
   alert: string;
   expr: string;
   for: string;
@@ -241,5 +244,6 @@ export function platformRuleGroups(opts: PlatformRuleOptions): IRuleGroup[] {
   return [
     ...(opts.thanos ? [group("thanos", thanosAlerts(opts.thanos))] : []),
     group("monitoring-pipeline", OPERATOR_ALERTS),
+    ...(opts.platformNamespaces ? [group("scrape-limits", scrapeLimitAlerts(opts.platformNamespaces))] : []),
   ];
 }

@@ -37,6 +37,9 @@ import {
   resources,
   uniqueNames,
 } from "./schemaPrimitives";
+import { clusterSizeSchema, enforcedLimitProblem, resolveClusterSize } from "./clusterSizeSchema";
+import { coreScrapeLimits, largestCoreLimit } from "./scrapeLimits";
+import type { ClusterSize } from "./scrapeLimits";
 import {
   OwnedApp,
   Ownership,
@@ -76,8 +79,11 @@ const prometheusSchema = z
       .positive({ error: "{input} must be at least 1" })
       .default(100_000),
     walCompression: z.boolean().default(true),
-    /** Ceiling on every target's sampleLimit, whatever its monitor says; 0 turns it off. */
-    enforcedSampleLimit: z.int().min(0).default(50_000),
+    /**
+     * Ceiling on every target's sampleLimit, whatever its monitor says; 0 turns it off. Default: the
+     * biggest core target's derived limit (components/scrapeLimits.ts), never below it.
+     */
+    enforcedSampleLimit: z.int().min(0).optional(),
     resources: resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" }),
   })
   .superRefine((p, ctx) => {
@@ -184,7 +190,8 @@ const thanosSchema = z
       .prefault({}),
     sidecar: z
       .strictObject({
-        resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "500m", memory: "512Mi" }),
+        // Memory request = limit: it is a container of the Prometheus pod, whose memory is guaranteed.
+        resources: resources({ cpu: "50m", memory: "512Mi" }, { cpu: "500m", memory: "512Mi" }),
       })
       .prefault({}),
     query: z
@@ -325,8 +332,13 @@ const clusterSchema = z
       .prefault({}),
     /** Scrape kube-proxy: only when its metricsBindAddress listens beyond 127.0.0.1 (EKS binds loopback). */
     kubeProxyMetrics: z.boolean().optional(),
-    /** NetworkPolicies in the monitoring namespace; off for clusters without a NetworkPolicy engine. */
+    /**
+     * NetworkPolicies in the monitoring namespace; off for clusters without a NetworkPolicy engine. On
+     * EKS the VPC CNI enforces them only with its network policy agent on (`enableNetworkPolicy`).
+     */
     networkPolicies: z.boolean().default(true),
+    /** What the chart's own targets grow with: their scrape limits are derived from it. */
+    size: clusterSizeSchema,
   })
   .prefault({});
 
@@ -431,6 +443,25 @@ export const stackConfigSchema = z
           message: `${r.requests.memory} must equal limits.memory ${r.limits.memory} in prod (Guaranteed memory, never evicted first)`,
         });
       }
+      // The sidecar shares the pod: one container with request < limit and the pod is evicted first.
+      const sidecar = cfg.thanos.sidecar.resources;
+      if (
+        cfg.thanos.enabled &&
+        quantityBytes(sidecar.requests.memory) !== quantityBytes(sidecar.limits.memory)
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["thanos", "sidecar", "resources", "requests", "memory"],
+          message: `${sidecar.requests.memory} must equal limits.memory ${sidecar.limits.memory} in prod: the sidecar is in the Prometheus pod, whose memory is guaranteed`,
+        });
+      }
+    }
+    const enforced = enforcedLimitProblem(
+      cfg.prometheus.enforcedSampleLimit,
+      resolveClusterSize(cfg.cluster.size, cfg.prometheus.expectedActiveSeries),
+    );
+    if (enforced) {
+      ctx.addIssue({ code: "custom", path: ["prometheus", "enforcedSampleLimit"], message: enforced });
     }
     const sc = cfg.cluster.storageClass;
     if (sc.create && cfg.cluster.provider !== "eks") {
@@ -472,13 +503,14 @@ export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos" | "ap
   dashboards: Dashboard[];
   apps: (Parsed["apps"][number] & { importedRules: ImportedRules })[];
   importedRules: ImportedRules;
-  prometheus: Parsed["prometheus"] & { retention: string };
+  prometheus: Parsed["prometheus"] & { retention: string; enforcedSampleLimit: number };
   thanos: Omit<Parsed["thanos"], "compactor"> & {
     compactor: Parsed["thanos"]["compactor"] & { storageSize: string };
   };
-  cluster: Parsed["cluster"] & {
+  cluster: Omit<Parsed["cluster"], "size"> & {
     storageClass: { create: boolean; name?: string; kmsKeyArn?: string };
     kubeProxyMetrics: boolean;
+    size: ClusterSize;
   };
 };
 export type ClusterConfig = StackConfig["cluster"];
@@ -492,6 +524,7 @@ export function resolveDefaults(
   const createClass = cfg.cluster.storageClass.create ?? eks;
   const storageClass = cfg.cluster.storageClass.name ?? (createClass ? "monitoring-gp3" : undefined);
   // Every volume on the stack's class unless its own key names another.
+  const size = resolveClusterSize(cfg.cluster.size, cfg.prometheus.expectedActiveSeries);
   const onClass = <T extends { storageClass?: string }>(c: T): T => ({
     ...c,
     storageClass: c.storageClass ?? storageClass,
@@ -504,6 +537,8 @@ export function resolveDefaults(
     prometheus: onClass({
       ...cfg.prometheus,
       retention: cfg.prometheus.retention ?? (cfg.thanos.enabled ? "6d" : "15d"),
+      enforcedSampleLimit:
+        cfg.prometheus.enforcedSampleLimit ?? largestCoreLimit(coreScrapeLimits(size)).limit,
     }),
     alertmanager: onClass(cfg.alertmanager),
     grafana: { ...cfg.grafana, persistence: onClass(cfg.grafana.persistence) },
@@ -525,6 +560,7 @@ export function resolveDefaults(
         name: storageClass,
       },
       kubeProxyMetrics: cfg.cluster.kubeProxyMetrics ?? !eks,
+      size,
     },
   };
 }

@@ -9,6 +9,7 @@ import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "./rules";
 import { alertOwnership } from "./ownership";
 import { noPlaintextSecrets } from "./secrets";
+import { coreScrapeLimits } from "./scrapeLimits";
 import { teamStackScope } from "./teams";
 import { thanosBucketSecurity } from "./thanos";
 import type { Policy } from "./util";
@@ -20,6 +21,7 @@ export const allPolicies: Policy[] = [
   monitoringResourceLimits,
   prometheusRetention,
   prometheusHighAvailability,
+  coreScrapeLimits,
   thanosBucketSecurity,
   noPlaintextSecrets,
   alertRuleQuality,

@@ -59,24 +59,68 @@ export const volumesNameStorageClass: Policy = {
   },
 };
 
+/**
+ * Every container of the Prometheus pod, where the kube-prometheus-stack values set its resources, and the
+ * config key that sets them. The config reloader's resources are operator-wide flags
+ * (`--config-reloader-*`): the operator gives them to the `config-reloader` and `init-config-reloader`
+ * containers of every Prometheus and Alertmanager pod.
+ */
+const PROMETHEUS_POD_CONTAINERS = [
+  { container: "prometheus", path: "prometheus.prometheusSpec.resources", key: "prometheus.resources" },
+  {
+    container: "thanos-sidecar",
+    path: "prometheus.prometheusSpec.thanos.resources",
+    key: "thanos.sidecar.resources",
+    when: "prometheus.prometheusSpec.thanos",
+  },
+  {
+    container: "config-reloader and init-config-reloader",
+    path: "prometheusOperator.prometheusConfigReloader.resources",
+    key: "the stack's config reloader resources (components/kubePrometheusStack/shared.ts)",
+  },
+] as const;
+
 export const prometheusMemoryGuaranteed: Policy = {
   name: "prometheus-memory-guaranteed",
   description:
-    "Prometheus' memory request equals its limit: a Burstable Prometheus is among the first pods the " +
-    "kubelet evicts under memory pressure, exactly when its alerts are needed.",
+    "Every container of the Prometheus pod (prometheus, thanos-sidecar, config-reloader, " +
+    "init-config-reloader, and any added) has a memory request equal to its limit: the kubelet evicts by " +
+    "usage above requests, so one Burstable container makes Prometheus among the first pods evicted.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== HELM_RELEASE || args.props.chart !== KPS_CHART) return;
-    const resources = get(args.props.values, "prometheus.prometheusSpec.resources");
-    const request = String(get(resources, "requests.memory") ?? "");
-    const limit = String(get(resources, "limits.memory") ?? "");
-    if (!request || !limit) return; // monitoring-resource-limits reports what is missing
-    if (quantityBytes(request) !== quantityBytes(limit)) {
-      report(
-        `Helm release ${args.name}: Prometheus requests ${request} of memory but may use ${limit}; set ` +
-          `prometheus.resources.requests.memory equal to the limit (${limit}) so the pods are never evicted first.`,
-      );
+    const values = args.props.values;
+    const judge = (container: string, resources: unknown, key: string) => {
+      const request = String(get(resources, "requests.memory") ?? "");
+      const limit = String(get(resources, "limits.memory") ?? "");
+      if (!request || !limit) {
+        report(
+          `Helm release ${args.name}: the Prometheus pod's ${container} has no memory ` +
+            `${request ? "limit" : "request"}; set ${key} with requests.memory equal to limits.memory.`,
+        );
+      } else if (quantityBytes(request) !== quantityBytes(limit)) {
+        report(
+          `Helm release ${args.name}: the Prometheus pod's ${container} requests ${request} of memory but ` +
+            `may use ${limit}; set ${key}.requests.memory equal to the limit (${limit}) so the pods are ` +
+            "never evicted first.",
+        );
+      }
+    };
+    for (const c of PROMETHEUS_POD_CONTAINERS) {
+      if ("when" in c && !get(values, c.when)) continue;
+      judge(c.container, get(values, c.path), c.key);
+    }
+    for (const list of ["containers", "initContainers"]) {
+      for (const c of (get(values, `prometheus.prometheusSpec.${list}`) ?? []) as Json[]) {
+        // Patches of the operator's own containers keep the resources judged above unless they set theirs.
+        if (
+          c.resources === undefined &&
+          PROMETHEUS_POD_CONTAINERS.some((k) => k.container.includes(String(c.name)))
+        )
+          continue;
+        judge(String(c.name), c.resources, `prometheus.prometheusSpec.${list}[${String(c.name)}].resources`);
+      }
     }
   },
 };

@@ -267,6 +267,10 @@ describe("app monitors", () => {
         { port: "jmx", path: "/jmx", interval: "60s", scheme: "http" },
         { port: "probe", path: "/metrics", interval: "10s", scrapeTimeout: "5s", scheme: "http" },
       ],
+      targetLimit: 200,
+      labelLimit: 64,
+      labelNameLengthLimit: 128,
+      labelValueLengthLimit: 2048,
     });
   });
 
@@ -581,6 +585,7 @@ describe("apps in the dev plan", () => {
       .sort();
     assert.deepEqual(perGroup, [
       "kube-monitoring.monitoring-pipeline:3",
+      "kube-monitoring.scrape-limits:3",
       "rust-app.golden-signals:5",
       "rust-app.probes:2",
       "rust-app.recording:3",
@@ -645,7 +650,10 @@ describe("app series budget", () => {
   it("caps each target's samples and labels, and warns at 80% of the budget", () => {
     const app = budgeted();
     const spec = serviceMonitorSpec(app);
-    assert.deepEqual([spec.sampleLimit, spec.labelLimit, spec.labelValueLengthLimit], [5000, 64, 2048]);
+    assert.deepEqual(
+      [spec.sampleLimit, spec.bodySizeLimit, spec.labelLimit, spec.labelValueLengthLimit],
+      [5000, "2MiB", 64, 2048],
+    );
     const [rule] = appRuleGroups(app).find((g) => g.name === "shop.cardinality")!.rules!;
     assert.equal(rule.alert, "SeriesBudgetNearlyExhausted");
     assert.equal(
@@ -653,6 +661,7 @@ describe("app series budget", () => {
       'max by (namespace, job, instance) (scrape_samples_post_metric_relabeling{namespace="shop", job="shop"}) > 4000',
     );
     assert.equal(serviceMonitorSpec(appOf({})).sampleLimit, undefined);
+    assert.equal(serviceMonitorSpec(appOf({})).bodySizeLimit, undefined);
   });
 
   it("refuses budgets that do not fit the expected active series", () => {

@@ -181,3 +181,24 @@ describe("stack config", () => {
     );
   });
 });
+
+describe("the Prometheus pod's memory in prod", () => {
+  const thanos = {
+    enabled: true,
+    region: "eu-west-1",
+    auth: { mode: "accessKey" },
+  };
+  it("refuses a Thanos sidecar whose memory request is below its limit, naming the key", () => {
+    const sidecar = {
+      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    };
+    assert.deepEqual(problemsOf({ ...minimal, environment: "prod", thanos: { ...thanos, sidecar } }), [
+      "prod: thanos.sidecar.resources.requests.memory: 128Mi must equal limits.memory 512Mi in prod: the sidecar is in the Prometheus pod, whose memory is guaranteed",
+    ]);
+    // The default is guaranteed; dev may leave it Burstable.
+    assert.doesNotThrow(() => parseStackConfig("test", { ...minimal, environment: "prod", thanos }));
+    assert.doesNotThrow(() =>
+      parseStackConfig("test", { ...minimal, environment: "dev", thanos: { ...thanos, sidecar } }),
+    );
+  });
+});

@@ -49,6 +49,7 @@ describe("Grafana for people", () => {
           "alb.ingress.kubernetes.io/target-type": "ip",
           "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
           "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+          "alb.ingress.kubernetes.io/healthcheck-path": "/api/health",
           "alb.ingress.kubernetes.io/certificate-arn":
             "arn:aws:acm:eu-west-1:123456789012:certificate/0e4c5c1e-4c5f-4b11-9d1e-6a7c2f3b8d90",
         },
@@ -122,7 +123,8 @@ describe("Grafana for people", () => {
     it("keeps Prometheus the default datasource without Thanos, and persists Grafana on the cluster's default class", () => {
       const g = grafanaOf({});
       assert.equal(g.additionalDataSources, undefined);
-      assert.equal(g.sidecar.datasources, undefined);
+      const { datasources, dashboards } = g.sidecar; // ConfigMaps only
+      assert.deepEqual([datasources, dashboards.resource], [{ resource: "configmap" }, "configmap"]);
       assert.deepEqual(g.persistence, { enabled: true, type: "pvc", size: "10Gi" });
       assert.deepEqual(g["grafana.ini"], { "auth.anonymous": { enabled: false } });
     });

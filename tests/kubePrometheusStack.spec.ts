@@ -127,7 +127,10 @@ describe("kube-prometheus-stack values", () => {
       requests: { cpu: "100m", memory: "256Mi" },
       limits: { cpu: "500m", memory: "512Mi" },
     });
-    assert.deepEqual(v.prometheusOperator.prometheusConfigReloader.resources, sidecar);
+    assert.deepEqual(v.prometheusOperator.prometheusConfigReloader.resources, {
+      requests: { cpu: "10m", memory: "64Mi" },
+      limits: { cpu: "100m", memory: "64Mi" },
+    });
     assert.deepEqual(v.prometheusOperator.admissionWebhooks.patch.resources, sidecar);
     assert.deepEqual(v.grafana.resources, {
       requests: { cpu: "100m", memory: "256Mi" },
@@ -186,6 +189,7 @@ describe("kube-prometheus-stack values", () => {
     });
     assert.equal(v.alertmanager.alertmanagerSpec.scheme, "https");
     assert.deepEqual(v.prometheus.serviceMonitor, {
+      sampleLimit: 16000,
       scheme: "https",
       tlsConfig: { ca, serverName: "kps-prometheus.monitoring.svc" },
     });
@@ -201,7 +205,7 @@ describe("kube-prometheus-stack values", () => {
   it("serves plain HTTP when no TLS Secret is named", () => {
     const v = valuesFor();
     assert.ok(!("web" in v.prometheus.prometheusSpec));
-    assert.ok(!("serviceMonitor" in v.prometheus));
+    assert.deepEqual(v.prometheus.serviceMonitor, { sampleLimit: 16000 });
   });
 
   it("sets only key paths that exist in the pinned chart", () => {

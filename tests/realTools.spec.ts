@@ -80,7 +80,7 @@ describe("real tools: promtool and amtool", () => {
     assert.match(plan!.checks[0].output, /rust-app-rust-app\.rules\.yaml\n  SUCCESS: 21 rules found/);
     assert.match(
       plan!.checks[0].output,
-      /monitoring-kube-monitoring-platform\.rules\.yaml\n  SUCCESS: 3 rules found/,
+      /monitoring-kube-monitoring-platform\.rules\.yaml\n  SUCCESS: 6 rules found/,
     );
   });
 

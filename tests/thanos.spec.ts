@@ -354,7 +354,7 @@ describe("thanos in the prod plan", () => {
     assert.deepEqual(values.prometheus.prometheusSpec.thanos, {
       image: "quay.io/thanos/thanos:v0.42.4",
       version: "v0.42.4",
-      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
       objectStorageConfig: { existingSecret: { name: "thanos-objstore-config", key: "thanos.yaml" } },
     });
     assert.deepEqual(values.prometheus.thanosService, { enabled: true });

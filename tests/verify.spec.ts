@@ -29,6 +29,7 @@ describe("verify: what a deployed plan must show", () => {
     ]);
     assert.deepEqual(exp.ruleGroups.map((g) => `${g.filePrefix}${g.group}`).sort(), [
       "monitoring-kube-monitoring-platform-kube-monitoring.monitoring-pipeline",
+      "monitoring-kube-monitoring-platform-kube-monitoring.scrape-limits",
       "rust-app-rust-app-rust-app.golden-signals",
       "rust-app-rust-app-rust-app.probes",
       "rust-app-rust-app-rust-app.recording",

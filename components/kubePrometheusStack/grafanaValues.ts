@@ -80,6 +80,8 @@ function ingressValues(ingress: NonNullable<GrafanaConfig["ingress"]>): Record<s
     annotations["alb.ingress.kubernetes.io/target-type"] = "ip";
     annotations["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTPS":443}]';
     annotations["alb.ingress.kubernetes.io/ssl-policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    // `/` redirects to the login page (302), which the ALB counts as unhealthy; /api/health answers 200.
+    annotations["alb.ingress.kubernetes.io/healthcheck-path"] = "/api/health";
     if ("acmCertificateArn" in ingress.tls) {
       annotations["alb.ingress.kubernetes.io/certificate-arn"] = ingress.tls.acmCertificateArn;
     }
@@ -162,12 +164,17 @@ export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown
       resources: SIDECAR_RESOURCES,
       // The chart's own datasource is plain HTTP; with TLS it is replaced by one that verifies our CA.
       // With Thanos, Thanos Query is the default: it deduplicates the two replicas.
-      ...(tlsSecret
-        ? { datasources: { defaultDatasourceEnabled: false } }
-        : input.thanosDatasource
-          ? { datasources: { isDefaultDatasource: false } }
-          : {}),
+      // Datasources and dashboards come as ConfigMaps only: the sidecars never read Secrets.
+      datasources: {
+        resource: "configmap",
+        ...(tlsSecret
+          ? { defaultDatasourceEnabled: false }
+          : input.thanosDatasource
+            ? { isDefaultDatasource: false }
+            : {}),
+      },
       dashboards: {
+        resource: "configmap",
         // Team stacks keep their apps' dashboards in the apps' namespaces.
         searchNamespace: "ALL",
         folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,

@@ -100,6 +100,8 @@ export function prometheusValues(input: PrometheusValuesInput): Record<string, u
       retention: prom.retention,
       retentionSize: storage.retentionSize,
       walCompression: prom.walCompression,
+      // scrape_sample_limit per target, for the alert at 80% of a target's limit.
+      enableFeatures: ["extra-scrape-metrics"],
       ...(prom.enforcedSampleLimit ? { enforcedSampleLimit: prom.enforcedSampleLimit } : {}),
       externalLabels: { cluster: input.clusterName },
       ...namespaceEnforcement(input.namespace),

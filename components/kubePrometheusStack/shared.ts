@@ -6,6 +6,16 @@ export const SIDECAR_RESOURCES: Resources = {
   limits: { cpu: "100m", memory: "64Mi" },
 };
 
+/**
+ * The config reloader's resources: operator-wide flags that reach the `config-reloader` and
+ * `init-config-reloader` containers of every Prometheus and Alertmanager pod. Memory request = limit, so
+ * it never makes those pods Burstable in memory; the CPU limit caps a reload loop.
+ */
+export const CONFIG_RELOADER_RESOURCES: Resources = {
+  requests: { cpu: "10m", memory: "64Mi" },
+  limits: { cpu: "100m", memory: "64Mi" },
+};
+
 /** Volumes outlive their pods: scaling down or deleting the server keeps the data. */
 export const KEEP_VOLUMES = { whenDeleted: "Retain", whenScaled: "Retain" } as const;
 
@@ -39,4 +49,16 @@ export function webTls(secretName: string) {
 /** How a client inside the cluster verifies one of our HTTPS endpoints. */
 export function clientTls(secretName: string, serverName: string) {
   return { ca: { secret: { name: secretName, key: "ca.crt" } }, serverName };
+}
+
+type Tree = Record<string, unknown>;
+const isTree = (v: unknown): v is Tree => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `extra` merged into `base`, objects key by key (lists and scalars of `extra` win). Pure. */
+export function mergeValues(base: Tree, extra: Tree): Tree {
+  const merged: Tree = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    merged[key] = isTree(merged[key]) && isTree(value) ? mergeValues(merged[key], value) : value;
+  }
+  return merged;
 }

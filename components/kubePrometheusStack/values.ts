@@ -14,7 +14,8 @@ import { ControlPlane, controlPlaneValues } from "./controlPlane";
 import { GrafanaValuesInput, grafanaCredentialRefs, grafanaValues } from "./grafanaValues";
 import { GRAFANA_ADMIN_SECRET, RELEASE_FULLNAME } from "./names";
 import { prometheusValues } from "./prometheusValues";
-import { SIDECAR_RESOURCES } from "./shared";
+import { CONFIG_RELOADER_RESOURCES, SIDECAR_RESOURCES, mergeValues } from "./shared";
+import { CoreScrapeLimits, coreScrapeLimitValues, coreScrapeLimits } from "../scrapeLimits";
 
 /** How the Prometheus pair ships its blocks to Thanos. */
 export interface ThanosSidecarArgs {
@@ -48,6 +49,8 @@ export interface KubePrometheusStackValuesInput {
   readonly security: SecurityConfig;
   /** Which control plane there is to scrape, and whether kube-proxy's metrics are reachable. */
   readonly cluster: ControlPlane;
+  /** The chart's own monitors' sample limits, derived from the cluster's size. */
+  readonly scrapeLimits: CoreScrapeLimits;
   /** PriorityClass of Prometheus and Alertmanager. */
   readonly priorityClassName?: string;
   /** Ship blocks to Thanos through the sidecar. */
@@ -77,6 +80,7 @@ export function kubePrometheusStackArgsFrom(cfg: StackConfig) {
     nodeExporterResources: cfg.nodeExporter.resources,
     security: cfg.security,
     cluster: cfg.cluster,
+    scrapeLimits: coreScrapeLimits(cfg.cluster.size),
     remoteWrite: cfg.remoteWrite,
     federation: cfg.federation,
   } satisfies KubePrometheusStackValuesInput;
@@ -90,6 +94,10 @@ export function buildKubePrometheusStackValues(
   input: KubePrometheusStackValuesInput,
   storage: StoragePlan = planPrometheusStorage({ ...input.prometheus, localCompaction: !input.thanos }),
 ): Record<string, unknown> {
+  return mergeValues(chartValues(input, storage), coreScrapeLimitValues(input.scrapeLimits));
+}
+
+function chartValues(input: KubePrometheusStackValuesInput, storage: StoragePlan): Record<string, unknown> {
   const { namespace, security, priorityClassName } = input;
   return {
     fullnameOverride: RELEASE_FULLNAME,
@@ -99,7 +107,7 @@ export function buildKubePrometheusStackValues(
     windowsMonitoring: { enabled: false },
     prometheusOperator: {
       resources: input.operatorResources,
-      prometheusConfigReloader: { resources: SIDECAR_RESOURCES },
+      prometheusConfigReloader: { resources: CONFIG_RELOADER_RESOURCES },
       admissionWebhooks: { patch: { resources: SIDECAR_RESOURCES } },
     },
     prometheus: prometheusValues({

@@ -144,6 +144,7 @@ describe("end to end: npm run verify against live servers", function () {
         `targets ${PROBE_POOL}`,
         `targets ${SERVICE_MONITOR_POOL}`,
         "rules kube-monitoring.monitoring-pipeline",
+        "rules kube-monitoring.scrape-limits",
         "rules rust-app.recording",
         "rules rust-app.golden-signals",
         "rules rust-app.slo",

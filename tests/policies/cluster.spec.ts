@@ -22,6 +22,12 @@ const named: Loose = {
     prometheusSpec: {
       storageSpec: claim("monitoring-gp3"),
       resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+      thanos: { resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } } },
+    },
+  },
+  prometheusOperator: {
+    prometheusConfigReloader: {
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
     },
   },
   alertmanager: { alertmanagerSpec: { storage: claim("monitoring-gp3") } },
@@ -72,9 +78,67 @@ describe("policy prometheus-memory-guaranteed", () => {
       prometheusMemoryGuaranteed,
       [kps(burstable)],
       [
-        "Helm release kps-release: Prometheus requests 4Gi of memory but may use 8Gi; set prometheus.resources.requests.memory equal to the limit (8Gi) so the pods are never evicted first.",
+        "Helm release kps-release: the Prometheus pod's prometheus requests 4Gi of memory but may use 8Gi; set prometheus.resources.requests.memory equal to the limit (8Gi) so the pods are never evicted first.",
       ],
     );
+  });
+
+  it("checks the whole pod: the sidecar, the config reloaders and any added container", () => {
+    const sidecar = changed(
+      named,
+      (v) => (v.prometheus.prometheusSpec.thanos.resources.requests.memory = "128Mi"),
+    );
+    assertViolations(
+      prometheusMemoryGuaranteed,
+      [kps(sidecar)],
+      [
+        "Helm release kps-release: the Prometheus pod's thanos-sidecar requests 128Mi of memory but may use 512Mi; set thanos.sidecar.resources.requests.memory equal to the limit (512Mi) so the pods are never evicted first.",
+      ],
+    );
+    const reloader = changed(
+      named,
+      (v) => (v.prometheusOperator.prometheusConfigReloader.resources.requests.memory = "32Mi"),
+    );
+    assertViolations(
+      prometheusMemoryGuaranteed,
+      [kps(reloader)],
+      [
+        /the Prometheus pod's config-reloader and init-config-reloader requests 32Mi of memory but may use 64Mi/,
+      ],
+    );
+    const unset = changed(named, (v) => delete v.prometheusOperator);
+    assertViolations(
+      prometheusMemoryGuaranteed,
+      [kps(unset)],
+      [
+        /config-reloader and init-config-reloader has no memory request; set the stack's config reloader resources/,
+      ],
+    );
+    const added = changed(named, (v) => {
+      v.prometheus.prometheusSpec.initContainers = [{ name: "init-config-reloader" }];
+      v.prometheus.prometheusSpec.containers = [
+        { name: "oauth-proxy", resources: { requests: { memory: "32Mi" }, limits: { memory: "128Mi" } } },
+      ];
+    });
+    assertViolations(
+      prometheusMemoryGuaranteed,
+      [kps(added)],
+      [
+        "Helm release kps-release: the Prometheus pod's oauth-proxy requests 32Mi of memory but may use 128Mi; set prometheus.prometheusSpec.containers[oauth-proxy].resources.requests.memory equal to the limit (128Mi) so the pods are never evicted first.",
+      ],
+    );
+  });
+
+  it("finds every container of the prod plan's Prometheus pod guaranteed, and no sidecar without Thanos", async () => {
+    const release = (await planOf("prod")).plan!.resources.find((r) => r.name === "kps-release")!;
+    const values = release.inputs.values as Loose;
+    const memory = (r: Loose) => [r.requests.memory, r.limits.memory];
+    assert.deepEqual(memory(values.prometheus.prometheusSpec.resources), ["8Gi", "8Gi"]);
+    assert.deepEqual(memory(values.prometheus.prometheusSpec.thanos.resources), ["512Mi", "512Mi"]);
+    assert.deepEqual(memory(values.prometheusOperator.prometheusConfigReloader.resources), ["64Mi", "64Mi"]);
+    assertNoViolations(prometheusMemoryGuaranteed, [kps(values)]);
+    const noThanos = changed(named, (v) => delete v.prometheus.prometheusSpec.thanos);
+    assertNoViolations(prometheusMemoryGuaranteed, [kps(noThanos)]);
   });
 });
 

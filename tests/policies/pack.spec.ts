@@ -28,6 +28,7 @@ describe("policy pack", () => {
         "monitoring-resource-limits",
         "prometheus-retention",
         "prometheus-high-availability",
+        "core-scrape-limits",
         "thanos-bucket-security",
         "no-plaintext-secrets",
         "alert-rule-quality",
