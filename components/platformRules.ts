@@ -24,14 +24,8 @@ export interface PlatformRuleOptions {
   readonly platformNamespaces?: readonly string[];
 }
 
-export interface AlertSpec {
-  alert: string;
-  expr: string;
-  for: string;
-  severity: "critical" | "warning";
-  summary: string;
-  description: string;
-}
+export type { AlertSpec } from "./alertSpec";
+import type { AlertSpec } from "./alertSpec";
 
 /** `errors ÷ total > threshold`, both aggregated alike, never dividing by a zero total. */
 export function failureRatio(errors: string, total: string, by: string, threshold: number): string {

@@ -4,7 +4,7 @@
  * chart's core targets (kube-state-metrics, the kubelets, the API server, …): losing it silences the
  * cluster's alerts, so it pages. Every alert keeps the target's `namespace`, which routes it to its owner.
  */
-import type { AlertSpec } from "./platformRules";
+import type { AlertSpec } from "./alertSpec";
 
 /** Share of a limit at which the alerts fire. */
 export const SCRAPE_LIMIT_ALERT_RATIO = 0.8;
