@@ -23,6 +23,8 @@ const chartKeys = withSubcharts(readJson("kube-prometheus-stack-88.5.3.keys.json
   grafana: subcharts.grafana,
   "kube-state-metrics": subcharts["kube-state-metrics"],
   "prometheus-node-exporter": subcharts["prometheus-node-exporter"],
+  // Keys the parent's templates read that its values.yaml only mentions in comments.
+  prometheusOperator: subcharts.prometheusOperator,
 });
 
 function argsFor(raw: Record<string, unknown> = {}): KubePrometheusStackValuesInput {
@@ -273,6 +275,20 @@ describe("kube-prometheus-stack on EKS and elsewhere", () => {
       },
     ]);
     assert.equal(prom.priorityClassName, "monitoring-critical");
+    // Every workload the chart runs: the operator, its webhook job, Grafana, kube-state-metrics, and the
+    // node exporter at the node-critical level of per-node agents.
+    const v = values as unknown as Loose;
+    assert.deepEqual(
+      [
+        v.alertmanager.alertmanagerSpec.priorityClassName,
+        v.prometheusOperator.priorityClassName,
+        v.prometheusOperator.admissionWebhooks.patch.priorityClassName,
+        v.grafana.priorityClassName,
+        v["kube-state-metrics"].priorityClassName,
+        v["prometheus-node-exporter"].priorityClassName,
+      ],
+      [...Array(5).fill("monitoring-critical"), "system-node-critical"],
+    );
     const am = values.alertmanager.alertmanagerSpec as Loose;
     assert.equal(am.topologySpreadConstraints[0].labelSelector.matchLabels.alertmanager, "kps-alertmanager");
     assert.deepEqual(

@@ -99,6 +99,8 @@ export function buildKubePrometheusStackValues(
 
 function chartValues(input: KubePrometheusStackValuesInput, storage: StoragePlan): Record<string, unknown> {
   const { namespace, security, priorityClassName } = input;
+  // Every workload the chart runs gets the stack's priority class (the node exporter a node-level one).
+  const priority = priorityClassName ? { priorityClassName } : {};
   return {
     fullnameOverride: RELEASE_FULLNAME,
     ...controlPlaneValues(input.cluster),
@@ -108,7 +110,8 @@ function chartValues(input: KubePrometheusStackValuesInput, storage: StoragePlan
     prometheusOperator: {
       resources: input.operatorResources,
       prometheusConfigReloader: { resources: CONFIG_RELOADER_RESOURCES },
-      admissionWebhooks: { patch: { resources: SIDECAR_RESOURCES } },
+      admissionWebhooks: { patch: { resources: SIDECAR_RESOURCES, ...priority } },
+      ...priority,
     },
     prometheus: prometheusValues({
       namespace,
@@ -130,17 +133,28 @@ function chartValues(input: KubePrometheusStackValuesInput, storage: StoragePlan
       security,
       priorityClassName,
     }),
-    grafana: grafanaValues({
-      namespace,
-      grafana: input.grafana,
-      adminSecretName: GRAFANA_ADMIN_SECRET,
-      scrapeInterval: input.prometheus.scrapeInterval,
-      webTlsSecretName: security.webTlsSecretName,
-      thanosDatasource: input.thanos?.grafanaDatasource ?? false,
-      credentials: grafanaCredentialRefs(input.grafana),
-      storageClass: input.grafana.persistence?.storageClass,
-    }),
-    "kube-state-metrics": { resources: input.kubeStateMetricsResources },
-    "prometheus-node-exporter": { resources: input.nodeExporterResources },
+    grafana: {
+      ...priority,
+      ...grafanaValues({
+        namespace,
+        grafana: input.grafana,
+        adminSecretName: GRAFANA_ADMIN_SECRET,
+        scrapeInterval: input.prometheus.scrapeInterval,
+        webTlsSecretName: security.webTlsSecretName,
+        thanosDatasource: input.thanos?.grafanaDatasource ?? false,
+        credentials: grafanaCredentialRefs(input.grafana),
+        storageClass: input.grafana.persistence?.storageClass,
+      }),
+    },
+    "kube-state-metrics": { resources: input.kubeStateMetricsResources, ...priority },
+    // A node's own agent: evicted last, with the kubelet's other per-node pods (allowed outside
+    // kube-system since Kubernetes 1.17; a ResourceQuota can restrict it per namespace).
+    "prometheus-node-exporter": {
+      resources: input.nodeExporterResources,
+      priorityClassName: NODE_AGENT_PRIORITY_CLASS,
+    },
   };
 }
+
+/** The priority class of the node exporter, which runs on every node beside the kubelet. */
+export const NODE_AGENT_PRIORITY_CLASS = "system-node-critical";
