@@ -18,6 +18,7 @@ import { withLeanStackTraces } from "./leanStacks";
 import { ToolCheck, runRealToolChecks } from "./realTools";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
+import { InputFileError } from "../components/inputFile";
 
 /** The effective Alertmanager configuration's file under `manifests/`. */
 export const EFFECTIVE_ALERTMANAGER_FILE = "alertmanager.effective.yaml";
@@ -108,13 +109,20 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   let plan: Plan;
   let timings: Timings | undefined;
   try {
-    const stackFile = loadStackFile(options.configDir ?? options.projectDir, options.stack);
+    // Files of the project stay in it (symlinks followed); a named config directory is the user's own.
+    const root = path.resolve(__dirname, "..");
+    const stackFile = loadStackFile(
+      options.configDir ?? options.projectDir,
+      options.stack,
+      options.configDir ? undefined : root,
+    );
     // Checked before the program runs: a broken policy config must not look like a clean plan.
     const policyConfig = loadPolicyConfig(
       options.stack,
       options.policyConfigDir,
       allPolicies,
       stackFile.config["kube-monitoring:environment"],
+      options.policyConfigDir ? undefined : root,
     );
     // A fresh copy of the program each run: its top level is the deployment.
     delete require.cache[entry];
@@ -178,7 +186,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const report =
       err instanceof ConfigError || err instanceof PolicyConfigError
         ? err.problems.join("\n")
-        : `${options.stack}: the program failed: ${err instanceof Error ? err.message : String(err)}`;
+        : err instanceof InputFileError
+          ? err.message
+          : `${options.stack}: the program failed: ${err instanceof Error ? err.message : String(err)}`;
     return { exitCode: 1, report };
   }
 
