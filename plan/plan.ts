@@ -18,6 +18,7 @@ import { withLeanStackTraces } from "./leanStacks";
 import { ToolCheck, runRealToolChecks } from "./realTools";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
+import { readPlanJson } from "./planFile";
 import { InputFileError } from "../components/inputFile";
 
 /** The effective Alertmanager configuration's file under `manifests/`. */
@@ -192,8 +193,13 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     return { exitCode: 1, report };
   }
 
-  if (options.outDir)
-    writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext);
+  if (options.outDir) {
+    try {
+      writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext);
+    } catch (err) {
+      return { exitCode: 1, report: `--out: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
   const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel));
   const report = [
@@ -222,25 +228,63 @@ export function stackOutDir(outDir: string, stack: string): string {
   return dir;
 }
 
-/** Writes plan.json and the manifests, replacing whatever an earlier plan of the stack left. */
+/**
+ * Writes plan.json and the manifests, replacing what an earlier plan of the stack left: into a fresh
+ * directory beside `dir`, swapped in once complete. What the plan did not write is never deleted: an
+ * existing `dir` that is not a plan's (a symlink, a file, a directory without our plan.json) is refused.
+ */
 export function writePlan(plan: Plan, dir: string, alertmanagerContext: RecordedResource[] = []): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
-  fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
-  for (const manifest of manifestsOf(plan.resources)) {
-    fs.writeFileSync(path.join(dir, "manifests", manifest.file), manifest.yaml);
-  }
-  if (plan.alertRouting) {
+  const earlier = notOurs(dir);
+  if (earlier)
+    throw new Error(`${dir}: ${earlier}; not replaced. Choose another --out, or remove it yourself`);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const fresh = fs.mkdtempSync(`${dir}.writing-`);
+  try {
+    fs.mkdirSync(path.join(fresh, "manifests"));
+    fs.writeFileSync(path.join(fresh, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
+    for (const manifest of manifestsOf(plan.resources)) {
+      fs.writeFileSync(path.join(fresh, "manifests", manifest.file), manifest.yaml);
+    }
+    if (plan.alertRouting) {
+      fs.writeFileSync(
+        path.join(fresh, "manifests", ALERT_ROUTING_FILE),
+        alertRoutingMarkdown(plan.stack, plan.alertRouting),
+      );
+    }
+    // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
     fs.writeFileSync(
-      path.join(dir, "manifests", ALERT_ROUTING_FILE),
-      alertRoutingMarkdown(plan.stack, plan.alertRouting),
+      path.join(fresh, "manifests", EFFECTIVE_ALERTMANAGER_FILE),
+      stringify(effectiveAlertmanagerConfig([...alertmanagerContext, ...plan.resources]), { lineWidth: 0 }),
     );
+    if (fs.existsSync(dir)) {
+      const old = `${fresh}.old`;
+      fs.renameSync(dir, old);
+      fs.renameSync(fresh, dir);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else fs.renameSync(fresh, dir);
+  } catch (err) {
+    fs.rmSync(fresh, { recursive: true, force: true });
+    throw err;
   }
-  // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
-  fs.writeFileSync(
-    path.join(dir, "manifests", EFFECTIVE_ALERTMANAGER_FILE),
-    stringify(effectiveAlertmanagerConfig([...alertmanagerContext, ...plan.resources]), { lineWidth: 0 }),
-  );
+}
+
+/** Why `dir` is not an earlier plan's output directory (one holding a plan.json we wrote), if it is not. */
+function notOurs(dir: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dir);
+  } catch {
+    return undefined; // nothing there
+  }
+  if (stat.isSymbolicLink()) return "is a symlink";
+  if (!stat.isDirectory()) return "is not a directory";
+  if (!fs.readdirSync(dir).length) return undefined;
+  try {
+    readPlanJson(path.join(dir, "plan.json"));
+    return undefined;
+  } catch {
+    return "exists and holds no plan.json written by npm run plan";
+  }
 }
 
 /** One YAML file per Kubernetes object, and one per Helm release with its values. */
