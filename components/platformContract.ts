@@ -19,7 +19,7 @@ const proberUrl = z
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.svc:[1-9][0-9]{0,4}$/, {
     error: "expected <service>.<namespace>.svc:<port> (in-cluster, no scheme, path or credentials)",
   })
-  .refine((u) => Number(u.split(":")[1]) <= 65535, { error: "the port is above 65535" });
+  .refine((u) => Number(/\.svc:(\d+)$/.exec(u)?.[1] ?? 0) <= 65535, { error: "the port is above 65535" });
 
 /** Where runbooks live: https, without credentials (alerts carry it to every receiver). */
 const runbookBaseUrl = z
