@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { DASHBOARD_LABEL } from "./AppMonitoring";
-import type { Dashboard } from "./dashboards";
+import { type Dashboard, dashboardConfigMapName } from "./dashboards";
 import { DASHBOARD_FOLDER_ANNOTATION } from "./kubePrometheusStack/grafanaValues";
 import { STACK_LABELS } from "./labels";
 
@@ -12,8 +12,7 @@ export interface GrafanaDashboardsArgs {
   readonly dashboards: readonly Dashboard[];
 }
 
-/** A ConfigMap name for a dashboard uid: lower case, `_` as `-`. */
-export const dashboardConfigMapName = (uid: string) => `dashboard-${uid.toLowerCase().replaceAll("_", "-")}`;
+export { dashboardConfigMapName };
 
 /** Dashboards as ConfigMaps, which Grafana's sidecar loads into the folder each one's annotation names. */
 export class GrafanaDashboards extends pulumi.ComponentResource {

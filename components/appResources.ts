@@ -4,7 +4,7 @@
  */
 import type { AppConfig, EndpointConfig, WorkloadConfig } from "./schema";
 import type { IEndpoint, IPodMonitor, IProbe, IServiceMonitor } from "./crdTypes";
-import { dashboardModel, panel } from "./dashboards";
+import { dashboardModel, dashboardUid, panel } from "./dashboards";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security";
 import { errorRatioExpr, latencyQuantileExpr, probeJobName, ruleContext } from "./appRules";
 
@@ -162,9 +162,9 @@ export function workloadSpecs(app: AppConfig, w: WorkloadConfig) {
   return { deployment, service, ingress };
 }
 
-/** The uid of an app's generated dashboard (Grafana allows 40 characters). */
+/** The uid of an app's generated dashboard (Grafana allows 40 characters; longer ones end in a hash). */
 export const appDashboardUid = (app: Pick<AppConfig, "name" | "namespace">) =>
-  `kube-monitoring-${app.namespace}-${app.name}`.slice(0, 40);
+  dashboardUid(`kube-monitoring-${app.namespace}-${app.name}`);
 
 /** A Grafana dashboard: request rate, error ratio, latency quantiles and SLO burn. */
 export function appDashboard(app: AppConfig): Record<string, unknown> {

@@ -20,7 +20,7 @@ import { urlCarriesCredentials } from "./schemaPrimitives";
 import { inputTextProblems } from "./inputText";
 import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
-import { ReadFile, readRuleFile } from "./ruleFiles";
+import { ReadFile, projectFileReader, readRuleFile } from "./ruleFiles";
 import { ownerLabelProblem } from "./appSchema";
 import { appDashboardUid } from "./appResources";
 import {
@@ -31,7 +31,6 @@ import {
   readDashboardFiles,
 } from "./dashboards";
 import { stackDashboards } from "./platformDashboards";
-import * as fs from "node:fs";
 import * as path from "node:path";
 
 export * from "./schema";
@@ -239,7 +238,17 @@ export function rawConfigFrom(
   const raw: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(all)) {
     if (!fullKey.startsWith(prefix)) continue;
-    raw[fullKey.slice(prefix.length)] = /^\s*[[{]/.test(text) ? JSON.parse(text) : text;
+    const key = fullKey.slice(prefix.length);
+    // Text that only looks like JSON stays text: the schema then names the key and what it expected.
+    let value: unknown = text;
+    if (/^\s*[[{]/.test(text)) {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        value = text;
+      }
+    }
+    raw[key] = value;
   }
   return raw;
 }
@@ -265,7 +274,7 @@ export function loadStackConfig(): StackConfig {
       `no Pulumi.${stack}.yaml in ${dir}: credentials are checked per top-level key (${secretKeys.join(", ")}), not per value`,
     );
   }
-  const readFile: ReadFile = (file) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+  const readFile = projectFileReader(PROJECT_ROOT);
   const dashboardFiles = readDashboardFiles(path.join(PROJECT_ROOT, "dashboards"), PROJECT_ROOT);
   return parseStackConfig(stack, raw, { secretKeys, secureLeaves, readFile, dashboardFiles });
 }

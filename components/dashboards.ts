@@ -2,8 +2,10 @@
  * Grafana dashboards as code: the `dashboards/` folder (JSON files, one subfolder per Grafana folder),
  * checked before anything is deployed, and the stack's own dashboards, built here.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { InputFileError, SIZE_CAPS, readInputFile } from "./inputFile";
 
 /** A datasource Grafana is provisioned with: what a dashboard may refer to. */
 export interface Datasource {
@@ -33,11 +35,36 @@ export interface Dashboard {
   readonly model: Record<string, unknown>;
 }
 
-/** A file of the dashboards folder: its path relative to the project root, and its text. */
+/** A file of the dashboards folder: its path relative to the project root, and its text or why not. */
 export interface DashboardFile {
   readonly path: string;
   readonly text: string;
+  /** Why the file could not be read (outside the project, not a regular file, too large). */
+  readonly problem?: string;
 }
+
+/** Grafana's limit on a uid. */
+export const MAX_UID_LENGTH = 40;
+
+/**
+ * A uid from a longer name: the name when it fits Grafana's 40 characters, else its first 31 and a
+ * short hash of the whole, so two names that share 40 characters keep apart.
+ */
+export function dashboardUid(name: string): string {
+  if (name.length <= MAX_UID_LENGTH) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, MAX_UID_LENGTH - hash.length - 1)}-${hash}`;
+}
+
+/** A ConfigMap name for a dashboard uid: lower case, `_` as `-`. */
+export const dashboardConfigMapName = (uid: string) => `dashboard-${uid.toLowerCase().replaceAll("_", "-")}`;
+
+/** Kubernetes refuses a ConfigMap whose data exceed 1 MiB (keys and values together). */
+export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
+
+/** The bytes of a dashboard's ConfigMap data, as GrafanaDashboards writes it. */
+export const dashboardConfigMapBytes = (uid: string, model: unknown) =>
+  Buffer.byteLength(`${uid}.json`) + Buffer.byteLength(JSON.stringify(model, null, 2));
 
 const UID = /^[A-Za-z0-9_-]{1,40}$/;
 const TEMPLATE_VARIABLE = /^\$\{?[A-Za-z0-9_]+\}?$/;
@@ -81,10 +108,22 @@ export function loadDashboards(
 ): { dashboards: Dashboard[]; problems: string[] } {
   const problems: string[] = [];
   const dashboards: Dashboard[] = [];
-  const seen = new Map(reserved.map((d) => [d.uid, d.source]));
+  const seen = new Map<string, string>();
+  // ConfigMap names fold case and `_`: `Api_x` and `api-x` would be one ConfigMap.
+  const configMaps = new Map<string, string>();
+  for (const d of reserved) {
+    const clash = seen.get(d.uid) ?? configMaps.get(dashboardConfigMapName(d.uid));
+    if (clash) problems.push(`${d.source}: uid ${JSON.stringify(d.uid)} is also the uid of ${clash}`);
+    seen.set(d.uid, d.source);
+    configMaps.set(dashboardConfigMapName(d.uid), d.source);
+  }
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
     const parts = file.path.split(/[\\/]/);
     const problem = (text: string) => problems.push(`${file.path}: ${text}`);
+    if (file.problem) {
+      problem(file.problem);
+      continue;
+    }
     if (parts.length !== 3 || !file.path.endsWith(".json")) {
       problem("must be dashboards/<Grafana folder>/<name>.json");
       continue;
@@ -104,8 +143,17 @@ export function loadDashboards(
     const before = problems.length;
     if (typeof uid !== "string" || !UID.test(uid)) {
       problem("needs a uid: 1 to 40 letters, digits, - or _ (Grafana's limit), fixed so links survive");
-    } else if (seen.has(uid)) {
-      problem(`uid ${JSON.stringify(uid)} is also the uid of ${seen.get(uid)}`);
+    } else if (seen.has(uid) || configMaps.has(dashboardConfigMapName(uid))) {
+      const other = seen.get(uid) ?? configMaps.get(dashboardConfigMapName(uid));
+      problem(
+        seen.has(uid)
+          ? `uid ${JSON.stringify(uid)} is also the uid of ${other}`
+          : `uid ${JSON.stringify(uid)} differs from the uid of ${other} only in case or - and _, and would share its ConfigMap`,
+      );
+    } else if (dashboardConfigMapBytes(uid, model) > MAX_CONFIGMAP_BYTES) {
+      problem(
+        `its ConfigMap would hold ${dashboardConfigMapBytes(uid, model)} bytes; Kubernetes allows ${MAX_CONFIGMAP_BYTES} (1 MiB): split the dashboard`,
+      );
     }
     if (typeof title !== "string" || !title.trim()) problem("needs a title");
     for (const ref of datasourceRefs(model)) {
@@ -115,6 +163,7 @@ export function loadDashboards(
     }
     if (problems.length > before) continue;
     seen.set(uid as string, file.path);
+    configMaps.set(dashboardConfigMapName(uid as string), file.path);
     dashboards.push({
       folder: parts[1],
       source: file.path,
@@ -126,17 +175,28 @@ export function loadDashboards(
   return { dashboards, problems };
 }
 
-/** Reads every file under `root` (the project's dashboards/), with paths relative to `base`. */
+/**
+ * Reads every file under `root` (the project's dashboards/), with paths relative to `base`: each a
+ * regular file inside `base` once symlinks are followed, at most SIZE_CAPS.dashboard, or a problem.
+ */
 export function readDashboardFiles(root: string, base: string): DashboardFile[] {
   if (!fs.existsSync(root)) return [];
   return fs
-    .readdirSync(root, { recursive: true, encoding: "utf8" })
-    .map((rel) => path.join(root, rel))
-    .filter((p) => fs.statSync(p).isFile() && !p.endsWith(".md"))
-    .map((p) => ({
-      path: path.relative(base, p).split(path.sep).join("/"),
-      text: fs.readFileSync(p, "utf8"),
-    }));
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => !entry.isDirectory() && !entry.name.endsWith(".md"))
+    .map((entry) => {
+      const p = path.join(entry.parentPath, entry.name);
+      const shown = path.relative(base, p).split(path.sep).join("/");
+      try {
+        return {
+          path: shown,
+          text: readInputFile(p, { maxBytes: SIZE_CAPS.dashboard, within: base, shown }),
+        };
+      } catch (err) {
+        if (!(err instanceof InputFileError)) throw err;
+        return { path: shown, text: "", problem: err.reason };
+      }
+    });
 }
 
 /** A time-series or stat panel on one datasource; `index` lays panels out two to a row. */

@@ -4,6 +4,11 @@
  */
 import { z } from "zod";
 import { secretSourceSchema } from "./appSchema";
+import {
+  LEGACY_CLASS_ANNOTATION,
+  SCHEME_ANNOTATION,
+  internalIngressProblems,
+} from "../policies/ingressScope";
 import { arn, dnsLabel, storageQuantity, httpsUrl, iniValue, replicas, resources } from "./schemaPrimitives";
 
 const hostname = z
@@ -39,6 +44,12 @@ export const grafanaIngressSchema = z
     annotations: z.record(z.string(), z.string()).default({}),
   })
   .superRefine((ingress, ctx) => {
+    // `internal: true` cannot be undone by an annotation or a class (policies/ingressScope.ts); the
+    // scheme and the class are the stack's to write either way.
+    const problems = internalIngressProblems(ingress.className, ingress.annotations).filter(
+      (p) => ingress.internal || p.at[1] === SCHEME_ANNOTATION || p.at[1] === LEGACY_CLASS_ANNOTATION,
+    );
+    for (const p of problems) ctx.addIssue({ code: "custom", path: [...p.at], message: p.message });
     if ("acmCertificateArn" in ingress.tls && ingress.className !== "alb") {
       ctx.addIssue({
         code: "custom",

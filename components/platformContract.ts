@@ -6,35 +6,67 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError } from "./configError";
+import { namespacePrefix } from "./schema";
+import { dnsLabel, urlCarriesCredentials } from "./schemaPrimitives";
 import { monitorSelectors } from "./kubePrometheusStack/names";
 import { Ownership, PLATFORM_OWNER } from "./ownership";
 
 /** Raised when the platform's contract changes shape; team stacks understand exactly this version. */
 export const PLATFORM_CONTRACT_VERSION = 2;
 
-export const platformContractSchema = z.object({
-  version: z.number(),
-  namespace: z.string().min(1),
-  clusterName: z.string().min(1),
-  selectors: z.record(z.string(), z.unknown()),
-  /** The blackbox exporter's prober URL, when the platform runs one. */
-  proberUrl: z.string().optional(),
-  runbookBaseUrl: z.string().optional(),
-  /** How the Alertmanager scopes each namespace's AlertmanagerConfig. */
-  alertmanagerConfigMatcherStrategy: z.string(),
-  /** Namespaces the platform owns: no team stack may use them. */
-  platformNamespaces: z.array(z.string().min(1)),
-  /** Each registered team's claim: the namespaces starting with its prefix are the team's. */
-  teams: z.array(z.strictObject({ name: z.string().min(1), namespacePrefix: z.string().min(2) })),
-  /** The platform stack's own apps: a team stack neither reuses their names nor their routed namespaces. */
-  apps: z.array(
+/** `<service>.<namespace>.svc:<port>`: what a Probe's prober.url takes; no scheme, path or credentials. */
+const proberUrl = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.svc:[1-9][0-9]{0,4}$/, {
+    error: "expected <service>.<namespace>.svc:<port> (in-cluster, no scheme, path or credentials)",
+  })
+  .refine((u) => Number(/\.svc:(\d+)$/.exec(u)?.[1] ?? 0) <= 65535, { error: "the port is above 65535" });
+
+/** Where runbooks live: https, without credentials (alerts carry it to every receiver). */
+const runbookBaseUrl = z
+  .url({ protocol: /^https$/, error: "expected an https URL" })
+  .refine((u) => !urlCarriesCredentials(u), { error: "must not carry credentials" });
+
+const label = z
+  .string()
+  .regex(/^[A-Za-z0-9._/-]{1,317}$/, { error: "expected a Kubernetes label key or value" });
+
+/**
+ * The contract as a team stack reads it: input from another stack, so every field is parsed for what
+ * the team stack does with it (no field passes through unchecked).
+ */
+export const platformContractSchema = z.strictObject({
+  version: z.int(),
+  namespace: dnsLabel,
+  clusterName: dnsLabel,
+  selectors: z.record(
+    z.string().regex(/^[A-Za-z]{1,63}$/, { error: "expected a selector name" }),
     z.strictObject({
-      name: z.string().min(1),
-      namespace: z.string().min(1),
-      team: z.string().optional(),
-      routed: z.boolean(),
+      labels: z.record(label, label),
+      namespaces: z.literal("all"),
+      except: label.optional(),
     }),
   ),
+  /** The blackbox exporter's prober URL, when the platform runs one. */
+  proberUrl: proberUrl.optional(),
+  runbookBaseUrl: runbookBaseUrl.optional(),
+  /** How the Alertmanager scopes each namespace's AlertmanagerConfig. */
+  alertmanagerConfigMatcherStrategy: z.enum(["OnNamespace"]),
+  /** Namespaces the platform owns: no team stack may use them. */
+  platformNamespaces: z.array(dnsLabel).max(10_000),
+  /** Each registered team's claim: the namespaces starting with its prefix are the team's. */
+  teams: z.array(z.strictObject({ name: dnsLabel, namespacePrefix })).max(10_000),
+  /** The platform stack's own apps: a team stack neither reuses their names nor their routed namespaces. */
+  apps: z
+    .array(
+      z.strictObject({
+        name: dnsLabel,
+        namespace: dnsLabel,
+        team: dnsLabel.optional(),
+        routed: z.boolean(),
+      }),
+    )
+    .max(10_000),
 });
 export type PlatformContract = z.infer<typeof platformContractSchema>;
 
@@ -51,10 +83,10 @@ export function platformContractOutput(input: {
     version: PLATFORM_CONTRACT_VERSION,
     namespace,
     clusterName: input.clusterName,
-    selectors: monitorSelectors as unknown as Record<string, unknown>,
+    selectors: monitorSelectors as unknown as PlatformContract["selectors"],
     ...(proberUrl ? { proberUrl } : {}),
     ...(input.runbookBaseUrl ? { runbookBaseUrl: input.runbookBaseUrl } : {}),
-    alertmanagerConfigMatcherStrategy: "OnNamespace",
+    alertmanagerConfigMatcherStrategy: "OnNamespace" as const,
     platformNamespaces: [...own.platformNamespaces],
     teams: own.teams.map((t) => ({ name: t.name, namespacePrefix: t.namespacePrefix })),
     apps: own.apps.map((a) => ({
@@ -91,8 +123,19 @@ export function parsePlatformContract(
   }
   const parsed = platformContractSchema.safeParse(value);
   if (!parsed.success) {
+    // Key and what was expected; never the value, which came from another stack.
+    const at = (p: readonly PropertyKey[]) =>
+      p.map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`)).join("");
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${where}: platformContract.${i.path.join(".")}: ${i.message}`),
+      parsed.error.issues.map((i) => {
+        const message =
+          i.code === "invalid_type"
+            ? `expected ${i.expected}`
+            : i.code === "unrecognized_keys"
+              ? `unknown key ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`
+              : i.message.replaceAll("{input}", "the value");
+        return `${where}: platformContract${at(i.path)}: ${message}`;
+      }),
     );
   }
   return parsed.data;

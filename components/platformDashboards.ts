@@ -6,7 +6,7 @@ import { planPrometheusStorage } from "./capacity";
 import type { AppConfig, StackConfig } from "./schema";
 import { RELEASE_FULLNAME, THANOS_SIDECAR_SERVICE } from "./kubePrometheusStack/names";
 import { thanosName } from "./Thanos";
-import { Dashboard, dashboardModel, panel } from "./dashboards";
+import { Dashboard, dashboardModel, dashboardUid, panel } from "./dashboards";
 import { errorBudget } from "./appRules";
 import type { ThanosJobs } from "./platformRules";
 
@@ -117,7 +117,7 @@ export function sloDashboard(app: AppConfig, datasource: string): Dashboard | un
   const slo = `${app.name}-availability`;
   const budget = errorBudget(app.slo.objective);
   const ratio = (w: string) => `slo:sli_error:ratio_rate${w}{slo="${slo}"}`;
-  const uid = `slo-${app.namespace}-${app.name}`.slice(0, 40);
+  const uid = dashboardUid(`slo-${app.namespace}-${app.name}`);
   return dashboard(uid, `SLO: ${app.name} (${app.namespace})`, [
     panel(
       1,

@@ -3,10 +3,10 @@
  * from paths inside the project and validated like Prometheus validates them.
  */
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import type { IRuleGroup } from "./crdTypes";
 import { isRuleDuration } from "./capacity";
+import { InputFileError, SIZE_CAPS, parseYamlInput, readInputFile } from "./inputFile";
 
 const ruleDuration = z.string().refine(isRuleDuration, { error: "{input} is not a Prometheus duration" });
 
@@ -42,6 +42,15 @@ const fileSchema = z.array(groupSchema).min(1, { error: "holds no rule groups" }
 export type ReadFile = (relativePath: string) => string;
 
 /**
+ * Reads rule files under `root` (the project): symlinks followed must stay inside it, only regular
+ * files, at most SIZE_CAPS.ruleFile. Throws InputFileError.
+ */
+export const projectFileReader =
+  (root: string): ReadFile =>
+  (file) =>
+    readInputFile(path.join(root, file), { maxBytes: SIZE_CAPS.ruleFile, within: root, shown: file });
+
+/**
  * The rule groups in one file, or a problem naming what is wrong. `file` is relative to the project and
  * may not leave it.
  */
@@ -53,26 +62,28 @@ export function readRuleFile(file: string, read: ReadFile): { groups?: IRuleGrou
   let text: string;
   try {
     text = read(normalized);
-  } catch {
-    return { problem: `${JSON.stringify(file)} cannot be read` };
+  } catch (err) {
+    return {
+      problem: `${JSON.stringify(file)} ${err instanceof InputFileError ? err.reason : "cannot be read"}`,
+    };
   }
+  const parsed = parseYamlInput(text);
+  if ("problem" in parsed) return { problem: `${JSON.stringify(file)} ${parsed.problem}` };
   const groups: unknown[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length)
-      return { problem: `${JSON.stringify(file)} is not YAML: ${doc.errors[0].message}` };
-    const body = doc.toJS() as { kind?: string; groups?: unknown[]; spec?: { groups?: unknown[] } } | null;
+  for (const doc of parsed.docs) {
+    const body = doc as { kind?: string; groups?: unknown[]; spec?: { groups?: unknown[] } } | null;
     if (!body) continue;
     if (body.kind === "PrometheusRule") groups.push(...(body.spec?.groups ?? []));
     else if (Array.isArray(body.groups)) groups.push(...body.groups);
     else return { problem: `${JSON.stringify(file)} is neither a rule file (groups:) nor a PrometheusRule` };
   }
-  const parsed = fileSchema.safeParse(groups, { reportInput: true });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+  const checked = fileSchema.safeParse(groups, { reportInput: true });
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
     const where = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
     return {
       problem: `${JSON.stringify(file)}: groups${where}: ${issue.message.replace("{input}", JSON.stringify((issue as { input?: unknown }).input))}`,
     };
   }
-  return { groups: parsed.data as IRuleGroup[] };
+  return { groups: checked.data as IRuleGroup[] };
 }

@@ -52,7 +52,7 @@ import {
 /** A team's name: a DNS label, since it prefixes its namespaces. */
 const labelValueName = dnsLabel;
 /** A namespace prefix: the start of a DNS label, ending in `-`. */
-const namespacePrefix = z.string().regex(/^[a-z0-9][-a-z0-9]{0,40}-$/, {
+export const namespacePrefix = z.string().regex(/^[a-z0-9][-a-z0-9]{0,40}-$/, {
   error:
     "{input} is not a namespace prefix (lower-case letters, digits and '-', ending in '-', like payments-)",
 });

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { SIZE_CAPS, parseYamlFile, readInputFile, shownPath } from "./inputFile";
 
 /** Paths of `secure:` leaves under `namespace:` keys, written as messages name them (`a.b[0].c`). */
 export function secureLeafPaths(stackDoc: unknown, namespace: string): Set<string> {
@@ -29,5 +29,9 @@ export function secureLeafPaths(stackDoc: unknown, namespace: string): Set<strin
 export function readSecureLeafPaths(dir: string, stack: string, namespace: string): Set<string> | undefined {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) return undefined;
-  return secureLeafPaths(parse(fs.readFileSync(file, "utf8")), namespace);
+  const shown = shownPath(file);
+  return secureLeafPaths(
+    parseYamlFile(readInputFile(file, { maxBytes: SIZE_CAPS.stackFile, shown }), shown),
+    namespace,
+  );
 }

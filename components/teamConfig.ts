@@ -14,7 +14,7 @@ import {
 } from "./config";
 import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
-import * as fs from "node:fs";
+import { projectFileReader } from "./ruleFiles";
 import * as path from "node:path";
 
 /** `org/project/stack`, as `pulumi stack ls` names a stack of the Pulumi Cloud. */
@@ -100,6 +100,6 @@ export function loadTeamConfig(projectDir: string): TeamConfig {
   return parseTeamConfig(stack, raw, {
     secretKeys,
     secureLeaves,
-    readFile: (file) => fs.readFileSync(path.join(root, file), "utf8"),
+    readFile: projectFileReader(root),
   });
 }

@@ -14,7 +14,8 @@ import { nodesNamed, selectorOf } from "../policies/promqlSyntax";
 import { durationSeconds } from "../policies/units";
 import type { Finding } from "./checkLoad";
 import type { RuleFile } from "./checkLoad";
-import type { Client } from "./verify";
+import type { z } from "zod";
+import { ANSWERS, Client, getAnswer } from "./verifyApi";
 
 type MetricType =
   "counter" | "gauge" | "histogram" | "summary" | "gaugehistogram" | "info" | "stateset" | "unknown";
@@ -54,16 +55,20 @@ interface Api {
 async function serverApi(client: Client, url: string, lookbackSeconds: number, now: number): Promise<Api> {
   const base = url.replace(/\/+$/, "");
   const range = `start=${now / 1000 - lookbackSeconds}&end=${now / 1000}`;
-  const data = async <T>(path: string) => ((await client.get(`${base}${path}`)) as { data: T }).data;
+  // Every answer checked for shape: a wrong one is an ApiError naming the URL and the key (exit 3).
+  const data = async <T>(path: string, schema: z.ZodType<{ data: T }>, what: string) =>
+    (await getAnswer(client, `${base}${path}`, schema, what)).data;
   const metadata = new Map<string, MetricType>();
   for (const [name, entries] of Object.entries(
-    await data<Record<string, { type: MetricType }[]>>("/api/v1/metadata"),
+    await data("/api/v1/metadata", ANSWERS.metadata, "a Prometheus metadata answer"),
   )) {
-    metadata.set(name, entries[0]?.type ?? "unknown");
+    metadata.set(name, (entries[0]?.type ?? "unknown") as MetricType);
   }
-  const names = new Set(await data<string[]>(`/api/v1/label/__name__/values?${range}`));
-  const rules = await data<{ groups: { rules: { type: string; name: string }[] }[] }>("/api/v1/rules");
-  for (const g of rules.groups ?? []) for (const r of g.rules) if (r.type === "recording") names.add(r.name);
+  const names = new Set(
+    await data(`/api/v1/label/__name__/values?${range}`, ANSWERS.strings, "a Prometheus label values answer"),
+  );
+  const rules = await data("/api/v1/rules", ANSWERS.rules, "a Prometheus rules answer");
+  for (const g of rules.groups) for (const r of g.rules) if (r.type === "recording") names.add(r.name);
   const labels = new Map<string, Promise<Set<string>>>();
   return {
     metadata,
@@ -73,7 +78,11 @@ async function serverApi(client: Client, url: string, lookbackSeconds: number, n
         const match = encodeURIComponent(`{__name__=${JSON.stringify(metric)}}`);
         labels.set(
           metric,
-          data<string[]>(`/api/v1/labels?match[]=${match}&${range}`).then((l) => new Set(l)),
+          data(
+            `/api/v1/labels?match[]=${match}&${range}`,
+            ANSWERS.strings,
+            "a Prometheus labels answer",
+          ).then((l) => new Set(l)),
         );
       }
       return labels.get(metric)!;

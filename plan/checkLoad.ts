@@ -3,6 +3,7 @@
  * object and of every rule (its `alert:` or `record:` key), so each finding points at its rule.
  */
 import * as fs from "node:fs";
+import { InputFileError, SIZE_CAPS, readInputFile } from "../components/inputFile";
 import * as path from "node:path";
 import { Document, LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import type { PolicyInput } from "../policies/harness";
@@ -82,8 +83,10 @@ export function loadYaml(files: string[]): Loaded {
     const lines = new LineCounter();
     let text: string;
     try {
-      text = fs.readFileSync(file, "utf8");
+      // A regular file (no FIFO, device or /proc entry), at most the rule file cap, never quoted.
+      text = readInputFile(file, { maxBytes: SIZE_CAPS.ruleFile });
     } catch (err) {
+      if (err instanceof InputFileError) throw new InputError(err.message);
       throw new InputError(`${file}: cannot be read: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
     }
     const lineAt = (offset: number | undefined) => lines.linePos(offset ?? 0).line;

@@ -1,14 +1,15 @@
 // npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan FILE]
 import { logSafe } from "./escape";
+import { shownPath } from "../components/inputFile";
 import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as fs from "node:fs";
-import { parse } from "yaml";
 import { diffPlans, renderMarkdown, summaryLine } from "./diff";
 import { Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
 import type { RecordedResource } from "./runtime";
-import { loadStackFile } from "./stackFile";
+import { loadStackFile, readYamlFile } from "./stackFile";
+import { readPlanJson } from "./planFile";
 import { STACK_REFERENCE } from "../components/teamConfig";
 
 const usage =
@@ -81,7 +82,11 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
         );
       }
     } catch (err) {
-      io.error(`--compare ${values.compare}: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      // The readers' messages start with the file; ours say what the file is of.
+      io.error(
+        `--compare ${message.startsWith(shownPath(values.compare)) ? message : `${values.compare}: ${message}`}`,
+      );
       return 1;
     }
   }
@@ -166,34 +171,25 @@ async function platformOutputs(
   try {
     plan = readPlanFile(file);
   } catch (err) {
-    return `--platform-plan ${file}: ${(err as Error).message}`;
+    return `--platform-plan ${(err as Error).message}`;
   }
   if (plan.project !== "kube-monitoring") {
-    return `--platform-plan ${file}: a plan of project ${JSON.stringify(plan.project)}, not the platform (kube-monitoring)`;
+    return `--platform-plan ${file}: project: a plan of project ${JSON.stringify(plan.project)}, not the platform (kube-monitoring)`;
+  }
+  // The team names its platform stack: a plan of another stack would judge it against the wrong contract.
+  if (plan.stack !== platformStack) {
+    return `--platform-plan ${file}: stack: a plan of stack ${JSON.stringify(plan.stack)}, but ${team}'s platformStack is ${reference}`;
   }
   return teamPlanContext(reference, plan);
 }
 
 /** The project name Pulumi.yaml declares. */
 function projectName(dir: string): string {
-  return String(parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.name);
+  return String((readYamlFile(path.join(dir, "Pulumi.yaml")) as { name?: unknown } | null)?.name);
 }
 
-/** A plan.json written by this tool: the keys the diff reads, or an error saying what is wrong. */
-function readPlanFile(file: string): Plan {
-  if (!fs.existsSync(file)) throw new Error("no such file");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`not valid JSON: ${(err as Error).message}`);
-  }
-  const p = parsed as Partial<Plan>;
-  if (!p || typeof p.stack !== "string" || typeof p.project !== "string" || !Array.isArray(p.resources)) {
-    throw new Error("not a plan.json written by npm run plan (needs stack, project and resources)");
-  }
-  return { violations: [], loosened: [], checks: [], outputs: {}, ...p } as Plan;
-}
+/** A plan.json written by this tool, or an error naming the file and key (see plan/planFile.ts). */
+const readPlanFile = (file: string): Plan => readPlanJson(file, true);
 
 if (require.main === module) {
   useLeanStackTraces();

@@ -7,40 +7,28 @@ import { parseArgs } from "node:util";
 import { diffPlans, renderMarkdown } from "./diff";
 import { logSafe } from "./escape";
 import type { Plan } from "./plan";
+import { PlanFileError, readPlanJson } from "./planFile";
+import { SIZE_CAPS } from "../components/inputFile";
 
-/** A plan file that is there but not a plan: the comment is refused, naming the file. */
-export class PlanFileError extends Error {}
+export { PlanFileError };
 
 /** Largest plan.json read (a real stack's is well under 10 MiB). */
-export const MAX_PLAN_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_PLAN_FILE_BYTES = SIZE_CAPS.planFile;
 
+/** The plan of `stack` in `dir`, undefined when there is none; PlanFileError when it is not a plan. */
 const read = (dir: string, stack: string): Plan | undefined => {
   const file = path.join(dir, stack, "plan.json");
-  if (!fs.existsSync(file)) return undefined;
-  const stat = fs.statSync(file);
-  if (!stat.isFile()) throw new PlanFileError(`${file}: not a regular file`);
-  if (stat.size > MAX_PLAN_FILE_BYTES)
-    throw new PlanFileError(`${file}: ${stat.size} bytes; at most ${MAX_PLAN_FILE_BYTES}`);
-  let parsed: Partial<Plan>;
+  // lstat: a dangling symlink is there, and refused as such by the reader.
+  if (!fs.existsSync(file) && !isLink(file)) return undefined;
+  return readPlanJson(file);
+};
+
+const isLink = (file: string) => {
   try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Plan>;
-  } catch (err) {
-    throw new PlanFileError(`${file}: not valid JSON (${(err as Error).message.split("\n")[0]}); truncated?`);
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
   }
-  const wrong =
-    !parsed || typeof parsed !== "object" || Array.isArray(parsed)
-      ? "the file"
-      : typeof parsed.stack !== "string"
-        ? "stack"
-        : !Array.isArray(parsed.resources)
-          ? "resources"
-          : !Array.isArray(parsed.violations ?? [])
-            ? "violations"
-            : !Array.isArray(parsed.loosened ?? [])
-              ? "loosened"
-              : undefined;
-  if (wrong) throw new PlanFileError(`${file}: ${wrong}: not what npm run plan writes`);
-  return { violations: [], loosened: [], checks: [], outputs: {}, ...parsed } as Plan;
 };
 
 /** The comment for `stacks`: head plans in `head`, base plans in `base`; a stack without a head plan failed. */

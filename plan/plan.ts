@@ -2,7 +2,6 @@
  * The offline plan: runs the real program for one stack under the recording mock runtime and writes
  * `DIR/<stack>/plan.json` plus every Kubernetes object and Helm release's values as YAML.
  */
-import { RoutedAlert } from "../policies/ownership";
 import { alertRoutingMarkdown, ownershipViolations, routingTable } from "./alertRouting";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,32 +9,23 @@ import { stringify } from "yaml";
 import { CONFIG_DIR_ENV, ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
-import { Loosening, PolicyConfigError, Violation, loadPolicyConfig, runPolicies } from "../policies/harness";
+import { PolicyConfigError, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { describeLoosening, isBlocking } from "../policies/settingsDelta";
 import { effectiveAlertmanagerConfig, feedsAlertmanager } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
-import { ToolCheck, runRealToolChecks } from "./realTools";
+import { runRealToolChecks } from "./realTools";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
+import { readPlanJson } from "./planFile";
+import { InputFileError } from "../components/inputFile";
 
 /** The effective Alertmanager configuration's file under `manifests/`. */
 export const EFFECTIVE_ALERTMANAGER_FILE = "alertmanager.effective.yaml";
 export const ALERT_ROUTING_FILE = "alert-routing.md";
 
-export interface Plan {
-  stack: string;
-  project: string;
-  resources: RecordedResource[];
-  outputs: Record<string, unknown>;
-  violations: Violation[];
-  /** Mandatory policies this stack's policy config makes advisory or disables. */
-  loosened: Loosening[];
-  /** promtool and amtool results on the generated rules and Alertmanager configuration. */
-  checks: ToolCheck[];
-  /** For every alert the stack creates (and the kube alerts of each routed namespace): who it reaches. */
-  alertRouting?: RoutedAlert[];
-}
+export type { Plan } from "./planTypes";
+import type { Plan } from "./planTypes";
 
 export interface PlanResult {
   /**
@@ -108,13 +98,20 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   let plan: Plan;
   let timings: Timings | undefined;
   try {
-    const stackFile = loadStackFile(options.configDir ?? options.projectDir, options.stack);
+    // Files of the project stay in it (symlinks followed); a named config directory is the user's own.
+    const root = path.resolve(__dirname, "..");
+    const stackFile = loadStackFile(
+      options.configDir ?? options.projectDir,
+      options.stack,
+      options.configDir ? undefined : root,
+    );
     // Checked before the program runs: a broken policy config must not look like a clean plan.
     const policyConfig = loadPolicyConfig(
       options.stack,
       options.policyConfigDir,
       allPolicies,
       stackFile.config["kube-monitoring:environment"],
+      options.policyConfigDir ? undefined : root,
     );
     // A fresh copy of the program each run: its top level is the deployment.
     delete require.cache[entry];
@@ -178,12 +175,19 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const report =
       err instanceof ConfigError || err instanceof PolicyConfigError
         ? err.problems.join("\n")
-        : `${options.stack}: the program failed: ${err instanceof Error ? err.message : String(err)}`;
+        : err instanceof InputFileError
+          ? err.message
+          : `${options.stack}: the program failed: ${err instanceof Error ? err.message : String(err)}`;
     return { exitCode: 1, report };
   }
 
-  if (options.outDir)
-    writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext);
+  if (options.outDir) {
+    try {
+      writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext);
+    } catch (err) {
+      return { exitCode: 1, report: `--out: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
   const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel));
   const report = [
@@ -212,25 +216,63 @@ export function stackOutDir(outDir: string, stack: string): string {
   return dir;
 }
 
-/** Writes plan.json and the manifests, replacing whatever an earlier plan of the stack left. */
+/**
+ * Writes plan.json and the manifests, replacing what an earlier plan of the stack left: into a fresh
+ * directory beside `dir`, swapped in once complete. What the plan did not write is never deleted: an
+ * existing `dir` that is not a plan's (a symlink, a file, a directory without our plan.json) is refused.
+ */
 export function writePlan(plan: Plan, dir: string, alertmanagerContext: RecordedResource[] = []): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
-  fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
-  for (const manifest of manifestsOf(plan.resources)) {
-    fs.writeFileSync(path.join(dir, "manifests", manifest.file), manifest.yaml);
-  }
-  if (plan.alertRouting) {
+  const earlier = notOurs(dir);
+  if (earlier)
+    throw new Error(`${dir}: ${earlier}; not replaced. Choose another --out, or remove it yourself`);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const fresh = fs.mkdtempSync(`${dir}.writing-`);
+  try {
+    fs.mkdirSync(path.join(fresh, "manifests"));
+    fs.writeFileSync(path.join(fresh, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
+    for (const manifest of manifestsOf(plan.resources)) {
+      fs.writeFileSync(path.join(fresh, "manifests", manifest.file), manifest.yaml);
+    }
+    if (plan.alertRouting) {
+      fs.writeFileSync(
+        path.join(fresh, "manifests", ALERT_ROUTING_FILE),
+        alertRoutingMarkdown(plan.stack, plan.alertRouting),
+      );
+    }
+    // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
     fs.writeFileSync(
-      path.join(dir, "manifests", ALERT_ROUTING_FILE),
-      alertRoutingMarkdown(plan.stack, plan.alertRouting),
+      path.join(fresh, "manifests", EFFECTIVE_ALERTMANAGER_FILE),
+      stringify(effectiveAlertmanagerConfig([...alertmanagerContext, ...plan.resources]), { lineWidth: 0 }),
     );
+    if (fs.existsSync(dir)) {
+      const old = `${fresh}.old`;
+      fs.renameSync(dir, old);
+      fs.renameSync(fresh, dir);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else fs.renameSync(fresh, dir);
+  } catch (err) {
+    fs.rmSync(fresh, { recursive: true, force: true });
+    throw err;
   }
-  // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
-  fs.writeFileSync(
-    path.join(dir, "manifests", EFFECTIVE_ALERTMANAGER_FILE),
-    stringify(effectiveAlertmanagerConfig([...alertmanagerContext, ...plan.resources]), { lineWidth: 0 }),
-  );
+}
+
+/** Why `dir` is not an earlier plan's output directory (one holding a plan.json we wrote), if it is not. */
+function notOurs(dir: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dir);
+  } catch {
+    return undefined; // nothing there
+  }
+  if (stat.isSymbolicLink()) return "is a symlink";
+  if (!stat.isDirectory()) return "is not a directory";
+  if (!fs.readdirSync(dir).length) return undefined;
+  try {
+    readPlanJson(path.join(dir, "plan.json"));
+    return undefined;
+  } catch {
+    return "exists and holds no plan.json written by npm run plan";
+  }
 }
 
 /** One YAML file per Kubernetes object, and one per Helm release with its values. */

@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { ConfigError } from "../components/config";
+import { SIZE_CAPS, parseYamlFile, readInputFile, shownPath } from "../components/inputFile";
 
 /** Stands in for every `secure:` value; tests assert it never reaches a plan or manifest. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
@@ -20,17 +21,43 @@ interface ProjectConfigDeclaration {
   default?: unknown;
 }
 
-export function loadStackFile(projectDir: string, stack: string): StackFile {
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A YAML file of the project, read as hostile input (see components/inputFile.ts). */
+export function readYamlFile(file: string, within?: string): unknown {
+  const shown = shownPath(file);
+  return parseYamlFile(readInputFile(file, { maxBytes: SIZE_CAPS.stackFile, within, shown }), shown);
+}
+
+/**
+ * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` in `projectDir`; `within` is where they must stay once
+ * symlinks are followed (the project, unless a config directory was named). Throws InputFileError or
+ * ConfigError naming the file and key.
+ */
+export function loadStackFile(projectDir: string, stack: string, within?: string): StackFile {
   const projectFile = path.join(projectDir, "Pulumi.yaml");
-  const project = parse(fs.readFileSync(projectFile, "utf8")) as {
+  const project = readYamlFile(projectFile, within) as {
     name: string;
     config?: Record<string, ProjectConfigDeclaration>;
   };
+  if (!isMapping(project) || typeof project.name !== "string" || !isMapping(project.config ?? {})) {
+    throw new ConfigError([`${shownPath(projectFile)}: expected a Pulumi project (name:, config:)`]);
+  }
   const stackPath = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackPath)) {
     throw new Error(`${stack}: no stack file ${path.basename(stackPath)} in ${projectDir}`);
   }
-  const stackDoc = (parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const stackDoc = (readYamlFile(stackPath, within) ?? {}) as { config?: Record<string, unknown> };
+  const shown = shownPath(stackPath);
+  if (!isMapping(stackDoc)) throw new ConfigError([`${shown}: expected a mapping (config: …)`]);
+  if (!isMapping(stackDoc.config ?? {}))
+    throw new ConfigError([`${shown}: config: expected a mapping of keys to values`]);
+  const empty = Object.entries(stackDoc.config ?? {}).filter(([, v]) => v === null || v === undefined);
+  if (empty.length)
+    throw new ConfigError(
+      empty.map(([key]) => `${shown}: config.${key}: has no value; set one or remove the key`),
+    );
 
   const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
   const config: Record<string, string> = {};

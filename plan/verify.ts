@@ -9,7 +9,6 @@ import { SIDECAR_UPLOAD_HOURS, sinceLastUpload } from "../components/platformRul
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
 import { THANOS_SIDECAR_SERVICE } from "../components/kubePrometheusStack/names";
 import { thanosName } from "../components/Thanos";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
@@ -18,6 +17,8 @@ import { durationSeconds } from "../policies/units";
 import { effectiveAlertmanagerConfig, isKpsRelease } from "./alertmanagerConfig";
 import type { Plan } from "./plan";
 import type { RecordedResource } from "./runtime";
+import { ANSWERS, ApiError, Client, getAnswer, httpClient, loadedReceivers } from "./verifyApi";
+import { readPlanJson } from "./planFile";
 
 type Json = Record<string, unknown>;
 
@@ -93,65 +94,8 @@ export function expectationsOf(plan: Pick<Plan, "resources">): Expectations {
   };
 }
 
-/** An API that could not be reached, refused us, or answered something that is not its API. */
-export class ApiError extends Error {
-  constructor(
-    readonly url: string,
-    why: string,
-  ) {
-    super(`${url}: ${why}`);
-    this.name = "ApiError";
-  }
-}
-
-export interface Client {
-  get(url: string): Promise<unknown>;
-}
-
-/** A JSON client with the credentials from the environment and a timeout per request. */
-export function httpClient(env: NodeJS.ProcessEnv = process.env, timeoutMs = 10_000): Client {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (env.KUBE_MONITORING_VERIFY_TOKEN) headers.authorization = `Bearer ${env.KUBE_MONITORING_VERIFY_TOKEN}`;
-  else if (env.KUBE_MONITORING_VERIFY_USER) {
-    const basic = Buffer.from(
-      `${env.KUBE_MONITORING_VERIFY_USER}:${env.KUBE_MONITORING_VERIFY_PASSWORD ?? ""}`,
-    );
-    headers.authorization = `Basic ${basic.toString("base64")}`;
-  }
-  return {
-    async get(url) {
-      let res: Response;
-      try {
-        res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-      } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause?.code;
-        const timedOut = (err as Error).name === "TimeoutError";
-        throw new ApiError(
-          url,
-          timedOut
-            ? `no answer within ${timeoutMs / 1000}s`
-            : `cannot connect (${cause ?? (err as Error).message})`,
-        );
-      }
-      if (res.status === 401 || res.status === 403) {
-        throw new ApiError(
-          url,
-          `${res.status}: not allowed; set KUBE_MONITORING_VERIFY_TOKEN, or _USER and _PASSWORD`,
-        );
-      }
-      if (!res.ok) throw new ApiError(url, `HTTP ${res.status}`);
-      const text = await res.text();
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new ApiError(
-          url,
-          `answered with something that is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
-        );
-      }
-    },
-  };
-}
+export { ApiError, httpClient };
+export type { Client };
 
 export interface CheckResult {
   readonly check: string;
@@ -167,24 +111,13 @@ export interface Endpoints {
 
 const join = (base: string, p: string) => `${base.replace(/\/$/, "")}${p}`;
 
-/** Prometheus' `data` from an API answer, or an ApiError naming the URL. */
-async function promData<T>(client: Client, url: string): Promise<T> {
-  const body = (await client.get(url)) as { status?: string; data?: T; error?: string };
-  if (!body || typeof body !== "object" || !("data" in body))
-    throw new ApiError(url, "not a Prometheus API answer");
-  return body.data as T;
-}
-
 async function query(
   client: Client,
   base: string,
   expr: string,
 ): Promise<{ metric: Record<string, string> }[]> {
-  const data = await promData<{ result: { metric: Record<string, string> }[] }>(
-    client,
-    join(base, `/api/v1/query?query=${encodeURIComponent(expr)}`),
-  );
-  return data.result ?? [];
+  const url = join(base, `/api/v1/query?query=${encodeURIComponent(expr)}`);
+  return (await getAnswer(client, url, ANSWERS.vector, "a Prometheus query answer")).data.result;
 }
 
 const LIKELY_CAUSES =
@@ -193,13 +126,10 @@ const LIKELY_CAUSES =
   "(kubectl get prometheus -A -o yaml, and the operator's log for 'skipping')";
 
 async function targetChecks(client: Client, ep: Endpoints, exp: Expectations): Promise<CheckResult[]> {
-  type Target = { scrapePool: string; health: string; lastError: string; scrapeUrl: string };
-  const data = await promData<{ activeTargets: Target[] }>(
-    client,
-    join(ep.prometheus, "/api/v1/targets?state=active"),
-  );
+  const url = join(ep.prometheus, "/api/v1/targets?state=active");
+  const { data } = await getAnswer(client, url, ANSWERS.targets, "a Prometheus targets answer");
   return exp.scrapePools.map(({ pool, from }) => {
-    const targets = (data.activeTargets ?? []).filter((t) => t.scrapePool === pool);
+    const targets = data.activeTargets.filter((t) => t.scrapePool === pool);
     const check = `targets ${pool}`;
     if (!targets.length) return { check, ok: false, detail: `${from}: ${LIKELY_CAUSES}` };
     const down = targets.filter((t) => t.health !== "up");
@@ -221,14 +151,11 @@ async function ruleChecks(
   exp: Expectations,
   now: number,
 ): Promise<CheckResult[]> {
-  type Rule = { name: string; health: string; lastError?: string };
-  type Group = { name: string; file: string; interval: number; lastEvaluation: string; rules: Rule[] };
-  const data = await promData<{ groups: Group[] }>(client, join(ep.prometheus, "/api/v1/rules"));
+  const url = join(ep.prometheus, "/api/v1/rules");
+  const { data } = await getAnswer(client, url, ANSWERS.rules, "a Prometheus rules answer");
   return exp.ruleGroups.map(({ group, filePrefix, from }) => {
     const check = `rules ${group}`;
-    const found = (data.groups ?? []).find(
-      (g) => g.name === group && path.basename(g.file).startsWith(filePrefix),
-    );
+    const found = data.groups.find((g) => g.name === group && path.basename(g.file).startsWith(filePrefix));
     if (!found) {
       return {
         check,
@@ -257,15 +184,9 @@ async function ruleChecks(
 }
 
 async function alertmanagerChecks(client: Client, ep: Endpoints, exp: Expectations): Promise<CheckResult[]> {
-  const status = (await client.get(join(ep.alertmanager, "/api/v2/status"))) as {
-    config?: { original?: string };
-    cluster?: { peers?: unknown[]; status?: string };
-  };
-  if (!status?.config?.original)
-    throw new ApiError(join(ep.alertmanager, "/api/v2/status"), "not an Alertmanager status");
-  const loaded = ((parse(status.config.original) as { receivers?: { name: string }[] })?.receivers ?? []).map(
-    (r) => r.name,
-  );
+  const statusUrl = join(ep.alertmanager, "/api/v2/status");
+  const status = await getAnswer(client, statusUrl, ANSWERS.amStatus, "an Alertmanager status");
+  const loaded = loadedReceivers(statusUrl, status.config.original);
   const missing = exp.receivers.filter((r) => !loaded.includes(r));
   const results: CheckResult[] = [
     missing.length
@@ -284,10 +205,13 @@ async function alertmanagerChecks(client: Client, ep: Endpoints, exp: Expectatio
       detail: `${peers} of ${exp.alertmanagerReplicas} peers`,
     });
   }
-  const watchdog = (await client.get(
+  const watchdog = await getAnswer(
+    client,
     join(ep.alertmanager, `/api/v2/alerts?active=true&filter=${encodeURIComponent('alertname="Watchdog"')}`),
-  )) as { status?: { state?: string } }[];
-  const firing = Array.isArray(watchdog) ? watchdog.filter((a) => a.status?.state === "active") : [];
+    ANSWERS.amAlerts,
+    "an Alertmanager alerts answer",
+  );
+  const firing = watchdog.filter((a) => a.status?.state === "active");
   results.push(
     firing.length
       ? { check: "watchdog", ok: true, detail: "firing, reaching Alertmanager" }
@@ -337,9 +261,11 @@ function queryChecks(
 }
 
 async function thanosQueryChecks(client: Client, url: string, exp: Expectations): Promise<CheckResult[]> {
-  const data = await promData<Record<string, { name: string; lastError: string | null }[]>>(
+  const { data } = await getAnswer(
     client,
     join(url, "/api/v1/stores"),
+    ANSWERS.stores,
+    "a Thanos stores answer",
   );
   const sidecars = data.sidecar ?? [];
   const stores = data.store ?? [];
@@ -482,7 +408,13 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`${planFile}: no plan; run npm run plan -- ${stack} first, or name one with --plan`);
     return 1;
   }
-  const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as Plan;
+  let plan: Plan;
+  try {
+    plan = readPlanJson(planFile);
+  } catch (err) {
+    console.error(logSafe((err as Error).message));
+    return 1;
+  }
   if (plan.stack !== stack) {
     console.error(`${planFile}: a plan of stack ${JSON.stringify(plan.stack)}, not ${JSON.stringify(stack)}`);
     return 1;

@@ -1,6 +1,7 @@
 /** Grafana for people: TLS on any ingress, single sign-on, no anonymous access. */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
+import { ALB_CLASS, SCHEME_ANNOTATION, internalIngressProblems } from "./ingressScope";
 
 /** Grafana's sign-in integrations other than its own login form. */
 const SSO_SECTIONS = [
@@ -34,6 +35,18 @@ export const grafanaAccess: Policy = {
     const ingress = (grafana.ingress ?? {}) as Json;
     if (ingress.enabled === true) {
       const annotations = (ingress.annotations ?? {}) as Record<string, string>;
+      // An internal ALB stays internal: no shared group, no public CIDR, no other class (ingressScope.ts).
+      if (annotations[SCHEME_ANNOTATION] === "internal") {
+        const rest = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== SCHEME_ANNOTATION));
+        const className = String(ingress.ingressClassName ?? "");
+        for (const p of internalIngressProblems(className, rest)) {
+          report(`${where}'s ingress is internal, but ${p.at[1] ?? "ingressClassName"} ${p.message}.`);
+        }
+        if (className !== ALB_CLASS && !/alb|elb|nlb|aws/i.test(className))
+          report(
+            `${where}'s ingress has an ALB scheme annotation on class ${JSON.stringify(className)}, not alb.`,
+          );
+      }
       const tls = Array.isArray(ingress.tls) && ingress.tls.length > 0;
       const albTls =
         ingress.ingressClassName === "alb" &&

@@ -17,6 +17,7 @@ import {
 } from "@pulumi/policy";
 import Ajv from "ajv";
 import type { Policy } from "./util";
+import { InputFileError, SIZE_CAPS, parseJsonInput, readInputFile } from "./inputFile";
 import { Loosening, effectiveLevel, loosens, settingBoundProblems, settingText } from "./settingsDelta";
 
 export type { Loosening } from "./settingsDelta";
@@ -72,6 +73,8 @@ export function loadPolicyConfig(
   dir = __dirname,
   policies: Policy[] = [],
   environment?: string,
+  /** Where the file must stay once symlinks are followed (the project, unless a directory was named). */
+  within?: string,
 ): StackPolicyConfig {
   const file = path.join(dir, `config.${stack}.json`);
   const relative = path.relative(process.cwd(), file);
@@ -83,9 +86,10 @@ export function loadPolicyConfig(
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    raw = parseJsonInput(readInputFile(file, { maxBytes: SIZE_CAPS.policyConfig, within, shown }), shown);
   } catch (err) {
-    throw new PolicyConfigError([`${shown}: not valid JSON: ${(err as Error).message}`]);
+    if (err instanceof InputFileError) throw new PolicyConfigError([err.message]);
+    throw err;
   }
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     throw new PolicyConfigError([`${shown}: must be a JSON object of policy names`]);

@@ -73,20 +73,20 @@ describe("backtest: plan files", () => {
   it("refuses files too large, not JSON, or missing, without quoting their content", () => {
     const big = write("big.json", JSON.stringify(fixturePlan("dev", [])));
     assert.throws(() => readPlanFile(big, "dev", 100), {
-      message: new RegExp(`^${big}: \\d+ bytes, more than the 100`),
+      message: new RegExp(`^${big}: is [\\d.]+ KiB; at most 0\\.1 KiB \\(100 bytes\\)$`),
     });
     const secret = write("secret.json", "password=hunter2\n");
     assert.throws(
       () => readPlanFile(secret, "dev"),
       (err: Error) => {
         assert.ok(err instanceof InputError);
-        assert.equal(err.message, `${secret}: not JSON; expected a plan.json`);
+        assert.equal(err.message, `${secret}: not valid JSON`);
         assert.doesNotMatch(err.message, /hunter2/);
         return true;
       },
     );
     assert.throws(() => readPlanFile(path.join(dir, "none.json"), "dev"), {
-      message: `${path.join(dir, "none.json")}: cannot read it (ENOENT)`,
+      message: `${path.join(dir, "none.json")}: no such file`,
     });
   });
 });

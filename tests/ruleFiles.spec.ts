@@ -128,7 +128,7 @@ describe("rule files brought as they are", () => {
     );
     assert.equal(result.exitCode, 1);
     assert.deepEqual(result.report.split("\n"), [
-      'badrules: ruleFiles[0]: "tests/fixtures/check/nope.yaml" cannot be read',
+      'badrules: ruleFiles[0]: "tests/fixtures/check/nope.yaml" no such file',
       'badrules: ruleFiles[1]: "../outside.yaml" is outside the project; give a path inside it',
       'badrules: ruleFiles[2]: "package.json" is neither a rule file (groups:) nor a PrometheusRule',
     ]);

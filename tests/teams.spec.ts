@@ -150,7 +150,7 @@ describe("team stacks", () => {
       assert.equal(other.status, 1);
       assert.equal(
         other.stderr.trim(),
-        `--platform-plan ${path.join(out, "other.json")}: a plan of project "other", not the platform (kube-monitoring)`,
+        `--platform-plan ${path.join(out, "other.json")}: project: a plan of project "other", not the platform (kube-monitoring)`,
       );
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

@@ -3,14 +3,14 @@
  * parts the backtest reads checked for shape (the stack, each resource's identity, each PrometheusRule's
  * groups and rules). Every problem names the file and the key.
  */
-import * as fs from "node:fs";
+import { InputFileError, SIZE_CAPS, parseJsonInput, readInputFile } from "../../components/inputFile";
 import { z } from "zod";
 import { durationSeconds } from "../../policies/units";
 import { effectiveAlertmanagerConfig, isKpsRelease } from "../alertmanagerConfig";
 import type { RecordedResource } from "../runtime";
 
 /** Plans larger than this are refused before they are read (a 1000-app plan is well under it). */
-export const MAX_PLAN_BYTES = 128 * 1024 * 1024;
+export const MAX_PLAN_BYTES = SIZE_CAPS.planFile;
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -99,25 +99,14 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, file: string, pre
 
 /** Reads and checks a plan file; `stack` is the stack the caller named, which the plan must be of. */
 export function readPlanFile(file: string, stack: string, maxBytes = MAX_PLAN_BYTES): BacktestPlan {
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new InputError(`${file}: not a file`);
-    size = stat.size;
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  if (size > maxBytes) {
-    throw new InputError(`${file}: ${size} bytes, more than the ${maxBytes} a plan may have`);
-  }
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
+    // A regular file outside /proc, /sys and /dev, read no further than the cap; the parser's messages
+    // are not shown (they quote the file), the key it broke off in is.
+    json = parseJsonInput(readInputFile(file, { maxBytes }), file);
   } catch (err) {
-    // Not the parser's message: it quotes the file, which may hold anything.
-    const at = /position (\d+)/.exec((err as Error).message)?.[1];
-    throw new InputError(`${file}: not JSON${at ? ` (at byte ${at})` : ""}; expected a plan.json`);
+    if (err instanceof InputFileError) throw new InputError(err.message);
+    throw err;
   }
 
   return planFromJson(json, file, stack);

@@ -139,10 +139,23 @@ describe("the PR comment", () => {
       fs.mkdirSync(path.join(dir, "dev"));
       const file = path.join(dir, "dev", "plan.json");
       for (const [text, why] of [
-        ['{"stack":"dev","resources":[', /not valid JSON .*truncated\?$/],
-        ["[]", /: the file: not what npm run plan writes$/],
-        ['{"stack":"dev","resources":{}}', /: resources: not what npm run plan writes$/],
-        ['{"stack":"dev","resources":[],"violations":"x"}', /: violations: not what npm run plan writes$/],
+        ['{"stack":"dev","resources":[', /: resources\[0\]: not valid JSON \(it ends early: truncated\?\)$/],
+        [
+          "[]",
+          /: the file: expected a JSON object \(stack, project, resources\); not a plan\.json written by npm run plan$/,
+        ],
+        [
+          '{"stack":"dev","resources":{}}',
+          /: resources: expected array; not a plan\.json written by npm run plan$/,
+        ],
+        [
+          '{"stack":"dev","resources":[],"violations":"x"}',
+          /: violations: expected array; not a plan\.json written/,
+        ],
+        [
+          '{"stack":"dev","resources":[{"urn":"u","type":"t","name":"n","inputs":[]}]}',
+          /: resources\[0\]\.inputs: expected record; not a plan\.json/,
+        ],
       ] as const) {
         fs.writeFileSync(file, text);
         assert.throws(

@@ -1,0 +1,95 @@
+/**
+ * YAML as hostile input: alias bombs and deep nesting refused before they cost memory, parser messages
+ * (which quote the input) replaced by their code and line. Files are read by policies/inputFile.ts.
+ */
+import { LineCounter, parseAllDocuments } from "yaml";
+import { InputFileError, MAX_DEPTH, nestingDepth } from "../policies/inputFile";
+
+export * from "../policies/inputFile";
+
+/** Alias nodes a YAML document may resolve (the yaml package's guard against alias bombs). */
+export const MAX_YAML_ALIASES = 100;
+
+/**
+ * Every YAML document of `text` as plain values, or a message (naming neither contents nor values): not
+ * YAML (with the line), aliases expanding past MAX_YAML_ALIASES (an alias bomb), nesting past MAX_DEPTH.
+ */
+export function parseYamlInput(text: string): { docs: unknown[] } | { problem: string } {
+  // Before the parser: flow collections nested thousands deep exhaust its memory, not just its time.
+  if (yamlNesting(text) > MAX_DEPTH) return { problem: `nests deeper than ${MAX_DEPTH} levels` };
+  const lines = new LineCounter();
+  const docs: unknown[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
+    if (doc.errors.length) {
+      const error = doc.errors[0];
+      if (error.code === "RESOURCE_EXHAUSTION") return { problem: `nests deeper than ${MAX_DEPTH} levels` };
+      // The code, not the message: the parser's messages quote the offending line.
+      const what = error.code.toLowerCase().replaceAll("_", " ");
+      return { problem: `is not YAML (line ${lines.linePos(error.pos[0]).line}: ${what})` };
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (err) {
+      if (err instanceof ReferenceError && /alias/i.test(err.message))
+        return { problem: `expands aliases past ${MAX_YAML_ALIASES} (an alias bomb?); write the values out` };
+      if (err instanceof RangeError) return { problem: `nests deeper than ${MAX_DEPTH} levels` };
+      return { problem: `is not YAML: ${(err as Error).name}` };
+    }
+    if (nestingDepth(value) > MAX_DEPTH) return { problem: `nests deeper than ${MAX_DEPTH} levels` };
+    docs.push(value);
+  }
+  return { docs };
+}
+
+/**
+ * An upper bound of a YAML text's nesting that the parser would take long to find: open flow brackets
+ * (outside quotes and comments) and compact sequence entries (`- - - x`) on one line.
+ */
+function yamlNesting(text: string): number {
+  let deepest = 0;
+  let flow = 0;
+  let quote: string | undefined;
+  let lineStart = true;
+  let compact = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") {
+      lineStart = true;
+      compact = 0;
+      continue;
+    }
+    if (quote) {
+      lineStart = false;
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (lineStart) {
+      if (c === " ") continue;
+      if (c === "-" && text[i + 1] === " ") {
+        compact++;
+        deepest = Math.max(deepest, compact);
+        i++;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (c === "#" && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i + 1 < text.length && text[i + 1] !== "\n") i++;
+    } else if (c === '"' || c === "'") {
+      if (i === 0 || /[\s:,[{-]/.test(text[i - 1])) quote = c;
+    } else if (c === "[" || c === "{") deepest = Math.max(deepest, ++flow);
+    else if ((c === "]" || c === "}") && flow > 0) flow--;
+  }
+  return deepest;
+}
+
+/** One YAML document of a file (a stack file, Pulumi.yaml), or an InputFileError naming it. */
+export function parseYamlFile(text: string, shown: string): unknown {
+  const parsed = parseYamlInput(text);
+  if ("problem" in parsed) throw new InputFileError(shown, `${parsed.problem}`);
+  if (parsed.docs.length > 1)
+    throw new InputFileError(shown, `holds ${parsed.docs.length} YAML documents; expected one`);
+  return parsed.docs[0];
+}
