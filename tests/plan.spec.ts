@@ -239,6 +239,7 @@ describe("offline plan", () => {
       volumePerReplica: "27Gi",
       derived: { retentionSize: true, volume: true },
       estimatedSamplesPerSecond: 13333,
+      expectedActiveSeries: 400000,
       retentionSizeCoversDays: 6,
     });
     assert.deepEqual((plan!.outputs.selectors as Record<string, unknown>).serviceMonitors, {
