@@ -126,6 +126,8 @@ export const prometheusStorage = {
   volumePerReplica: stack.storage.storageSize,
   derived: { retentionSize: stack.storage.retentionSizeDerived, volume: stack.storage.storageSizeDerived },
   estimatedSamplesPerSecond: Math.round(stack.storage.samplesPerSecond),
+  /** verify compares head series with it. */
+  expectedActiveSeries: cfg.prometheus.expectedActiveSeries,
   retentionSizeCoversDays: stack.storage.retentionSizeCoversDays,
 };
 export const selectors = monitorSelectors;

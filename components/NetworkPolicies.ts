@@ -28,6 +28,7 @@ const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ port, protoco
 export const PROMETHEUS_POD = { "app.kubernetes.io/name": "prometheus" };
 export const ALERTMANAGER_POD = { "app.kubernetes.io/name": "alertmanager" };
 export const THANOS_QUERY_POD = { "app.kubernetes.io/name": "thanos-query" };
+export const THANOS_QUERY_FRONTEND_POD = { "app.kubernetes.io/name": "thanos-query-frontend" };
 
 export interface NetworkPolicyOptions {
   /** The monitoring namespace's name. */
@@ -73,6 +74,16 @@ export function monitoringNetworkPolicies(opts: NetworkPolicyOptions): NetworkPo
       {
         name: "thanos-query",
         podSelector: THANOS_QUERY_POD,
+        // The frontend by name, so it keeps reaching Query if the namespace rule narrows.
+        ingress: [
+          { from: [inNamespace], ports: tcp(10902) },
+          { from: [pods(THANOS_QUERY_FRONTEND_POD)], ports: tcp(10902) },
+        ],
+      },
+      {
+        // Grafana's Thanos datasource.
+        name: "thanos-query-frontend",
+        podSelector: THANOS_QUERY_FRONTEND_POD,
         ingress: [{ from: [inNamespace], ports: tcp(10902) }],
       },
       {

@@ -9,19 +9,20 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import type { ThanosJobs } from "./platformRules";
 import type { BucketAccess, BucketClients } from "./ThanosObjectStore";
 import { thanosImage } from "./versions";
+import {
+  DATA_DIR,
+  OBJSTORE_MOUNT,
+  THANOS_PORTS,
+  THANOS_SERVICE_ACCOUNTS,
+  ThanosFlagsInput,
+  ThanosRole,
+  thanosArgs,
+  thanosName,
+  thanosQueryUrl,
+} from "./thanosArgs";
 
-export { THANOS_PORTS } from "./thanosPorts";
-import { THANOS_PORTS } from "./thanosPorts";
-/** Service accounts the Thanos workloads run as; the bucket's IAM trust names the ones that read it. */
-export const THANOS_SERVICE_ACCOUNTS = {
-  query: "thanos-query",
-  store: "thanos-store",
-  compactor: "thanos-compactor",
-} as const;
-export const OBJSTORE_MOUNT = "/etc/thanos/objstore";
-const DATA_DIR = "/var/thanos/data";
-
-export type ThanosRole = keyof typeof THANOS_SERVICE_ACCOUNTS;
+export { THANOS_PORTS, THANOS_SERVICE_ACCOUNTS, OBJSTORE_MOUNT, thanosArgs, thanosName, thanosQueryUrl };
+export type { ThanosFlagsInput, ThanosRole };
 
 /** The bucket's clients in `namespace`: the Prometheus sidecar, the store gateway and the compactor. */
 export function thanosBucketClients(namespace: string): BucketClients {
@@ -33,15 +34,6 @@ export function thanosBucketClients(namespace: string): BucketClients {
       compactor: THANOS_SERVICE_ACCOUNTS.compactor,
     },
   };
-}
-
-/** What the query's flags are made of. */
-export interface ThanosFlagsInput {
-  readonly config: ThanosConfig;
-  /** Must equal the Prometheus `replicaExternalLabelName`: the querier deduplicates on it. */
-  readonly replicaLabel: string;
-  /** The headless Service in front of the Prometheus Thanos sidecars (the chart's thanos-discovery). */
-  readonly sidecarService: string;
 }
 
 export interface ThanosArgs {
@@ -71,58 +63,21 @@ export function thanosLabels(role: ThanosRole) {
   };
 }
 
-/** Each component's name: its Service, hence the `job` of its targets, and its pods' name label. */
-export const thanosName = (role: ThanosRole) => `thanos-${role}`;
+/** The store gateway and the compactor read the bucket; they alone get the objstore Secret and a volume. */
+const readsBucket = (role: ThanosRole): role is "store" | "compactor" =>
+  role === "store" || role === "compactor";
+/** Query and the store gateway serve the gRPC Store API; the frontend and the compactor only HTTP. */
+const servesGrpc = (role: ThanosRole) => role === "query" || role === "store";
 
 const selectorLabels = (role: ThanosRole) => ({ "app.kubernetes.io/name": thanosName(role) });
 
-/** Arguments of each Thanos component. Pure, so tests can read the flags. */
-export function thanosArgs(role: ThanosRole, args: ThanosFlagsInput, namespace: string): string[] {
-  const common = [
-    `--grpc-address=0.0.0.0:${THANOS_PORTS.grpc}`,
-    `--http-address=0.0.0.0:${THANOS_PORTS.http}`,
-    "--log.format=logfmt",
-  ];
-  const objstore = `--objstore.config-file=${OBJSTORE_MOUNT}/thanos.yaml`;
-  switch (role) {
-    case "query":
-      return [
-        "query",
-        ...common,
-        `--query.replica-label=${args.replicaLabel}`,
-        `--endpoint=dnssrv+_grpc._tcp.${args.sidecarService}.${namespace}.svc.cluster.local`,
-        `--endpoint=dnssrv+_grpc._tcp.thanos-store.${namespace}.svc.cluster.local`,
-        ...args.config.query.extraEndpoints.map((e) => `--endpoint=${e}`),
-        "--query.auto-downsampling",
-      ];
-    case "store":
-      return ["store", ...common, `--data-dir=${DATA_DIR}`, objstore];
-    case "compactor":
-      return [
-        "compact",
-        `--http-address=0.0.0.0:${THANOS_PORTS.http}`,
-        "--log.format=logfmt",
-        `--data-dir=${DATA_DIR}`,
-        objstore,
-        "--wait",
-        "--wait-interval=5m",
-        `--retention.resolution-raw=${args.config.retention.raw}`,
-        `--retention.resolution-5m=${args.config.retention["5m"]}`,
-        `--retention.resolution-1h=${args.config.retention["1h"]}`,
-        // Keep deleted blocks readable for the store gateway's sync interval before removing them.
-        "--delete-delay=48h",
-      ];
-  }
-}
-
 function container(role: ThanosRole, cmdArgs: string[], resources: Resources, withObjstore: boolean) {
-  const ports =
-    role === "compactor"
-      ? [{ name: "http", containerPort: THANOS_PORTS.http }]
-      : [
-          { name: "grpc", containerPort: THANOS_PORTS.grpc },
-          { name: "http", containerPort: THANOS_PORTS.http },
-        ];
+  const ports = !servesGrpc(role)
+    ? [{ name: "http", containerPort: THANOS_PORTS.http }]
+    : [
+        { name: "grpc", containerPort: THANOS_PORTS.grpc },
+        { name: "http", containerPort: THANOS_PORTS.http },
+      ];
   const probe = (path: string) => ({
     httpGet: { path, port: "http" },
     periodSeconds: 10,
@@ -139,7 +94,7 @@ function container(role: ThanosRole, cmdArgs: string[], resources: Resources, wi
     securityContext: restrictedContainerSecurityContext(),
     volumeMounts: [
       ...(withObjstore ? [{ name: "objstore", mountPath: OBJSTORE_MOUNT, readOnly: true }] : []),
-      ...(role === "query" ? [] : [{ name: "data", mountPath: DATA_DIR }]),
+      ...(readsBucket(role) ? [{ name: "data", mountPath: DATA_DIR }] : []),
     ],
   };
 }
@@ -151,7 +106,7 @@ function podSpec(
   resources: Resources,
   replicas: number,
 ) {
-  const withObjstore = role !== "query";
+  const withObjstore = readsBucket(role);
   const flags = {
     config: args.config,
     replicaLabel: args.sidecar.replicaLabel,
@@ -211,6 +166,9 @@ function dataClaim(size: string, storageClass: string | undefined) {
  */
 export class Thanos extends pulumi.ComponentResource {
   public readonly queryService: pulumi.Output<string>;
+  public readonly queryFrontendService: pulumi.Output<string>;
+  /** Where Grafana reads Thanos: the frontend's Service, which forwards to Query's. */
+  public readonly queryFrontendUrl: pulumi.Output<string>;
   /** The `job` label of each component's targets (its Service name), for the meta-monitoring rules. */
   public readonly jobs: ThanosJobs;
   private readonly args: ThanosArgs;
@@ -223,6 +181,7 @@ export class Thanos extends pulumi.ComponentResource {
     this.jobs = {
       sidecar: args.sidecar.service,
       query: thanosName("query"),
+      queryFrontend: thanosName("query-frontend"),
       store: thanosName("store"),
       compactor: thanosName("compactor"),
     };
@@ -231,6 +190,14 @@ export class Thanos extends pulumi.ComponentResource {
     this.workload("query", cfg.query.replicas, cfg.query.resources);
     this.queryService = this.service("query", false).metadata.name;
     if (cfg.query.replicas > 1) this.disruptionBudget("query");
+
+    // Grafana's Thanos datasource: splits range queries by day and caches the results.
+    this.workload("query-frontend", cfg.queryFrontend.replicas, cfg.queryFrontend.resources);
+    this.queryFrontendService = this.service("query-frontend", false).metadata.name;
+    this.queryFrontendUrl = args.sidecar.namespace.apply(
+      (ns) => `http://${thanosName("query-frontend")}.${ns}.svc:${THANOS_PORTS.http}`,
+    );
+    if (cfg.queryFrontend.replicas > 1) this.disruptionBudget("query-frontend");
 
     this.workload("store", cfg.storeGateway.replicas, cfg.storeGateway.resources, cfg.storeGateway);
     this.service("store", true);
@@ -257,7 +224,10 @@ export class Thanos extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [args.crds] },
     );
-    this.registerOutputs({ queryService: this.queryService });
+    this.registerOutputs({
+      queryService: this.queryService,
+      queryFrontendService: this.queryFrontendService,
+    });
   }
 
   /** The role's service account, bound to its IAM role when the bucket uses IRSA. */
@@ -289,7 +259,7 @@ export class Thanos extends pulumi.ComponentResource {
     volume?: { readonly storageSize: string; readonly storageClass?: string },
   ) {
     const args = this.args;
-    const access = role === "query" ? undefined : args.objectStore.access(role);
+    const access = readsBucket(role) ? args.objectStore.access(role) : undefined;
     const account = this.serviceAccount(role, access);
     const namespace = args.sidecar.namespace;
     const spec = {
@@ -330,7 +300,7 @@ export class Thanos extends pulumi.ComponentResource {
           ...(headless ? { clusterIP: "None" } : {}),
           selector: selectorLabels(role),
           ports: [
-            ...(role === "compactor" ? [] : [{ name: "grpc", port: THANOS_PORTS.grpc, targetPort: "grpc" }]),
+            ...(servesGrpc(role) ? [{ name: "grpc", port: THANOS_PORTS.grpc, targetPort: "grpc" }] : []),
             { name: "http", port: THANOS_PORTS.http, targetPort: "http" },
           ],
         },

@@ -6,6 +6,9 @@ import type { RemoteWriteConfig, ThanosConfig } from "./schema";
 import { BUCKET_CLIENT_ACTIONS, BucketClient, COMPONENT_TAG } from "../policies/iam";
 import { keepOptions } from "./security";
 
+import { objectLockRule, thanosLifecycleRules, tlsOnlyBucketPolicy } from "./bucketSafety";
+export { objectLockRule, thanosLifecycleRules, tlsOnlyBucketPolicy } from "./bucketSafety";
+
 // The actions live with the policy pack (which checks them and must stand alone when published).
 export { BUCKET_CLIENT_ACTIONS, type BucketClient } from "../policies/iam";
 
@@ -99,23 +102,6 @@ export function ampWorkspacesWithoutRole(remoteWrite: readonly RemoteWriteConfig
   });
 }
 
-/** Denies every request that does not use TLS. */
-export function tlsOnlyBucketPolicy(bucketArn: string) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  };
-}
-
 /** IRSA trust: only the named service accounts in `namespace`, through the cluster's OIDC provider. */
 export function irsaTrustPolicy(
   oidcProviderArn: string,
@@ -143,33 +129,6 @@ export function irsaTrustPolicy(
   };
 }
 
-/**
- * Lifecycle rules that clean up after failed uploads and old versions, and never expire a current
- * object: deleting blocks is the compactor's job, by its retention per resolution.
- */
-export function thanosLifecycleRules(noncurrentDays: number, abortDays: number) {
-  return [
-    {
-      id: "abort-incomplete-multipart-uploads",
-      status: "Enabled",
-      filter: {},
-      abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays },
-    },
-    {
-      id: "expire-noncurrent-versions",
-      status: "Enabled",
-      filter: {},
-      noncurrentVersionExpiration: { noncurrentDays },
-    },
-    {
-      id: "remove-expired-delete-markers",
-      status: "Enabled",
-      filter: {},
-      expiration: { expiredObjectDeleteMarker: true },
-    },
-  ];
-}
-
 export interface ObjstoreCredentials {
   accessKey: string;
   secretKey: string;
@@ -181,6 +140,7 @@ export function thanosObjstoreConfig(
   region: string,
   kmsKeyArn?: string,
   credentials?: ObjstoreCredentials,
+  objectLock = false,
 ): string {
   return stringify({
     type: "S3",
@@ -193,6 +153,8 @@ export function thanosObjstoreConfig(
         ? { access_key: credentials.accessKey, secret_key: credentials.secretKey }
         : { aws_sdk_auth: true }),
       sse_config: kmsKeyArn ? { type: "SSE-KMS", kms_key_id: kmsKeyArn } : { type: "SSE-S3" },
+      // S3 refuses an upload without a checksum into a bucket with default retention.
+      ...(objectLock ? { send_content_md5: true } : {}),
     },
   });
 }
@@ -220,6 +182,8 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
       {
         bucketPrefix: `${bucketConfig.namePrefix}-`,
         forceDestroy: bucketConfig.forceDestroy,
+        // Only at creation: on an existing bucket this replaces it, which prod's protect refuses (docs/restore.md).
+        ...(bucketConfig.objectLock ? { objectLockEnabled: true } : {}),
         region,
         tags: args.tags,
       },
@@ -235,7 +199,9 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
     this.objstoreConfig = pulumi.secret(
       pulumi
         .all([bucket.bucket, credentials])
-        .apply(([b, c]) => thanosObjstoreConfig(b, region, bucketConfig.kmsKeyArn, c)),
+        .apply(([b, c]) =>
+          thanosObjstoreConfig(b, region, bucketConfig.kmsKeyArn, c, !!bucketConfig.objectLock),
+        ),
     );
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, roleArns: this.roleArns });
   }
@@ -280,9 +246,25 @@ export class ThanosObjectStore extends pulumi.ComponentResource {
     );
     const versioning = new s3.BucketVersioning(
       `${name}-versioning`,
-      { bucket: bucket.id, region, versioningConfiguration: { status: "Enabled" } },
+      {
+        bucket: bucket.id,
+        region,
+        versioningConfiguration: { status: bucketConfig.versioning ? "Enabled" : "Suspended" },
+      },
       child,
     );
+    if (bucketConfig.objectLock) {
+      new s3.BucketObjectLockConfiguration(
+        `${name}-object-lock`,
+        {
+          bucket: bucket.id,
+          region,
+          objectLockEnabled: "Enabled",
+          rule: objectLockRule(bucketConfig.objectLock),
+        },
+        { ...child, dependsOn: [versioning] },
+      );
+    }
     new s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
       {

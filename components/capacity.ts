@@ -173,3 +173,111 @@ export function compactorVolumeFor(expectedActiveSeries: number, scrapeInterval:
   const needed = blocks * 2 * 1.1;
   return `${Math.ceil(Math.max(needed, MIN_COMPACTOR_BYTES) / GiB)}Gi`;
 }
+
+/**
+ * The bucket and the store gateway (docs/thanos.md, "Read path sizing"). Thanos keeps every resolution
+ * for its own retention; a downsampled point is 5 aggregates (count, sum, min, max, counter), each a
+ * sample, so 5 × BYTES_PER_SAMPLE. Each Prometheus replica is its own stream of blocks unless the
+ * compactor deduplicates them into one. Indexes: one compacted 14-day block per stream and resolution,
+ * each INDEX_BYTES_PER_SERIES a series plus INDEX_BYTES_PER_CHUNK a chunk.
+ */
+export const DOWNSAMPLED_BYTES_PER_POINT = 5 * BYTES_PER_SAMPLE;
+const RESOLUTION_SECONDS = { "5m": 300, "1h": 3600 } as const;
+/** The window dashboards read most: two weeks, also the largest raw block the compactor makes. */
+export const HOT_WINDOW_SECONDS = LARGEST_COMPACTION_SECONDS;
+/** Thanos' own default in-memory index cache: never derive less. */
+export const MIN_INDEX_CACHE_BYTES = 250 * MiB;
+export const MIN_CHUNK_CACHE_BYTES = 64 * MiB;
+/** Each cache gets at most this share of the store gateway's memory limit; queries get the rest. */
+export const STORE_CACHE_SHARE = 0.25;
+
+export interface BucketInputs {
+  expectedActiveSeries: number;
+  scrapeInterval: string;
+  retention: { raw: string; "5m": string; "1h": string };
+  /** Prometheus replicas: one stream of blocks each. */
+  prometheusReplicas: number;
+  /** The compactor deduplicates the replicas into one stream. */
+  deduplicated: boolean;
+}
+
+export interface BucketPlan {
+  streams: number;
+  rawBytes: number;
+  fiveMinuteBytes: number;
+  oneHourBytes: number;
+  indexBytes: number;
+  totalBytes: number;
+}
+
+/** The bucket's size once every resolution has reached its retention. */
+export function expectedBucket(input: BucketInputs): BucketPlan {
+  const interval = durationSeconds(input.scrapeInterval) ?? 30;
+  const streams = input.deduplicated ? 1 : input.prometheusReplicas;
+  const series = input.expectedActiveSeries * streams;
+  const seconds = (r: keyof BucketInputs["retention"]) => durationSeconds(input.retention[r]) ?? 0;
+  const points = { raw: seconds("raw") / interval, "5m": 0, "1h": 0 };
+  for (const r of ["5m", "1h"] as const) points[r] = seconds(r) / RESOLUTION_SECONDS[r];
+  let indexBytes = 0;
+  for (const r of ["raw", "5m", "1h"] as const) {
+    const blocks = Math.ceil(seconds(r) / LARGEST_COMPACTION_SECONDS);
+    indexBytes +=
+      series * (blocks * INDEX_BYTES_PER_SERIES + (points[r] / SAMPLES_PER_CHUNK) * INDEX_BYTES_PER_CHUNK);
+  }
+  const rawBytes = series * points.raw * BYTES_PER_SAMPLE;
+  const fiveMinuteBytes = series * points["5m"] * DOWNSAMPLED_BYTES_PER_POINT;
+  const oneHourBytes = series * points["1h"] * DOWNSAMPLED_BYTES_PER_POINT;
+  return {
+    streams,
+    rawBytes,
+    fiveMinuteBytes,
+    oneHourBytes,
+    indexBytes,
+    totalBytes: rawBytes + fiveMinuteBytes + oneHourBytes + indexBytes,
+  };
+}
+
+export interface StoreGatewayPlan {
+  /** `--store.limits.request-series`: every active series of every stream; more is a runaway selector. */
+  requestSeries: number;
+  /** `--store.limits.request-samples`: what the memory left after the caches holds per concurrent request. */
+  requestSamples: number;
+  /** `--store.grpc.series-max-concurrency`: as many as one Query replica runs queries at once. */
+  seriesMaxConcurrency: number;
+  /** The newest 14-day raw block's index, per stream, within its share of memory. */
+  indexCacheBytes: number;
+  /** A day of raw chunks (what a day-split frontend query re-reads), within its share of memory. */
+  chunkCacheBytes: number;
+  /** The hot working set before the memory caps: above the caches, an external cache pays. */
+  hotIndexBytes: number;
+  hotChunkBytes: number;
+}
+
+export function planStoreGateway(
+  bucket: BucketInputs,
+  memoryLimit: string,
+  queryMaxConcurrent: number,
+): StoreGatewayPlan {
+  const interval = durationSeconds(bucket.scrapeInterval) ?? 30;
+  const series = bucket.expectedActiveSeries * (bucket.deduplicated ? 1 : bucket.prometheusReplicas);
+  const memory = quantityBytes(memoryLimit) ?? GiB;
+  const hotIndexBytes =
+    series *
+    (INDEX_BYTES_PER_SERIES + (HOT_WINDOW_SECONDS / interval / SAMPLES_PER_CHUNK) * INDEX_BYTES_PER_CHUNK);
+  const hotChunkBytes = series * (86400 / interval) * BYTES_PER_SAMPLE;
+  const cap = memory * STORE_CACHE_SHARE;
+  const cache = (hot: number, floor: number) => Math.floor(Math.max(floor, Math.min(hot, cap)) / MiB) * MiB;
+  const forQueries = memory * (1 - 2 * STORE_CACHE_SHARE);
+  return {
+    requestSeries: Math.ceil(series),
+    requestSamples: Math.floor(forQueries / queryMaxConcurrent / BYTES_PER_SAMPLE),
+    seriesMaxConcurrency: queryMaxConcurrent,
+    indexCacheBytes: cache(hotIndexBytes, MIN_INDEX_CACHE_BYTES),
+    chunkCacheBytes: cache(hotChunkBytes, MIN_CHUNK_CACHE_BYTES),
+    hotIndexBytes,
+    hotChunkBytes,
+  };
+}
+
+/** A Thanos byte size: whole MiB, written MB (Thanos reads MB as 2^20 bytes). */
+export const thanosByteSize = (bytes: number) => `${Math.floor(bytes / MiB)}MB`;

@@ -11,6 +11,8 @@ import { scrapeLimitAlerts } from "./scrapeLimitRules";
 export interface ThanosJobs {
   readonly sidecar: string;
   readonly query: string;
+  /** Absent: no frontend rules. */
+  readonly queryFrontend?: string;
   readonly store: string;
   readonly compactor: string;
 }
@@ -66,9 +68,45 @@ export function sinceLastUpload(selector: string, by: string): string {
   return `(time() - (${upload} > ${start} or ${start} or ${upload}))`;
 }
 
+/** Below this share of result-cache lookups hitting, the frontend's cache does not hold the dashboards' days. */
+export const FRONTEND_CACHE_HIT_RATIO = 0.2;
+/** Lookups per second below which the hit rate says nothing (an idle Grafana). */
+const FRONTEND_MIN_LOOKUPS = 0.05;
+
+/** The query-frontend: errors to Grafana, and a result cache that no longer serves. */
+function queryFrontendAlerts(frontend: string): AlertSpec[] {
+  const sel = `job="${frontend}"`;
+  return [
+    {
+      alert: "ThanosQueryFrontendErrorRate",
+      expr: failureRatio(
+        `rate(http_requests_total{${sel}, handler="query-frontend", code=~"5.."}[5m])`,
+        `rate(http_requests_total{${sel}, handler="query-frontend"}[5m])`,
+        "namespace, job",
+        0.05,
+      ),
+      for: "5m",
+      severity: "warning",
+      summary: "The Thanos query-frontend answers with errors",
+      description:
+        "{{ $value | humanizePercentage }} of queries through {{ $labels.job }} fail: Grafana's Thanos panels break (Query's timeout, its max-concurrent queue or the store gateway's limits).",
+    },
+    {
+      alert: "ThanosQueryFrontendCacheHitRateLow",
+      expr: `(\n  sum by (namespace, job) (rate(cortex_cache_hits_total{${sel}}[30m]))\n/\n  (sum by (namespace, job) (rate(cortex_cache_fetched_keys_total{${sel}}[30m])) > ${FRONTEND_MIN_LOOKUPS})\n) < ${FRONTEND_CACHE_HIT_RATIO}`,
+      for: "1h",
+      severity: "warning",
+      summary: "The Thanos query-frontend's result cache rarely hits",
+      description:
+        "Only {{ $value | humanizePercentage }} of result-cache lookups of {{ $labels.job }} hit: every dashboard refresh goes to the store gateway. Grow thanos.queryFrontend.cache (or use memcached or Redis).",
+    },
+  ];
+}
+
 function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
   const job = (j: string) => `job="${j}"`;
   return [
+    ...(jobs.queryFrontend ? queryFrontendAlerts(jobs.queryFrontend) : []),
     {
       alert: "ThanosCompactHalted",
       expr: `max by (namespace, job) (thanos_compact_halted{${job(jobs.compactor)}}) == 1`,

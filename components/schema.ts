@@ -5,6 +5,7 @@
  */
 import type { Dashboard } from "./dashboards";
 import { grafanaSchema } from "./grafanaSchema";
+import { thanosSchema } from "./thanosSchema";
 import * as pulumi from "@pulumi/pulumi";
 import type { IRuleGroup } from "./crdTypes";
 import { z } from "zod";
@@ -20,7 +21,8 @@ import {
   MAX_RETENTION_SIZE_SHARE,
   PROMETHEUS_BYTE_SIZE,
   compactorVolumeFor,
-  durationSeconds,
+  planStoreGateway,
+  thanosByteSize,
   prometheusBytes,
   quantityBytes,
 } from "./capacity";
@@ -138,117 +140,6 @@ const securitySchema = z.strictObject({
    */
   webTlsSecretName: dnsLabel.optional(),
 });
-
-const storageFor = (size: string) => ({
-  storageSize: storageQuantity.default(size),
-  storageClass: z.string().min(1).optional(),
-});
-
-const thanosSchema = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    /** The bucket's region; also where the objstore endpoint points. */
-    region: awsRegion.optional(),
-    bucket: z
-      .strictObject({
-        namePrefix: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9-]{1,35}$/, {
-            error:
-              "{input} is not an S3 bucket name prefix (lower-case letters, digits and '-', at most 36 characters)",
-          })
-          .default("thanos-metrics"),
-        forceDestroy: z.boolean().default(false),
-        kmsKeyArn: arn("kms", "arn:aws:kms:eu-west-1:123456789012:key/…").optional(),
-        noncurrentVersionExpirationDays: z.int().min(1).default(30),
-        abortIncompleteUploadDays: z.int().min(1).default(7),
-      })
-      .prefault({}),
-    retention: z
-      .strictObject({
-        raw: duration().default("30d"),
-        "5m": duration().default("180d"),
-        "1h": duration().default("2y"),
-      })
-      .prefault({}),
-    auth: z
-      .strictObject({
-        mode: z
-          .enum(["irsa", "accessKey"], { error: "{input} is not an auth mode; expected irsa or accessKey" })
-          .default("irsa"),
-        oidcProviderArn: arn(
-          "iam",
-          "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/…",
-        ).optional(),
-        oidcProviderUrl: z
-          .string()
-          .regex(/^(https:\/\/)?[a-z0-9.-]+(\/[A-Za-z0-9/_-]*)?$/, {
-            error: "{input} is not an OIDC issuer URL",
-          })
-          .optional(),
-      })
-      .prefault({}),
-    sidecar: z
-      .strictObject({
-        // Memory request = limit: it is a container of the Prometheus pod, whose memory is guaranteed.
-        resources: resources({ cpu: "50m", memory: "512Mi" }, { cpu: "500m", memory: "512Mi" }),
-      })
-      .prefault({}),
-    query: z
-      .strictObject({
-        replicas: replicas.default(2),
-        resources: resources({ cpu: "200m", memory: "512Mi" }, { cpu: "1", memory: "2Gi" }),
-        /** Other clusters' sidecars or queriers (host:port) for a global view. */
-        extraEndpoints: z
-          .array(
-            z.string().regex(/^(dnssrv\+)?[a-zA-Z0-9._-]+(:\d+)?$/, {
-              error: "{input} is not a gRPC endpoint (host:port)",
-            }),
-          )
-          .default([]),
-      })
-      .prefault({}),
-    storeGateway: z
-      .strictObject({
-        replicas: replicas.default(2),
-        resources: resources({ cpu: "200m", memory: "1Gi" }, { cpu: "1", memory: "4Gi" }),
-        ...storageFor("10Gi"),
-      })
-      .prefault({}),
-    compactor: z
-      .strictObject({
-        resources: resources({ cpu: "500m", memory: "1Gi" }, { cpu: "2", memory: "4Gi" }),
-        /** Scratch space for the largest compaction; default derived from the load, at least 100Gi. */
-        storageSize: storageQuantity.optional(),
-        storageClass: z.string().min(1).optional(),
-      })
-      .prefault({}),
-    grafanaDatasource: z.boolean().default(true),
-  })
-  .superRefine((t, ctx) => {
-    if (!t.enabled) return;
-    if (!t.region)
-      ctx.addIssue({ code: "custom", path: ["region"], message: "is required when thanos.enabled is true" });
-    if (t.auth.mode === "irsa") {
-      for (const key of ["oidcProviderArn", "oidcProviderUrl"] as const) {
-        if (!t.auth[key]) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["auth", key],
-            message: "is required when thanos.auth.mode is irsa",
-          });
-        }
-      }
-    }
-    const seconds = (["raw", "5m", "1h"] as const).map((r) => durationSeconds(t.retention[r]) ?? 0);
-    if (seconds[0] > seconds[1] || seconds[1] > seconds[2]) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["retention"],
-        message: "must keep coarser resolutions at least as long: raw ≤ 5m ≤ 1h",
-      });
-    }
-  });
 
 const remoteWriteAuth = z.discriminatedUnion(
   "type",
@@ -471,6 +362,13 @@ export const stackConfigSchema = z
         message: "creates an EBS CSI StorageClass, which needs cluster.provider eks",
       });
     }
+    if (cfg.environment !== "dev" && cfg.thanos.enabled && !cfg.thanos.bucket.versioning) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["thanos", "bucket", "versioning"],
+        message: `is only allowed off in dev: without old versions a bad compaction in ${cfg.environment} cannot be undone`,
+      });
+    }
     if (cfg.environment !== "dev" && cfg.thanos.bucket.forceDestroy) {
       ctx.addIssue({
         code: "custom",
@@ -503,9 +401,14 @@ export type StackConfig = Omit<Parsed, "prometheus" | "cluster" | "thanos" | "ap
   dashboards: Dashboard[];
   apps: (Parsed["apps"][number] & { importedRules: ImportedRules })[];
   importedRules: ImportedRules;
-  prometheus: Parsed["prometheus"] & { retention: string; enforcedSampleLimit: number };
-  thanos: Omit<Parsed["thanos"], "compactor"> & {
+  prometheus: Parsed["prometheus"] & { retention: string };
+  thanos: Omit<Parsed["thanos"], "compactor" | "storeGateway"> & {
     compactor: Parsed["thanos"]["compactor"] & { storageSize: string };
+    storeGateway: Omit<Parsed["thanos"]["storeGateway"], "limits"> & {
+      limits: Required<Parsed["thanos"]["storeGateway"]["limits"]>;
+      indexCacheSize: string;
+      chunkCacheSize: string;
+    };
   };
   cluster: Omit<Parsed["cluster"], "size"> & {
     storageClass: { create: boolean; name?: string; kmsKeyArn?: string };
@@ -529,6 +432,18 @@ export function resolveDefaults(
     ...c,
     storageClass: c.storageClass ?? storageClass,
   });
+  const store = cfg.thanos.storeGateway;
+  const sized = planStoreGateway(
+    {
+      expectedActiveSeries: cfg.prometheus.expectedActiveSeries,
+      scrapeInterval: cfg.prometheus.scrapeInterval,
+      retention: cfg.thanos.retention,
+      prometheusReplicas: cfg.prometheus.replicas,
+      deduplicated: cfg.thanos.compactor.deduplicateReplicas,
+    },
+    store.resources.limits.memory,
+    cfg.thanos.query.maxConcurrent,
+  );
   return {
     ...cfg,
     apps: cfg.apps.map((app, i) => ({ ...app, importedRules: imported.apps[i] ?? [] })),
@@ -544,7 +459,16 @@ export function resolveDefaults(
     grafana: { ...cfg.grafana, persistence: onClass(cfg.grafana.persistence) },
     thanos: {
       ...cfg.thanos,
-      storeGateway: onClass(cfg.thanos.storeGateway),
+      storeGateway: onClass({
+        ...store,
+        limits: {
+          requestSeries: store.limits.requestSeries ?? sized.requestSeries,
+          requestSamples: store.limits.requestSamples ?? sized.requestSamples,
+          seriesMaxConcurrency: store.limits.seriesMaxConcurrency ?? sized.seriesMaxConcurrency,
+        },
+        indexCacheSize: store.indexCacheSize ?? thanosByteSize(sized.indexCacheBytes),
+        chunkCacheSize: store.chunkCacheSize ?? thanosByteSize(sized.chunkCacheBytes),
+      }),
       compactor: onClass({
         ...cfg.thanos.compactor,
         storageSize:

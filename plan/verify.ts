@@ -1,323 +1,34 @@
 // npm run verify -- <stack> --prometheus-url URL --alertmanager-url URL [--thanos-query-url URL]
-//   [--plan out/<stack>/plan.json] [--wait 5m] [--format text|json]
+//   [--plan out/<stack>/plan.json] [--wait 5m] [--format text|json] [--send-test-alert RECEIVER]
+// npm run verify -- <stack> --expectations [--format text|json]
 //
 // After `pulumi up`: asks the live Prometheus, Alertmanager and Thanos Query whether what the plan
-// deployed really works. Credentials come from the environment, never flags:
-// KUBE_MONITORING_VERIFY_TOKEN (bearer) or KUBE_MONITORING_VERIFY_USER and _PASSWORD (basic auth).
-// Exit 0 every check passed, 1 a check failed, 3 an API could not be reached or answered nonsense.
-import { SIDECAR_UPLOAD_HOURS, sinceLastUpload } from "../components/platformRules";
+// deployed really works; with --expectations, prints what it would check and asks nothing. Credentials
+// come from the environment, never flags: KUBE_MONITORING_VERIFY_TOKEN (bearer) or
+// KUBE_MONITORING_VERIFY_USER and _PASSWORD (basic auth). Exit 0 every check passed, 1 a check failed,
+// 3 an API could not be reached or answered nonsense. The modules: verify/expectations.ts (the plan's
+// side), verify/client.ts, verify/checks.ts, verify/testAlert.ts, verify/format.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { THANOS_SIDECAR_SERVICE } from "../components/kubePrometheusStack/names";
-import { thanosName } from "../components/Thanos";
+import { parseYamlInput } from "../components/inputFile";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
-import { logSafe } from "./escape";
 import { durationSeconds } from "../policies/units";
-import { effectiveAlertmanagerConfig, isKpsRelease } from "./alertmanagerConfig";
-import type { Plan } from "./plan";
-import type { RecordedResource } from "./runtime";
-import { ANSWERS, ApiError, Client, getAnswer, httpClient, loadedReceivers } from "./verifyApi";
+import { logSafe } from "./escape";
+import type { Plan } from "./planTypes";
 import { readPlanJson } from "./planFile";
+import { ANSWERS, getAnswer } from "./verifyApi";
+import { ApiError, Client, httpClient, join } from "./verify/client";
+import { Endpoints, verifyOnce } from "./verify/checks";
+import { expectationsOf } from "./verify/expectations";
+import { CheckResult, formatExpectations, formatText } from "./verify/format";
+import { sendTestAlert } from "./verify/testAlert";
 
-type Json = Record<string, unknown>;
-
-/** What the plan says must exist once it is deployed. */
-export interface Expectations {
-  /** Scrape pools as the operator names them, with the resource that asks for each. */
-  readonly scrapePools: { pool: string; from: string }[];
-  /** Rule groups as the operator renders them: the group name and the file prefix `<ns>-<name>-`. */
-  readonly ruleGroups: { group: string; filePrefix: string; from: string }[];
-  /** Receivers of the effective Alertmanager configuration. */
-  readonly receivers: string[];
-  readonly alertmanagerReplicas: number;
-  readonly prometheusReplicas: number;
-  /** With Thanos: the `job` of the sidecars' and the compactor's targets. */
-  readonly thanos?: { sidecarJob: string; compactorJob: string };
-}
-
-const metaOf = (r: RecordedResource) => (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
-
-/** The expectations of a plan. Pure. */
-export function expectationsOf(plan: Pick<Plan, "resources">): Expectations {
-  const scrapePools: Expectations["scrapePools"] = [];
-  const ruleGroups: Expectations["ruleGroups"] = [];
-  for (const r of plan.resources) {
-    const { name, namespace } = metaOf(r);
-    const from = `${String(r.inputs.kind)} ${namespace}/${name}`;
-    const spec = (r.inputs.spec ?? {}) as Json;
-    switch (r.inputs.kind) {
-      case "ServiceMonitor":
-      case "PodMonitor": {
-        const prefix = r.inputs.kind === "ServiceMonitor" ? "serviceMonitor" : "podMonitor";
-        const endpoints = ((spec.endpoints ?? spec.podMetricsEndpoints ?? []) as unknown[]).length;
-        for (let i = 0; i < endpoints; i++)
-          scrapePools.push({ pool: `${prefix}/${namespace}/${name}/${i}`, from });
-        break;
-      }
-      case "Probe":
-        scrapePools.push({ pool: `probe/${namespace}/${name}`, from });
-        break;
-      case "ScrapeConfig":
-        scrapePools.push({ pool: `scrapeConfig/${namespace}/${name}`, from });
-        break;
-      case "PrometheusRule":
-        for (const g of (spec.groups ?? []) as { name: string }[]) {
-          ruleGroups.push({ group: g.name, filePrefix: `${namespace}-${name}-`, from });
-        }
-        break;
-    }
-  }
-  const kps = plan.resources.find(isKpsRelease);
-  const values = (kps?.inputs.values ?? {}) as Record<string, Record<string, Json>>;
-  const promSpec = values.prometheus?.prometheusSpec ?? {};
-  const amSpec = values.alertmanager?.alertmanagerSpec ?? {};
-  // The receivers of this plan's AlertmanagerConfigs (a team stack's join the platform's configuration).
-  const owners = plan.resources
-    .filter((r) => r.inputs.kind === "AlertmanagerConfig")
-    .map((r) => `${metaOf(r).namespace}/${metaOf(r).name}/`);
-  const receivers = ((effectiveAlertmanagerConfig(plan.resources).receivers ?? []) as { name: string }[])
-    .map((r) => r.name)
-    .filter((name) => owners.some((o) => name.startsWith(o)));
-  const thanosJobs = plan.resources.some(
-    (r) => r.type === "kubernetes:apps/v1:StatefulSet" && metaOf(r).name === "thanos-compactor",
-  );
-  return {
-    scrapePools,
-    ruleGroups,
-    receivers,
-    alertmanagerReplicas: Number(amSpec.replicas ?? 1),
-    prometheusReplicas: Number(promSpec.replicas ?? 1),
-    ...(promSpec.thanos && thanosJobs
-      ? { thanos: { sidecarJob: THANOS_SIDECAR_SERVICE, compactorJob: thanosName("compactor") } }
-      : {}),
-  };
-}
-
-export { ApiError, httpClient };
-export type { Client };
-
-export interface CheckResult {
-  readonly check: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-export interface Endpoints {
-  readonly prometheus: string;
-  readonly alertmanager: string;
-  readonly thanosQuery?: string;
-}
-
-const join = (base: string, p: string) => `${base.replace(/\/$/, "")}${p}`;
-
-async function query(
-  client: Client,
-  base: string,
-  expr: string,
-): Promise<{ metric: Record<string, string> }[]> {
-  const url = join(base, `/api/v1/query?query=${encodeURIComponent(expr)}`);
-  return (await getAnswer(client, url, ANSWERS.vector, "a Prometheus query answer")).data.result;
-}
-
-const LIKELY_CAUSES =
-  "not picked up by Prometheus; likely causes: the monitor's labels or namespace are outside the Prometheus " +
-  "selectors, its selector matches no Service or Pod, or its port name is not one the Service has " +
-  "(kubectl get prometheus -A -o yaml, and the operator's log for 'skipping')";
-
-async function targetChecks(client: Client, ep: Endpoints, exp: Expectations): Promise<CheckResult[]> {
-  const url = join(ep.prometheus, "/api/v1/targets?state=active");
-  const { data } = await getAnswer(client, url, ANSWERS.targets, "a Prometheus targets answer");
-  return exp.scrapePools.map(({ pool, from }) => {
-    const targets = data.activeTargets.filter((t) => t.scrapePool === pool);
-    const check = `targets ${pool}`;
-    if (!targets.length) return { check, ok: false, detail: `${from}: ${LIKELY_CAUSES}` };
-    const down = targets.filter((t) => t.health !== "up");
-    if (down.length) {
-      const first = down[0];
-      return {
-        check,
-        ok: false,
-        detail: `${down.length} of ${targets.length} targets down: ${first.scrapeUrl}: ${first.lastError || first.health}`,
-      };
-    }
-    return { check, ok: true, detail: `${targets.length} up` };
-  });
-}
-
-async function ruleChecks(
-  client: Client,
-  ep: Endpoints,
-  exp: Expectations,
-  now: number,
-): Promise<CheckResult[]> {
-  const url = join(ep.prometheus, "/api/v1/rules");
-  const { data } = await getAnswer(client, url, ANSWERS.rules, "a Prometheus rules answer");
-  return exp.ruleGroups.map(({ group, filePrefix, from }) => {
-    const check = `rules ${group}`;
-    const found = data.groups.find((g) => g.name === group && path.basename(g.file).startsWith(filePrefix));
-    if (!found) {
-      return {
-        check,
-        ok: false,
-        detail: `${from}: not loaded; the operator skips a PrometheusRule it rejects (its log says why) or one outside the rule selectors`,
-      };
-    }
-    const failing = found.rules.filter((r) => r.health === "err");
-    if (failing.length) {
-      return {
-        check,
-        ok: false,
-        detail: `${failing[0].name} fails to evaluate: ${failing[0].lastError ?? "?"}`,
-      };
-    }
-    const age = (now - Date.parse(found.lastEvaluation)) / 1000;
-    if (!(age <= 3 * Math.max(found.interval, 1))) {
-      return {
-        check,
-        ok: false,
-        detail: `last evaluated ${Math.round(age)}s ago, every ${found.interval}s expected`,
-      };
-    }
-    return { check, ok: true, detail: `${found.rules.length} rules healthy` };
-  });
-}
-
-async function alertmanagerChecks(client: Client, ep: Endpoints, exp: Expectations): Promise<CheckResult[]> {
-  const statusUrl = join(ep.alertmanager, "/api/v2/status");
-  const status = await getAnswer(client, statusUrl, ANSWERS.amStatus, "an Alertmanager status");
-  const loaded = loadedReceivers(statusUrl, status.config.original);
-  const missing = exp.receivers.filter((r) => !loaded.includes(r));
-  const results: CheckResult[] = [
-    missing.length
-      ? {
-          check: "alertmanager configuration",
-          ok: false,
-          detail: `receiver ${missing.map((m) => JSON.stringify(m)).join(", ")} missing from the loaded configuration: the operator did not apply the new one (its log and the config-reloader's say why)`,
-        }
-      : { check: "alertmanager configuration", ok: true, detail: `${exp.receivers.length} receivers loaded` },
-  ];
-  if (exp.alertmanagerReplicas > 1) {
-    const peers = status.cluster?.peers?.length ?? 0;
-    results.push({
-      check: "alertmanager cluster",
-      ok: peers === exp.alertmanagerReplicas,
-      detail: `${peers} of ${exp.alertmanagerReplicas} peers`,
-    });
-  }
-  const watchdog = await getAnswer(
-    client,
-    join(ep.alertmanager, `/api/v2/alerts?active=true&filter=${encodeURIComponent('alertname="Watchdog"')}`),
-    ANSWERS.amAlerts,
-    "an Alertmanager alerts answer",
-  );
-  const firing = watchdog.filter((a) => a.status?.state === "active");
-  results.push(
-    firing.length
-      ? { check: "watchdog", ok: true, detail: "firing, reaching Alertmanager" }
-      : {
-          check: "watchdog",
-          ok: false,
-          detail:
-            "Watchdog is not firing in Alertmanager: alerts are not getting from Prometheus to Alertmanager, or it is silenced or inhibited",
-        },
-  );
-  return results;
-}
-
-/** Checks that are PromQL queries: each lists what it finds; finding anything fails it. */
-function queryChecks(
-  exp: Expectations,
-): { check: string; expr: string; describe: (m: Record<string, string>) => string }[] {
-  return [
-    {
-      check: "operator",
-      expr: 'max by (controller, resource) (prometheus_operator_managed_resources{state="rejected"}) > 0',
-      describe: (m) =>
-        `the ${m.controller ?? "operator"} rejected a ${m.resource ?? "resource"} (its log says which and why)`,
-    },
-    {
-      check: "notifications",
-      expr: "sum by (integration) (increase(alertmanager_notifications_failed_total[15m])) > 0",
-      describe: (m) => `${m.integration} notifications failed in the last 15 minutes`,
-    },
-    ...(exp.thanos
-      ? [
-          {
-            check: "thanos uploads",
-            // The same measure as the ThanosSidecarNoUpload alert: a fresh deploy has not uploaded yet.
-            expr: `${sinceLastUpload(`job="${exp.thanos.sidecarJob}"`, "pod")} > ${SIDECAR_UPLOAD_HOURS} * 3600`,
-            describe: (m: Record<string, string>) =>
-              `${m.pod} has not uploaded a block for more than ${SIDECAR_UPLOAD_HOURS} hours since its last upload or start`,
-          },
-          {
-            check: "thanos compactor",
-            expr: `max(thanos_compact_halted{job="${exp.thanos.compactorJob}"}) == 1`,
-            describe: () => "the compactor has halted (its log says why; the bucket needs attention)",
-          },
-        ]
-      : []),
-  ];
-}
-
-async function thanosQueryChecks(client: Client, url: string, exp: Expectations): Promise<CheckResult[]> {
-  const { data } = await getAnswer(
-    client,
-    join(url, "/api/v1/stores"),
-    ANSWERS.stores,
-    "a Thanos stores answer",
-  );
-  const sidecars = data.sidecar ?? [];
-  const stores = data.store ?? [];
-  const broken = [...sidecars, ...stores].filter((s) => s.lastError);
-  const ok = !broken.length && sidecars.length >= exp.prometheusReplicas && stores.length >= 1;
-  return [
-    {
-      check: "thanos query stores",
-      ok,
-      detail: broken.length
-        ? `${broken[0].name}: ${broken[0].lastError}`
-        : `${sidecars.length} of ${exp.prometheusReplicas} sidecars and ${stores.length} store gateways`,
-    },
-  ];
-}
-
-/** Every check once. Throws ApiError when an API cannot be asked. */
-export async function verifyOnce(
-  client: Client,
-  ep: Endpoints,
-  exp: Expectations,
-  now = Date.now(),
-): Promise<CheckResult[]> {
-  const results = [
-    ...(await targetChecks(client, ep, exp)),
-    ...(await ruleChecks(client, ep, exp, now)),
-    ...(await alertmanagerChecks(client, ep, exp)),
-  ];
-  for (const q of queryChecks(exp)) {
-    const found = await query(client, ep.prometheus, q.expr);
-    results.push(
-      found.length
-        ? { check: q.check, ok: false, detail: found.map((f) => q.describe(f.metric)).join("; ") }
-        : { check: q.check, ok: true, detail: "nothing wrong" },
-    );
-  }
-  if (exp.thanos && ep.thanosQuery) results.push(...(await thanosQueryChecks(client, ep.thanosQuery, exp)));
-  return results;
-}
-
-/** A short table for a terminal: failures first. */
-export function formatText(results: readonly CheckResult[]): string {
-  const sorted = [...results].sort((a, b) => Number(a.ok) - Number(b.ok));
-  const width = Math.max(...sorted.map((r) => r.check.length), 5);
-  const lines = sorted.map((r) => `${r.ok ? "ok  " : "FAIL"}  ${r.check.padEnd(width)}  ${r.detail}`);
-  const failed = results.filter((r) => !r.ok).length;
-  return [
-    ...lines,
-    "",
-    failed ? `${failed} of ${results.length} checks failed` : `all ${results.length} checks passed`,
-  ].join("\n");
-}
+export { ApiError, httpClient, type Client } from "./verify/client";
+export { verifyOnce, type Endpoints } from "./verify/checks";
+export { chartScrapePools, expectationsOf, type Expectations } from "./verify/expectations";
+export { formatExpectations, formatText, type CheckResult } from "./verify/format";
+export { testAlertLabels } from "./verify/testAlert";
 
 export interface VerifyOptions {
   readonly stack: string;
@@ -330,6 +41,8 @@ export interface VerifyOptions {
   readonly onRetry?: (failed: number) => void;
   /** Between tries. @default 5000 */
   readonly retryMs?: number;
+  /** Once every check passes: a test alert through this receiver alone. */
+  readonly sendTestAlert?: string;
 }
 
 export interface VerifyResult {
@@ -355,6 +68,20 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
       continue;
     }
     const failed = results.filter((r) => !r.ok).length;
+    if (!failed && opts.sendTestAlert) {
+      try {
+        const statusUrl = join(opts.endpoints.alertmanager, "/api/v2/status");
+        const status = await getAnswer(client, statusUrl, ANSWERS.amStatus, "an Alertmanager status answer");
+        const parsed = parseYamlInput(status.config.original);
+        if ("problem" in parsed) throw new ApiError(statusUrl, `config.original ${parsed.problem}`);
+        const route = ((parsed.docs[0] ?? {}) as { route?: object }).route ?? {};
+        const sent = await sendTestAlert(client, opts.endpoints, route, opts.sendTestAlert);
+        return { exitCode: sent.ok ? 0 : 1, results: [...results, sent] };
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        return { exitCode: 3, results, error: err.message };
+      }
+    }
     if (!failed) return { exitCode: 0, results };
     if (Date.now() >= deadline) return { exitCode: 1, results };
     opts.onRetry?.(failed);
@@ -365,7 +92,8 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
 export async function main(argv: string[]): Promise<number> {
   const usage =
     "usage: npm run verify -- <stack> --prometheus-url URL --alertmanager-url URL [--thanos-query-url URL] " +
-    "[--plan out/<stack>/plan.json] [--wait 5m] [--format text|json]";
+    "[--plan out/<stack>/plan.json] [--wait 5m] [--format text|json] [--send-test-alert RECEIVER]\n" +
+    "       npm run verify -- <stack> --expectations [--plan FILE] [--format text|json]";
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -376,11 +104,18 @@ export async function main(argv: string[]): Promise<number> {
       plan: { type: "string" },
       wait: { type: "string", default: "0s" },
       format: { type: "string", default: "text" },
+      expectations: { type: "boolean", default: false },
+      "send-test-alert": { type: "string" },
     },
   });
   const [stack] = positionals;
   const waitSeconds = durationSeconds(values.wait);
-  if (!stack || positionals.length > 1 || !values["prometheus-url"] || !values["alertmanager-url"]) {
+  const needsUrls = !values.expectations;
+  if (
+    !stack ||
+    positionals.length > 1 ||
+    (needsUrls && (!values["prometheus-url"] || !values["alertmanager-url"]))
+  ) {
     console.error(usage);
     return 1;
   }
@@ -420,13 +155,22 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const text = values.format === "text";
+  if (values.expectations) {
+    // What would be checked; no API is asked.
+    const exp = expectationsOf(plan);
+    console.log(
+      text ? formatExpectations(stack, exp) : JSON.stringify({ stack, expectations: exp }, null, 2),
+    );
+    return 0;
+  }
   const result = await verify({
+    sendTestAlert: values["send-test-alert"],
     stack,
     plan,
     waitSeconds,
     endpoints: {
-      prometheus: values["prometheus-url"],
-      alertmanager: values["alertmanager-url"],
+      prometheus: values["prometheus-url"]!,
+      alertmanager: values["alertmanager-url"]!,
       thanosQuery: values["thanos-query-url"],
     },
     onRetry: (failed) => {

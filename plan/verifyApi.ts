@@ -23,6 +23,8 @@ export class ApiError extends Error {
 
 export interface Client {
   get(url: string): Promise<unknown>;
+  /** POSTs JSON (a test alert); absent in read-only clients. */
+  post?(url: string, body: unknown): Promise<void>;
 }
 
 /** The body of `res`, read no further than `maxBytes`; ApiError past it. */
@@ -58,6 +60,21 @@ export function httpClient(
     headers.authorization = `Basic ${basic.toString("base64")}`;
   }
   return {
+    async post(url, body) {
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await res.body?.cancel();
+        if (!res.ok) throw new ApiError(url, `HTTP ${res.status}`);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw new ApiError(url, `cannot connect (${(err as Error).message})`);
+      }
+    },
     async get(url) {
       let text: string;
       try {

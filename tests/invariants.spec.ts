@@ -1,6 +1,7 @@
 // Relationships between the objects of a plan, checked on every fixture stack and on every example an
 // adopter may change (Pulumi.<stack>.yaml, teams/Pulumi.<team>.yaml). Each was seen failing on a
 // deliberate bug in the production code (docs/testing.md).
+import { serviceUrlCallers, serviceUrlProblems } from "./helpers/serviceUrls";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -468,6 +469,20 @@ for (const subject of subjects) {
               );
         }
       }
+    });
+
+    it("points every in-cluster URL it hands a workload at a Service, port and pods its policies let it reach", () => {
+      const callers = serviceUrlCallers(plan);
+      assert.deepEqual(
+        callers.flatMap((c) => serviceUrlProblems(plan, c)),
+        [],
+      );
+      // With Thanos: Grafana → the frontend → Query; the relationship is checked, not assumed.
+      if (plan.resources.some((r) => r.name === "thanos-query-frontend"))
+        assert.deepEqual(callers.map((c) => c.url.split("/")[2]).sort(), [
+          `thanos-query-frontend.${namespace}.svc:10902`,
+          `thanos-query.${namespace}.svc:10902`,
+        ]);
     });
 
     it("attaches to every IAM principal only its allowlisted actions on its resources", () => {

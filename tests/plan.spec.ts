@@ -66,15 +66,19 @@ const thanosResources = [
   "kubernetes:core/v1:Secret::kps-thanos-objstore",
   "kube-monitoring:thanos:Thanos::thanos",
   "kubernetes:core/v1:ServiceAccount::thanos-query",
+  "kubernetes:core/v1:ServiceAccount::thanos-query-frontend",
   "kubernetes:core/v1:ServiceAccount::thanos-store",
   "kubernetes:core/v1:ServiceAccount::thanos-compactor",
   "kubernetes:apps/v1:Deployment::thanos-query",
+  "kubernetes:apps/v1:Deployment::thanos-query-frontend",
   "kubernetes:apps/v1:StatefulSet::thanos-store",
   "kubernetes:apps/v1:StatefulSet::thanos-compactor",
   "kubernetes:core/v1:Service::thanos-query",
+  "kubernetes:core/v1:Service::thanos-query-frontend",
   "kubernetes:core/v1:Service::thanos-store",
   "kubernetes:core/v1:Service::thanos-compactor",
   "kubernetes:policy/v1:PodDisruptionBudget::thanos-query",
+  "kubernetes:policy/v1:PodDisruptionBudget::thanos-query-frontend",
   "kubernetes:policy/v1:PodDisruptionBudget::thanos-store",
   "kubernetes:monitoring.coreos.com/v1:ServiceMonitor::thanos-servicemonitor",
   // EKS: the stack's StorageClass, and the control plane scraped where EKS serves its metrics.
@@ -84,6 +88,7 @@ const thanosResources = [
   "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::kps-eks-control-plane",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-store",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-query",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-query-frontend",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-compactor",
 ];
 
@@ -239,6 +244,7 @@ describe("offline plan", () => {
       volumePerReplica: "27Gi",
       derived: { retentionSize: true, volume: true },
       estimatedSamplesPerSecond: 13333,
+      expectedActiveSeries: 400000,
       retentionSizeCoversDays: 6,
     });
     assert.deepEqual((plan!.outputs.selectors as Record<string, unknown>).serviceMonitors, {
@@ -423,19 +429,24 @@ describe("offline plan", () => {
           md,
         ]);
         assert.equal(run.status, 0, run.stderr);
+        // The release, and the store gateway: its series limit is expectedActiveSeries × Prometheus replicas.
         assert.match(
           run.stdout,
-          /\n\*\*prod\*\* \(against prod\): \+0 to create, ~1 to update, ±0 to replace, -0 to delete, 55 unchanged;/,
+          /\n\*\*prod\*\* \(against prod\): \+0 to create, ~2 to update, ±0 to replace, -0 to delete, 59 unchanged;/,
         );
         const text = fs.readFileSync(md, "utf8");
         assert.match(text, /```mermaid\ngraph LR/);
         assert.match(text, /`values\.prometheus\.prometheusSpec\.replicas` \| `2` \| `3` \|/);
+        assert.ok(
+          text.includes("--store.limits.request-series=1200000"),
+          "the store gateway's limit follows",
+        );
         assert.ok(text.length < 65_536);
 
         const body = prComment(before, path.join(out, "none"), ["dev", "prod"]).markdown;
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
         assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+33 to create/);
-        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+56 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+61 to create/);
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,

@@ -183,6 +183,8 @@ describe("thanos components", () => {
       "--endpoint=dnssrv+_grpc._tcp.thanos-store.monitoring.svc.cluster.local",
       "--endpoint=thanos-query.other-cluster.example.com:10901",
       "--query.auto-downsampling",
+      "--query.timeout=2m",
+      "--query.max-concurrent=20",
     ]);
   });
 

@@ -1,10 +1,20 @@
 import { strict as assert } from "node:assert";
-import { expectationsOf, formatText, main } from "../plan/verify";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expectationsOf, formatText, main, testAlertLabels } from "../plan/verify";
 import { planOf, planTeamOf } from "./helpers/plan";
 
 /** The payments team fixture, planned against the prod platform fixture's plan. */
 async function planTeam() {
   return planTeamOf("payments", (await planOf("prod")).plan!, "prod");
+}
+
+/** A fixture's plan written to a file, as `npm run plan` leaves it. */
+async function planFile(stack: string): Promise<string> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verify-plan-")), "plan.json");
+  fs.writeFileSync(file, JSON.stringify((await planOf(stack)).plan));
+  return file;
 }
 
 /** Runs the verify command, capturing what it prints. */
@@ -23,7 +33,9 @@ async function verifyCli(args: string[]) {
 describe("verify: what a deployed plan must show", () => {
   it("expects the dev plan's scrape pools, rule groups and receivers under the operator's names", async () => {
     const exp = expectationsOf((await planOf("dev")).plan!);
-    assert.deepEqual(exp.scrapePools.map((p) => p.pool).sort(), [
+    // The stack's own pools; the chart's are pinned on prod below.
+    const own = exp.scrapePools.filter((p) => !p.from.startsWith("chart"));
+    assert.deepEqual(own.map((p) => p.pool).sort(), [
       "probe/rust-app/rust-app-health",
       "serviceMonitor/rust-app/rust-app/0",
     ]);
@@ -47,8 +59,83 @@ describe("verify: what a deployed plan must show", () => {
     assert.deepEqual(exp.scrapePools.map((p) => p.pool).sort(), [
       "serviceMonitor/monitoring/eks-control-plane/0",
       "serviceMonitor/monitoring/eks-control-plane/1",
+      "serviceMonitor/monitoring/kps-alertmanager/0",
+      "serviceMonitor/monitoring/kps-alertmanager/1",
+      "serviceMonitor/monitoring/kps-apiserver/0",
+      "serviceMonitor/monitoring/kps-coredns/0",
+      "serviceMonitor/monitoring/kps-grafana/0",
+      "serviceMonitor/monitoring/kps-kube-state-metrics/0",
+      "serviceMonitor/monitoring/kps-kubelet/0",
+      "serviceMonitor/monitoring/kps-kubelet/1",
+      "serviceMonitor/monitoring/kps-kubelet/2",
+      "serviceMonitor/monitoring/kps-operator/0",
+      "serviceMonitor/monitoring/kps-prometheus-node-exporter/0",
+      "serviceMonitor/monitoring/kps-prometheus/0",
+      "serviceMonitor/monitoring/kps-prometheus/1",
       "serviceMonitor/monitoring/thanos/0",
     ]);
+    assert.deepEqual(exp.remoteWrite, [
+      {
+        name: "amp",
+        url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-EXAMPLE/api/v1/remote_write",
+        maxLagSeconds: 120,
+      },
+    ]);
+    assert.deepEqual(exp.headSeries, { expected: 400000, warnRatio: 1.2 });
+    assert.deepEqual(exp.routedNamespaces, [{ namespace: "payments-*", owner: "team payments" }]);
+    assert.equal(exp.networkPolicies?.count, 6);
+  });
+
+  it("leaves out the chart's monitors its values turn off (generic keeps the control plane)", async () => {
+    const exp = expectationsOf((await planOf("generic")).plan!);
+    const chart = exp.scrapePools.filter((p) => p.from.startsWith("chart")).map((p) => p.pool);
+    for (const on of ["kps-kube-scheduler/0", "kps-kube-controller-manager/0", "kps-kube-proxy/0"])
+      assert.ok(chart.includes(`serviceMonitor/monitoring/${on}`), on);
+    const prod = expectationsOf((await planOf("prod")).plan!).scrapePools.map((p) => p.pool);
+    assert.ok(!prod.some((p) => /kube-scheduler|kube-proxy|kube-etcd/.test(p)));
+  });
+
+  it("prints its expectations as JSON without calling any API: the chart's pools and remote write", async () => {
+    const { code, printed } = await verifyCli([
+      "prod",
+      "--expectations",
+      "--format",
+      "json",
+      "--plan",
+      await planFile("prod"),
+    ]);
+    assert.equal(code, 0);
+    const out = JSON.parse(printed);
+    assert.equal(out.stack, "prod");
+    assert.ok(
+      out.expectations.scrapePools.some(
+        (p: { pool: string }) => p.pool === "serviceMonitor/monitoring/kps-kubelet/1",
+      ),
+    );
+    assert.deepEqual(
+      out.expectations.remoteWrite.map((r: { name: string }) => r.name),
+      ["amp"],
+    );
+  });
+
+  it("builds a test alert's labels from the route to the named receiver only", () => {
+    const route = {
+      receiver: "monitoring/platform/null",
+      routes: [
+        { receiver: "monitoring/platform/watchdog-heartbeat", matchers: ['alertname="Watchdog"'] },
+        {
+          matchers: ['namespace="monitoring"'],
+          routes: [{ receiver: "monitoring/platform/platform-pagerduty", matchers: ['severity="critical"'] }],
+        },
+        { receiver: "monitoring/platform/platform-slack", matchers: ['severity=~"warning|info"'] },
+      ],
+    };
+    assert.deepEqual(testAlertLabels(route, "monitoring/platform/platform-pagerduty"), {
+      namespace: "monitoring",
+      severity: "critical",
+    });
+    assert.equal(testAlertLabels(route, "monitoring/platform/platform-slack"), undefined);
+    assert.equal(testAlertLabels(route, "monitoring/platform/null"), undefined);
   });
 
   it("expects only a team stack's own pools, groups and receivers", async () => {

@@ -1,5 +1,6 @@
 import type { GrafanaConfig } from "../grafanaSchema";
 import { THANOS_PORTS } from "../thanosPorts";
+import { thanosName } from "../thanosArgs";
 import { GRAFANA_ADMIN_KEYS, serviceHost } from "./names";
 import { SIDECAR_RESOURCES } from "./shared";
 
@@ -55,7 +56,8 @@ function datasources(input: GrafanaValuesInput, caDir: string): Record<string, u
       name: "Thanos",
       type: "prometheus",
       uid: "thanos",
-      url: `http://thanos-query.${input.namespace}.svc:${THANOS_PORTS.http}/`,
+      // Through the query-frontend (split by day, cached), which forwards to Thanos Query.
+      url: `http://${thanosName("query-frontend")}.${input.namespace}.svc:${THANOS_PORTS.http}/`,
       access: "proxy",
       isDefault: true,
       jsonData: { timeInterval: input.scrapeInterval, prometheusType: "Thanos" },

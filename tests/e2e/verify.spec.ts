@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "../../plan/alertmanagerConfig";
 import type { Plan } from "../../plan/plan";
-import { ApiError, CheckResult, httpClient, verify } from "../../plan/verify";
+import { ApiError, CheckResult, expectationsOf, httpClient, verify } from "../../plan/verify";
 import { planOf } from "../helpers/plan";
 import { requireTool } from "../helpers/tools";
 import { FixtureApp, startFixtureApp } from "./fixtureApp";
@@ -21,6 +21,12 @@ import { Processes, freePort, ready, waitFor } from "./processes";
 
 const SERVICE_MONITOR_POOL = "serviceMonitor/rust-app/rust-app/0";
 const PROBE_POOL = "probe/rust-app/rust-app-health";
+
+/** The payments team's stack, deployed: its receiver joins the platform's configuration. */
+function withTeamReceiver(config: Record<string, unknown>) {
+  const receivers = (config.receivers ?? []) as { name: string }[];
+  return { ...config, receivers: [...receivers, { name: "payments-checkout/checkout/payments-slack" }] };
+}
 
 describe("end to end: npm run verify against live servers", function () {
   this.timeout(120_000);
@@ -30,6 +36,7 @@ describe("end to end: npm run verify against live servers", function () {
   let plan: Plan;
   let ports: { prometheus: number; alertmanager: number };
   let pools: Record<string, string>;
+  let chartPools: Record<string, string>;
   let ruleFileNames: string[];
 
   const endpoints = () => ({
@@ -52,7 +59,8 @@ describe("end to end: npm run verify against live servers", function () {
         scrape_configs: Object.entries(pools).map(([job, metricsPath]) => ({
           job_name: job,
           metrics_path: metricsPath,
-          static_configs: [{ targets: [`127.0.0.1:${app.port}`] }],
+          // The chart's pools scrape Prometheus itself, which stays up while the app breaks.
+          static_configs: [{ targets: [`127.0.0.1:${job in chartPools ? ports.prometheus : app.port}`] }],
         })),
       }),
     );
@@ -83,7 +91,13 @@ describe("end to end: npm run verify against live servers", function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-verify-"));
     app = await startFixtureApp();
     ports = { prometheus: await freePort(), alertmanager: await freePort() };
-    pools = { [SERVICE_MONITOR_POOL]: "/metrics", [PROBE_POOL]: "/health" };
+    // The chart's own pools (kubelet, kube-state-metrics, …) scrape the fixture app here: their names matter.
+    chartPools = Object.fromEntries(
+      expectationsOf(plan)
+        .scrapePools.filter((p) => p.from.startsWith("chart"))
+        .map((p) => [p.pool, "/metrics"]),
+    );
+    pools = { ...chartPools, [SERVICE_MONITOR_POOL]: "/metrics", [PROBE_POOL]: "/health" };
     // The operator's rule files: one per PrometheusRule, named <namespace>-<name>-<uid>.yaml; the
     // chart's own rules (Watchdog among them) in one more.
     ruleFileNames = [];
@@ -109,7 +123,7 @@ describe("end to end: npm run verify against live servers", function () {
     writePrometheusConfig();
     fs.writeFileSync(
       path.join(dir, "alertmanager.yaml"),
-      stringify(effectiveAlertmanagerConfig(plan.resources)),
+      stringify(withTeamReceiver(effectiveAlertmanagerConfig(plan.resources))),
     );
 
     processes.start("prometheus-alertmanager", [
@@ -139,10 +153,11 @@ describe("end to end: npm run verify against live servers", function () {
   it("passes for the healthy setup: every pool up, every group healthy, receivers loaded, Watchdog firing", async () => {
     const results = await expectFailing([]);
     assert.deepEqual(
-      results.map((r) => r.check),
+      results.map((r) => r.check).sort(),
       [
         `targets ${PROBE_POOL}`,
         `targets ${SERVICE_MONITOR_POOL}`,
+        ...Object.keys(chartPools).map((p) => `targets ${p}`),
         "rules kube-monitoring.monitoring-pipeline",
         "rules kube-monitoring.scrape-limits",
         "rules rust-app.recording",
@@ -150,16 +165,25 @@ describe("end to end: npm run verify against live servers", function () {
         "rules rust-app.slo",
         "rules rust-app.probes",
         "alertmanager configuration",
+        "routing payments-*",
+        "routing rust-app",
         "watchdog",
         "operator",
         "notifications",
-      ],
+        "head series",
+        "network policies",
+      ].sort(),
     );
+    // Prometheus scrapes itself here, so the head series are known: far below dev's plan, no warning.
+    const head = results.find((r) => r.check === "head series")!;
+    assert.match(head.detail, /^\d+ of \d+ expected \(\d+%\)$/);
+    assert.equal(head.warn, false);
+    assert.equal(results.find((r) => r.check === "network policies")!.warn, true);
   });
 
   it("fails naming each broken thing, one after another, and nothing else", async () => {
     // Alertmanager keeps a configuration without one of the app's receivers.
-    const am = effectiveAlertmanagerConfig(plan.resources) as {
+    const am = withTeamReceiver(effectiveAlertmanagerConfig(plan.resources)) as {
       receivers: { name: string }[];
       route: unknown;
     };
@@ -200,7 +224,7 @@ describe("end to end: npm run verify against live servers", function () {
     await expectFailing(["alertmanager configuration", "rules rust-app.recording", "watchdog"]);
 
     // The ServiceMonitor's pool is renamed: Prometheus no longer has the pool the plan expects.
-    pools = { [`${SERVICE_MONITOR_POOL}-renamed`]: "/metrics", [PROBE_POOL]: "/health" };
+    pools = { ...chartPools, [`${SERVICE_MONITOR_POOL}-renamed`]: "/metrics", [PROBE_POOL]: "/health" };
     writePrometheusConfig();
     await reload(ports.prometheus);
     results = await expectFailing([
