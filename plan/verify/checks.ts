@@ -1,8 +1,8 @@
 /** The checks against live APIs; each returns results, and throws ApiError when an API cannot be asked. */
 import * as path from "node:path";
-import { parse } from "yaml";
 import { SIDECAR_UPLOAD_HOURS, sinceLastUpload } from "../../components/platformRules";
-import { ApiError, Client, join, promData, query } from "./client";
+import { Client, join, query } from "./client";
+import { ANSWERS, getAnswer, loadedReceivers } from "../verifyApi";
 import type { Expectations } from "./expectations";
 import type { CheckResult } from "./format";
 
@@ -18,11 +18,8 @@ const LIKELY_CAUSES =
   "(kubectl get prometheus -A -o yaml, and the operator's log for 'skipping')";
 
 async function targetChecks(client: Client, ep: Endpoints, exp: Expectations): Promise<CheckResult[]> {
-  type Target = { scrapePool: string; health: string; lastError: string; scrapeUrl: string };
-  const data = await promData<{ activeTargets: Target[] }>(
-    client,
-    join(ep.prometheus, "/api/v1/targets?state=active"),
-  );
+  const url = join(ep.prometheus, "/api/v1/targets?state=active");
+  const { data } = await getAnswer(client, url, ANSWERS.targets, "a Prometheus targets answer");
   return exp.scrapePools.map(({ pool, from }) => {
     const targets = (data.activeTargets ?? []).filter((t) => t.scrapePool === pool);
     const check = `targets ${pool}`;
@@ -46,9 +43,8 @@ async function ruleChecks(
   exp: Expectations,
   now: number,
 ): Promise<CheckResult[]> {
-  type Rule = { name: string; health: string; lastError?: string };
-  type Group = { name: string; file: string; interval: number; lastEvaluation: string; rules: Rule[] };
-  const data = await promData<{ groups: Group[] }>(client, join(ep.prometheus, "/api/v1/rules"));
+  const url = join(ep.prometheus, "/api/v1/rules");
+  const { data } = await getAnswer(client, url, ANSWERS.rules, "a Prometheus rules answer");
   return exp.ruleGroups.map(({ group, filePrefix, from }) => {
     const check = `rules ${group}`;
     const found = (data.groups ?? []).find(
@@ -82,15 +78,9 @@ async function ruleChecks(
 }
 
 async function alertmanagerChecks(client: Client, ep: Endpoints, exp: Expectations): Promise<CheckResult[]> {
-  const status = (await client.get(join(ep.alertmanager, "/api/v2/status"))) as {
-    config?: { original?: string };
-    cluster?: { peers?: unknown[]; status?: string };
-  };
-  if (!status?.config?.original)
-    throw new ApiError(join(ep.alertmanager, "/api/v2/status"), "not an Alertmanager status");
-  const loaded = ((parse(status.config.original) as { receivers?: { name: string }[] })?.receivers ?? []).map(
-    (r) => r.name,
-  );
+  const statusUrl = join(ep.alertmanager, "/api/v2/status");
+  const status = await getAnswer(client, statusUrl, ANSWERS.amStatus, "an Alertmanager status");
+  const loaded = loadedReceivers(statusUrl, status.config.original);
   const missing = exp.receivers.filter((r) => !loaded.includes(r));
   const results: CheckResult[] = [
     missing.length
@@ -121,10 +111,13 @@ async function alertmanagerChecks(client: Client, ep: Endpoints, exp: Expectatio
       detail: `${peers} of ${exp.alertmanagerReplicas} peers`,
     });
   }
-  const watchdog = (await client.get(
+  const watchdog = await getAnswer(
+    client,
     join(ep.alertmanager, `/api/v2/alerts?active=true&filter=${encodeURIComponent('alertname="Watchdog"')}`),
-  )) as { status?: { state?: string } }[];
-  const firing = Array.isArray(watchdog) ? watchdog.filter((a) => a.status?.state === "active") : [];
+    ANSWERS.amAlerts,
+    "an Alertmanager alerts answer",
+  );
+  const firing = watchdog.filter((a) => a.status?.state === "active");
   results.push(
     firing.length
       ? { check: "watchdog", ok: true, detail: "firing, reaching Alertmanager" }
@@ -174,9 +167,11 @@ function queryChecks(
 }
 
 async function thanosQueryChecks(client: Client, url: string, exp: Expectations): Promise<CheckResult[]> {
-  const data = await promData<Record<string, { name: string; lastError: string | null }[]>>(
+  const { data } = await getAnswer(
     client,
     join(url, "/api/v1/stores"),
+    ANSWERS.stores,
+    "a Thanos stores answer",
   );
   const sidecars = data.sidecar ?? [];
   const stores = data.store ?? [];

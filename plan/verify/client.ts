@@ -5,21 +5,6 @@ export { ApiError, httpClient, type Client } from "../verifyApi";
 
 export const join = (base: string, p: string) => `${base.replace(/\/$/, "")}${p}`;
 
-/** Prometheus' `data` from an API answer (its envelope checked), or an ApiError naming the URL. */
-export async function promData<T>(client: Client, url: string): Promise<T> {
-  const body = (await client.get(url)) as { status?: unknown; data?: unknown };
-  if (
-    !body ||
-    typeof body !== "object" ||
-    body.status !== "success" ||
-    body.data === null ||
-    typeof body.data !== "object"
-  ) {
-    throw new ApiError(url, "not a Prometheus API answer: expected {status: success, data: {…}}");
-  }
-  return body.data as T;
-}
-
 export async function query(
   client: Client,
   base: string,
