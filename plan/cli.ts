@@ -2,7 +2,6 @@
 import { logSafe } from "./escape";
 import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import * as fs from "node:fs";
 import { parse } from "yaml";
 import { diffPlans, renderMarkdown, summaryLine } from "./diff";
@@ -10,10 +9,35 @@ import { Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
 import type { RecordedResource } from "./runtime";
 import { loadStackFile } from "./stackFile";
 import { STACK_REFERENCE } from "../components/teamConfig";
+import { CommandHelp, parseCommandLine, usageError } from "./cliHelp";
 
-const usage =
-  "usage: npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR] " +
-  "[--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan PLATFORM_PLAN_JSON]";
+export const PLAN_HELP: CommandHelp = {
+  usage:
+    "npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR]\n" +
+    "                    [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan PLATFORM_PLAN_JSON]",
+  description:
+    "Plans a stack offline: runs index.ts under Pulumi's mocks, checks custom resources against their CRDs,\n" +
+    "runs the policy pack with the stack's policy config, promtool and amtool, and writes plan.json and\n" +
+    "every manifest. No cloud and no credentials needed.",
+  options: [
+    ["--out DIR", "where <stack>/plan.json and <stack>/manifests/ go (default out)"],
+    [
+      "--config-dir DIR",
+      "where Pulumi.yaml, Pulumi.<stack>.yaml and config.<stack>.json are read\n" +
+        "(default: the project, or teams/ for a team stack)",
+    ],
+    ["--compare FILE", "an earlier plan.json of the same stack: print what changes"],
+    ["--markdown FILE", "with --compare: also write the PR comment's markdown"],
+    ["--platform-plan FILE", "for teams/<team>: the platform's plan.json (default out/<platform>/plan.json)"],
+  ],
+  environment: [["PROMTOOL, AMTOOL", "the promtool and amtool binaries to run (default: on PATH)"]],
+  exitCodes: [
+    [0, "planned (advisory findings at most)"],
+    [1, "invalid config or policy config, a program error, a CRD schema or tool failure, bad usage"],
+    [2, "a mandatory policy is violated"],
+  ],
+  example: "npm run plan -- dev --compare base/dev/plan.json --markdown comment.md",
+};
 
 /** Where the command writes: the console, or a test's buffers. */
 export interface CliOutput {
@@ -28,28 +52,37 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     log: (text: string) => raw.log(logSafe(String(text))),
     error: (text: string) => raw.error(logSafe(String(text))),
   };
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const line = parseCommandLine(
+    argv,
+    {
       out: { type: "string", default: "out" },
       "config-dir": { type: "string" },
       compare: { type: "string" },
       markdown: { type: "string" },
       "platform-plan": { type: "string" },
     },
-  });
+    PLAN_HELP,
+  );
+  if (line.kind === "help") {
+    io.log(line.text);
+    return 0;
+  }
+  if (line.kind === "error") {
+    io.error(line.text);
+    return 1;
+  }
+  const { values, positionals } = line;
   const [stack, ...rest] = positionals;
   if (!stack || rest.length) {
-    io.error(usage);
+    io.error(usageError(stack ? "name exactly one stack" : "name a stack (or teams/<team>)", PLAN_HELP));
     return 1;
   }
   // Misuse and unreadable files are reported before planning, so the plan's own exit code stands.
   if (values.markdown && !values.compare) {
-    io.error(`--markdown needs --compare\n${usage}`);
+    io.error(usageError("--markdown needs --compare", PLAN_HELP));
     return 1;
   }
-  const outDir = values.out;
+  const outDir = values.out ?? "out";
   const forbidden = ["/proc", "/sys", "/dev"].find(
     (d) => path.resolve(outDir) === d || path.resolve(outDir).startsWith(`${d}/`),
   );
@@ -102,7 +135,7 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     stackReferences = platform.stackReferences;
     alertmanagerContext = platform.alertmanagerContext;
   } else if (values["platform-plan"]) {
-    io.error(`--platform-plan is for team stacks (teams/<team>)\n${usage}`);
+    io.error(usageError("--platform-plan is for team stacks (teams/<team>)", PLAN_HELP));
     return 1;
   }
   // With --config-dir, the stack's policy config (config.<stack>.json) is read from there too; a team

@@ -8,7 +8,8 @@
 import { SIDECAR_UPLOAD_HOURS, sinceLastUpload } from "../components/platformRules";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { helpText, parseCommandLine } from "./cliHelp";
+import { VERIFY_HELP } from "./helpTexts";
 import { parse } from "yaml";
 import { THANOS_SIDECAR_SERVICE } from "../components/kubePrometheusStack/names";
 import { thanosName } from "../components/Thanos";
@@ -437,13 +438,9 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const usage =
-    "usage: npm run verify -- <stack> --prometheus-url URL --alertmanager-url URL [--thanos-query-url URL] " +
-    "[--plan out/<stack>/plan.json] [--wait 5m] [--format text|json]";
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const line = parseCommandLine(
+    argv,
+    {
       "prometheus-url": { type: "string" },
       "alertmanager-url": { type: "string" },
       "thanos-query-url": { type: "string" },
@@ -451,7 +448,15 @@ export async function main(argv: string[]): Promise<number> {
       wait: { type: "string", default: "0s" },
       format: { type: "string", default: "text" },
     },
-  });
+    VERIFY_HELP,
+  );
+  if (line.kind !== "run") {
+    (line.kind === "help" ? console.log : console.error)(line.text);
+    return line.kind === "help" ? 0 : 1;
+  }
+  const { positionals } = line;
+  const values = { ...line.values, wait: line.values.wait ?? "0s", format: line.values.format ?? "text" };
+  const usage = helpText(VERIFY_HELP);
   const [stack] = positionals;
   const waitSeconds = durationSeconds(values.wait);
   if (!stack || positionals.length > 1 || !values["prometheus-url"] || !values["alertmanager-url"]) {
