@@ -4,8 +4,9 @@ import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
 import * as fs from "node:fs";
 import { parse } from "yaml";
-import { diffPlans, renderMarkdown, summaryLine } from "./diff";
-import { Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
+import { ChangeKind, PlanDiff, diffPlans, renderMarkdown } from "./diff";
+import { ALERT_ROUTING_FILE, Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
+import { renderReport, shortName } from "./report";
 import type { RecordedResource } from "./runtime";
 import { loadStackFile } from "./stackFile";
 import { STACK_REFERENCE } from "../components/teamConfig";
@@ -149,17 +150,39 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     stackReferences,
     alertmanagerContext,
   });
-  (result.exitCode === 0 ? io.log : io.error)(result.report);
-  if (result.plan) io.log(`\nwrote ${path.join(outBase, stackName, "plan.json")} and manifests/`);
   if (result.plan && old && values.compare) {
+    // Against the earlier plan: what changes, and the diff's counts in the verdict.
     const diff = diffPlans(old, result.plan);
-    io.log(`\n${summaryLine(diff, result.plan)}`);
+    const count = (k: ChangeKind) => diff.changes.filter((c) => c.kind === k).length;
+    const changes = { create: 0, update: 0, replace: 0, delete: 0, unchanged: diff.unchanged };
+    for (const k of ["create", "update", "replace", "delete"] as const) changes[k] = count(k);
+    const report = renderReport(result.plan, [...changeLines(diff), ""], {
+      changes,
+      planDir: path.resolve(outBase, stackName),
+      routingFile: result.plan.alertRouting ? ALERT_ROUTING_FILE : undefined,
+    });
+    (result.exitCode === 0 ? io.log : io.error)(report);
     if (values.markdown) {
       fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan }]));
       io.log(`wrote ${values.markdown}`);
     }
+  } else {
+    (result.exitCode === 0 ? io.log : io.error)(result.report);
   }
   return result.exitCode;
+}
+
+/** The resources that change against the earlier plan, one line each; at most 60, then a count. */
+function changeLines(diff: PlanDiff): string[] {
+  const symbol: Record<ChangeKind, string> = { create: "+", update: "~", replace: "±", delete: "-" };
+  const lines = diff.changes.map(
+    (c) =>
+      ` ${symbol[c.kind]}  ${shortName(c.urn)}` +
+      (c.replaceBecause.length ? ` (replaced: ${c.replaceBecause.join(", ")})` : ""),
+  );
+  const shown = lines.slice(0, 60);
+  if (lines.length > shown.length) shown.push(` … and ${lines.length - shown.length} more in plan.json`);
+  return [`Changes to stack ${diff.stack} against ${diff.against}:`, ...(lines.length ? shown : [" none"])];
 }
 
 /**

@@ -134,7 +134,12 @@ describe("offline plan", () => {
           ...(stack === "prod" ? thanosResources : devAppResources),
         ].sort();
         assert.deepEqual(plan!.resources.map((r) => `${r.type}::${r.name}`).sort(), expected);
-        assert.match(report, new RegExp(`Resources: ${expected.length} to create`));
+        assert.match(
+          report.split("\n").pop()!,
+          new RegExp(
+            `^${stack}: planned \\(exit 0\\); ${expected.length} to create; 0 mandatory, ${stack === "dev" ? 9 : 0} advisory; checks passed: promtool [\\d.]+, amtool [\\d.]+$`,
+          ),
+        );
       });
 
       it("makes the release wait for the CRDs, which are a separate retained release", async () => {
@@ -425,7 +430,7 @@ describe("offline plan", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.match(
           run.stdout,
-          /\n\*\*prod\*\* \(against prod\): \+0 to create, ~1 to update, ±0 to replace, -0 to delete, 55 unchanged;/,
+          /^Changes to stack prod against prod:\n ~  Release kps-release\n[^]*\nprod: planned \(exit 0\); ~1 to update, 55 unchanged; 0 mandatory, 0 advisory; /m,
         );
         const text = fs.readFileSync(md, "utf8");
         assert.match(text, /```mermaid\ngraph LR/);
