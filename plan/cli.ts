@@ -163,7 +163,7 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     });
     (result.exitCode === 0 ? io.log : io.error)(report);
     if (values.markdown) {
-      fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan }]));
+      fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan, base: old }]));
       io.log(`wrote ${values.markdown}`);
     }
   } else {

@@ -54,13 +54,14 @@ export function prComment(
   const entries = stacks.flatMap((stack) => {
     const headPlan = read(head, stack);
     if (!headPlan) return [];
-    const basePlan = read(base, stack) ?? {
+    const found = read(base, stack);
+    const basePlan = found ?? {
       ...headPlan,
       stack: `${stack} (no base plan)`,
       resources: [],
       violations: [],
     };
-    return [{ diff: diffPlans(basePlan, headPlan), plan: headPlan }];
+    return [{ diff: diffPlans(basePlan, headPlan), plan: headPlan, base: found }];
   });
   return { markdown: renderMarkdown(entries, undefined, failed), planned: entries.length };
 }

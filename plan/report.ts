@@ -33,8 +33,9 @@ export interface ChangeCounts {
 /** `Release kps-release` for `urn:…$kubernetes:helm.sh/v3:Release::kps-release`. */
 export function shortName(urn: string): string {
   const [type, name = urn] = [urn.replace(/::[^:]*$/, ""), /::([^:]*)$/.exec(urn)?.[1]];
-  const kind = type.split("$").pop()!.split("::").pop()!.split(":").pop()!;
-  return `${kind} ${name}`;
+  const last = type.split("$").pop()!.split("::").pop()!;
+  // Not a Pulumi type (a hand-made URN): the name alone.
+  return last.includes(":") ? `${last.split(":").pop()} ${name}` : name;
 }
 
 /** A line cut at spaces into lines of at most `width`, continuations indented. */

@@ -433,8 +433,12 @@ describe("offline plan", () => {
           /^Changes to stack prod against prod:\n ~  Release kps-release\n[^]*\nprod: planned \(exit 0\); ~1 to update, 55 unchanged; 0 mandatory, 0 advisory; /m,
         );
         const text = fs.readFileSync(md, "utf8");
-        assert.match(text, /```mermaid\ngraph LR/);
-        assert.match(text, /`values\.prometheus\.prometheusSpec\.replicas` \| `2` \| `3` \|/);
+        // One value changed: no graph, the value as a YAML diff.
+        assert.doesNotMatch(text, /```mermaid/);
+        assert.ok(
+          text.includes("```diff\n@@ values.prometheus.prometheusSpec.replicas @@\n- 2\n+ 3\n```"),
+          text,
+        );
         assert.ok(text.length < 65_536);
 
         const body = prComment(before, path.join(out, "none"), ["dev", "prod"]).markdown;
@@ -444,7 +448,7 @@ describe("offline plan", () => {
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,
-          /\n> ⚠️ \*\*dev\*\*: `alert-delivery` is \*\*advisory\*\* \(mandatory by default\), set in `tests\/fixtures\/stacks\/config\.dev\.json`\n/,
+          /\n> ⚠️ \*\*dev\*\*, new in this PR: `alert-delivery` is \*\*advisory\*\* \(mandatory by default\), set in `tests\/fixtures\/stacks\/config\.dev\.json`\n/,
         );
       } finally {
         fs.rmSync(out, { recursive: true, force: true });

@@ -125,7 +125,7 @@ describe("gate: remediate and loosened thresholds", () => {
     const comment = renderMarkdown([{ diff: diffPlans(result.plan!, result.plan!), plan: result.plan! }]);
     assert.match(
       comment,
-      /> ⚠️ \*\*thresh\*\*: `prometheus-retention\.maxRetention` is \*\*60d\*\* \(default 30d\)/,
+      /> ⚠️ \*\*thresh\*\*, new in this PR: `prometheus-retention\.maxRetention` is \*\*60d\*\* \(default 30d\)/,
     );
   });
 
