@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
+import { ConfigError } from "../components/config";
 
 /** Stands in for every `secure:` value; tests assert it never reaches a plan or manifest. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
@@ -22,15 +23,21 @@ interface ProjectConfigDeclaration {
 
 export function loadStackFile(projectDir: string, stack: string): StackFile {
   const projectFile = path.join(projectDir, "Pulumi.yaml");
-  const project = parse(fs.readFileSync(projectFile, "utf8")) as {
+  if (!fs.existsSync(projectFile)) {
+    throw new ConfigError([
+      `${stack}: no Pulumi.yaml in ${projectDir}; the config directory needs the project file beside ` +
+        `Pulumi.${stack}.yaml (copy or link the project's Pulumi.yaml there)`,
+    ]);
+  }
+  const project = parseYamlFile(projectFile) as {
     name: string;
     config?: Record<string, ProjectConfigDeclaration>;
   };
   const stackPath = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackPath)) {
-    throw new Error(`${stack}: no stack file ${path.basename(stackPath)} in ${projectDir}`);
+    throw new ConfigError([`${stack}: no stack file ${path.basename(stackPath)} in ${projectDir}`]);
   }
-  const stackDoc = (parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const stackDoc = (parseYamlFile(stackPath) ?? {}) as { config?: Record<string, unknown> };
 
   const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
   const config: Record<string, string> = {};
@@ -47,6 +54,19 @@ export function loadStackFile(projectDir: string, stack: string): StackFile {
     if (secret) secretKeys.push(qualify(key));
   }
   return { project: project.name, config, secretKeys };
+}
+
+/** A YAML file's content; a syntax error names the file, line and column, never a stack trace. */
+export function parseYamlFile(file: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter });
+  const error = doc.errors[0];
+  if (error) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const what = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ConfigError([`${path.basename(file)}:${line}:${col}: not valid YAML: ${what}`]);
+  }
+  return doc.toJS();
 }
 
 function toConfigText(value: unknown): string {

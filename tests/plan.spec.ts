@@ -265,8 +265,8 @@ describe("offline plan", () => {
     assert.equal(
       result.report,
       [
-        "broken: prometheus.replicas: 0 is too few; at least 1 replica is required",
-        "broken: prometheus.retension: unknown key; expected one of: replicas, retention, retentionSize, storageSize, " +
+        "Pulumi.broken.yaml:6: prometheus.replicas: 0 is too few; at least 1 replica is required",
+        "Pulumi.broken.yaml:5: prometheus.retension: unknown key; did you mean retention? Expected one of: replicas, retention, retentionSize, storageSize, " +
           "storageClass, scrapeInterval, evaluationInterval, expectedActiveSeries, walCompression, enforcedSampleLimit, resources",
       ].join("\n"),
     );
@@ -392,7 +392,7 @@ describe("offline plan", () => {
         assert.equal(run.status, 1);
         assert.equal(
           run.stderr.trim(),
-          'typo: prometheus.retention: "15 days" is not a Prometheus duration (like 15d or 12h)',
+          'Pulumi.typo.yaml:5: prometheus.retention: "15 days" is not a Prometheus duration (like 15d or 12h)',
         );
         assert.deepEqual(fs.readdirSync(out), []);
       } finally {
