@@ -129,9 +129,9 @@ describe("rule files brought as they are", () => {
     );
     assert.equal(result.exitCode, 1);
     assert.deepEqual(result.report.split("\n"), [
-      'badrules: ruleFiles[0]: "tests/fixtures/check/nope.yaml" cannot be read',
-      'badrules: ruleFiles[1]: "../outside.yaml" is outside the project; give a path inside it',
-      'badrules: ruleFiles[2]: "package.json" is neither a rule file (groups:) nor a PrometheusRule',
+      'Pulumi.badrules.yaml:7: ruleFiles[0]: "tests/fixtures/check/nope.yaml" cannot be read',
+      'Pulumi.badrules.yaml:8: ruleFiles[1]: "../outside.yaml" is outside the project; give a path inside it',
+      'Pulumi.badrules.yaml:9: ruleFiles[2]: "package.json" is neither a rule file (groups:) nor a PrometheusRule',
     ]);
   });
 
