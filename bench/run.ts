@@ -8,6 +8,9 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseCommandLine, usageError } from "../plan/cliHelp";
+import { logSafe } from "../plan/escape";
+import { BENCH_HELP } from "../plan/helpTexts";
 import { writeSyntheticStack, writeSyntheticTeamStack } from "./fixtures";
 
 const root = path.resolve(__dirname, "..");
@@ -122,8 +125,16 @@ function backtestBench(): { name: string; wallMsMedian: number; targetMs: number
 }
 
 async function main() {
+  const line = parseCommandLine(process.argv.slice(2), {}, BENCH_HELP);
+  const extra = line.kind === "run" ? line.positionals.filter((p) => p !== "backtest") : [];
+  if (line.kind !== "run" || extra.length) {
+    const text = line.kind === "run" ? usageError(`${extra[0]}: unexpected argument`, BENCH_HELP) : line.text;
+    (line.kind === "help" ? console.log : console.error)(logSafe(text));
+    process.exitCode = line.kind === "help" ? 0 : 1;
+    return;
+  }
   // `npm run bench -- backtest`: only the backtest entry.
-  if (process.argv.includes("backtest")) {
+  if (line.positionals.includes("backtest")) {
     console.log(JSON.stringify(backtestBench(), null, 2));
     return;
   }

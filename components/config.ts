@@ -31,6 +31,8 @@ import {
   readDashboardFiles,
 } from "./dashboards";
 import { stackDashboards } from "./platformDashboards";
+import { Locate, closest, displayPath, stackFileLocator } from "./configLocation";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 export * from "./schema";
@@ -50,6 +52,8 @@ export interface ParseOptions {
   readFile?: ReadFile;
   /** The dashboards folder's files; without it, the stack provisions only its own dashboards. */
   dashboardFiles?: readonly DashboardFile[];
+  /** Where a key is in the stack file (`Pulumi.dev.yaml:57`); messages start with it instead of the stack. */
+  locate?: Locate;
 }
 
 /** Fields whose values are credentials or may hold them: their values never appear in messages. */
@@ -65,6 +69,8 @@ export function parseStackConfig(
   opts: ParseOptions = {},
 ): StackConfig {
   const secretKeys = new Set(opts.secretKeys ?? []);
+  // `Pulumi.dev.yaml:57: apps[checkout].slo` where the file is known, else `dev: apps[checkout].slo`.
+  const here = (p: readonly PropertyKey[]) => `${opts.locate?.(p) ?? stack}: ${displayPath(p, raw)}`;
   const leaves = opts.secureLeaves;
   const hidden = (p: readonly PropertyKey[]) =>
     (typeof p[0] === "string" && secretKeys.has(p[0])) ||
@@ -78,11 +84,13 @@ export function parseStackConfig(
   if (textProblems.length) throw new ConfigError(textProblems.map((p) => `${stack}: ${p}`));
   const result = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(stack, issue, hidden)));
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(here, issue, hidden)));
   }
   // A credential typed in plain text sits in Git next to the stack file: refuse it. Judged per leaf when
   // the stack file is known, else by the top-level keys the CLI marks secret.
-  const credentials = credentialPaths(result.data).map(formatPath);
+  const credentialKeys = credentialPaths(result.data);
+  const credentials = credentialKeys.map(formatPath);
+  const keyOf = new Map(credentials.map((at, i) => [at, credentialKeys[i]]));
   const plaintext = credentials.filter((at) =>
     leaves ? !leaves.has(at) : !secretKeys.has(at.split(/[.[]/)[0]),
   );
@@ -92,11 +100,13 @@ export function parseStackConfig(
     throw new ConfigError([
       ...plaintext.map(
         (at) =>
-          `${stack}: ${at}: must be a Pulumi secret; set it with pulumi config set --secret --path '${at}' VALUE`,
+          `${here(keyOf.get(at) ?? [at])}: must not be plain text in the stack file; either make it a Pulumi secret: ` +
+          `pulumi config set --secret --path '${at}' VALUE, or keep it in a Secret and reference it: ` +
+          "{ secretName: <Secret>, key: <key> } (the app's namespace for apps, else the monitoring namespace)",
       ),
       ...misplaced.map(
         (at) =>
-          `${stack}: ${at}: is secure: but is not a credential, so it would be written in plain text to the ` +
+          `${here(parsePath(at))}: is secure: but is not a credential, so it would be written in plain text to the ` +
           "manifests and Helm values; keep it plain, or keep the secret in a Secret and reference it",
       ),
     ]);
@@ -108,7 +118,7 @@ export function parseStackConfig(
       const { groups, problem } = opts.readFile
         ? readRuleFile(file, opts.readFile)
         : { groups: undefined, problem: "cannot be read here" };
-      if (problem) problems.push(`${stack}: ${formatPath([...at, j])}: ${problem}`);
+      if (problem) problems.push(`${here([...at, j])}: ${problem}`);
       return groups ? [{ file, groups }] : [];
     });
   const imported = {
@@ -123,7 +133,7 @@ export function parseStackConfig(
           const problem = r.alert ? ownerLabelProblem(app, r.labels) : undefined;
           if (problem) {
             problems.push(
-              `${stack}: ${formatPath(["apps", i, "ruleFiles"])}: ${file}: group ${g.name}, alert ${r.alert}: ${problem}`,
+              `${here(["apps", i, "ruleFiles"])}: ${file}: group ${g.name}, alert ${r.alert}: ${problem}`,
             );
           }
         }),
@@ -152,11 +162,11 @@ function checkedDashboards(stack: string, cfg: StackConfig, files: readonly Dash
 }
 
 function describeIssue(
-  stack: string,
+  here: (path: readonly PropertyKey[]) => string,
   issue: z.core.$ZodIssue,
   hidden: (path: readonly PropertyKey[]) => boolean,
 ): string[] {
-  const path = formatPath(issue.path);
+  const at = here(issue.path);
   const isSecret = hidden(issue.path);
   const input = (issue as { input?: unknown }).input;
   const shown =
@@ -165,36 +175,44 @@ function describeIssue(
       : JSON.stringify(input);
   if (input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
     const expected = issue.code === "invalid_type" ? issue.expected : issue.values.join(" or ");
-    return [`${stack}: ${path}: is required (expected ${expected})`];
+    return [`${at}: is required (expected ${expected})`];
   }
   switch (issue.code) {
     case "invalid_key": {
       // A record key (labels, selectors): say what the key should have been, from the key's own schema.
       const key = JSON.stringify(String(issue.path[issue.path.length - 1]));
       const inner = issue.issues.map((i) => i.message.replaceAll("{input}", key));
-      return [
-        `${stack}: ${formatPath(issue.path.slice(0, -1))}: ${inner.join("; ") || `${key} is not a valid key`}`,
-      ];
+      return [`${here(issue.path.slice(0, -1))}: ${inner.join("; ") || `${key} is not a valid key`}`];
     }
     case "unrecognized_keys": {
       const known = knownKeysAt(issue.path);
-      return issue.keys.map(
-        (key) =>
-          `${stack}: ${formatPath([...issue.path, key])}: unknown key` +
-          (known.length ? `; expected one of: ${known.join(", ")}` : ""),
-      );
+      return issue.keys.map((key) => {
+        const near = closest(key, known);
+        return (
+          `${here([...issue.path, key])}: unknown key` +
+          (near ? `; did you mean ${near}?` : "") +
+          (known.length ? `${near ? " Expected" : "; expected"} one of: ${known.join(", ")}` : "")
+        );
+      });
     }
     case "invalid_type":
-      if (!issue.message.includes("{input}"))
-        return [`${stack}: ${path}: ${shown} is not ${article(issue.expected)}`];
-      return [`${stack}: ${path}: ${issue.message.replaceAll("{input}", shown)}`];
+      if (!issue.message.includes("{input}")) return [`${at}: ${shown} is not ${article(issue.expected)}`];
+      return [`${at}: ${issue.message.replaceAll("{input}", shown)}`];
     default:
-      return [`${stack}: ${path}: ${issue.message.replaceAll("{input}", shown)}`];
+      return [`${at}: ${issue.message.replaceAll("{input}", shown)}`];
   }
 }
 
 function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/** `["apps", 0, "slo"]` for `apps[0].slo`. */
+function parsePath(text: string): (string | number)[] {
+  return text
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== "")
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -276,5 +294,6 @@ export function loadStackConfig(): StackConfig {
   }
   const readFile = projectFileReader(PROJECT_ROOT);
   const dashboardFiles = readDashboardFiles(path.join(PROJECT_ROOT, "dashboards"), PROJECT_ROOT);
-  return parseStackConfig(stack, raw, { secretKeys, secureLeaves, readFile, dashboardFiles });
+  const locate = stackFileLocator(dir, stack);
+  return parseStackConfig(stack, raw, { secretKeys, secureLeaves, readFile, dashboardFiles, locate });
 }

@@ -126,11 +126,14 @@ export const routingSchema = z
   .superRefine((r, ctx) => {
     const receivers = new Set(r.receivers.map((x) => x.name));
     const intervals = new Set(r.muteTimeIntervals.map((x) => x.name));
+    // The valid choices, so the message fixes itself.
+    const choices = (names: Set<string>, what: string) =>
+      names.size ? `; expected one of: ${[...names].join(", ")}` : `; this routing defines no ${what}`;
     if (!receivers.has(r.defaultReceiver)) {
       ctx.addIssue({
         code: "custom",
         path: ["defaultReceiver"],
-        message: `${JSON.stringify(r.defaultReceiver)} is not a receiver here`,
+        message: `${JSON.stringify(r.defaultReceiver)} is not a receiver here${choices(receivers, "receivers")}`,
       });
     }
     r.routes.forEach((route, i) => {
@@ -138,7 +141,7 @@ export const routingSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["routes", i, "receiver"],
-          message: `${JSON.stringify(route.receiver)} is not a receiver here`,
+          message: `${JSON.stringify(route.receiver)} is not a receiver here${choices(receivers, "receivers")}`,
         });
       }
       route.muteTimeIntervals.forEach((m, j) => {
@@ -146,7 +149,7 @@ export const routingSchema = z
           ctx.addIssue({
             code: "custom",
             path: ["routes", i, "muteTimeIntervals", j],
-            message: `${JSON.stringify(m)} is not a mute time interval here`,
+            message: `${JSON.stringify(m)} is not a mute time interval here${choices(intervals, "muteTimeIntervals")}`,
           });
         }
       });

@@ -1,7 +1,7 @@
 // npm run backtest -- <stack> --compare OLD_PLAN_JSON --prometheus-url URL [options]: replays the
 // alerting rules of two plans over the server's history (see docs/backtest.md).
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { CommandHelp, helpText, parseCommandLine } from "./cliHelp";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
 import { durationSeconds } from "../policies/units";
 import { InputError, readPlanFile } from "./backtest/input";
@@ -11,33 +11,38 @@ import { ConfigError } from "./backtest/routing";
 import { backtest } from "./backtest/run";
 import { stackNameProblem } from "./plan";
 
-export const USAGE = `usage: npm run backtest -- <stack> --compare OLD_PLAN_JSON --prometheus-url URL [options]
+export const BACKTEST_HELP: CommandHelp = {
+  usage: "npm run backtest -- <stack> --compare OLD_PLAN_JSON --prometheus-url URL [options]",
+  description:
+    "Replays the alerting rules of an earlier plan (--compare) and of the stack's plan over the range of the\n" +
+    "server's history: episodes and firing time per alert, and the notifications each receiver would have got\n" +
+    "through each plan's own Alertmanager configuration.",
+  options: [
+    ["--compare FILE", "the earlier plan.json of the same stack (required)"],
+    ["--prometheus-url URL", "Prometheus or Thanos Query, http(s), no credentials in it (required)"],
+    ["--plan FILE", "the new plan (default out/<stack>/plan.json)"],
+    ["--range DURATION", "how far back from --end (default 7d)"],
+    ["--end TIME", "end of the range, RFC 3339 or Unix seconds (default now)"],
+    ["--step DURATION", "evaluation step for every rule (default: each rule group's interval)"],
+    ["--format FORMAT", "text, json or markdown (default text)"],
+    ["--max-series N", `series one query may return (default ${DEFAULT_LIMITS.maxSeries})`],
+    ["--query-timeout DUR", `per request (default ${DEFAULT_LIMITS.timeoutMs / 1000}s)`],
+  ],
+  environment: [
+    ["KUBE_MONITORING_VERIFY_TOKEN", "bearer token for the server"],
+    ["KUBE_MONITORING_VERIFY_USER", "with _PASSWORD: basic credentials instead"],
+  ],
+  exitCodes: [
+    [0, "backtest done"],
+    [1, "bad usage or an invalid plan file"],
+    [3, "the server could not be reached or answered something that is not the Prometheus API"],
+  ],
+  example:
+    "npm run backtest -- dev --compare base/dev/plan.json --prometheus-url http://127.0.0.1:9090 \\\n" +
+    "    --range 7d --step 1m --format markdown",
+};
 
-Replays the alerting rules of an earlier plan (--compare) and of the stack's plan over the range of the
-server's history: episodes and firing time per alert, and the notifications each receiver would have got
-through each plan's own Alertmanager configuration.
-
-options:
-  --compare FILE          the earlier plan.json of the same stack (required)
-  --prometheus-url URL    Prometheus or Thanos Query, http(s), no credentials in it (required)
-  --plan FILE             the new plan (default out/<stack>/plan.json)
-  --range DURATION        how far back from --end (default 7d)
-  --end TIME              end of the range, RFC 3339 or Unix seconds (default now)
-  --step DURATION         evaluation step for every rule (default: each rule group's interval)
-  --format FORMAT         text, json or markdown (default text)
-  --max-series N          series one query may return (default ${DEFAULT_LIMITS.maxSeries})
-  --query-timeout DUR     per request (default ${DEFAULT_LIMITS.timeoutMs / 1000}s)
-  --help                  this text
-
-credentials come from the environment: KUBE_MONITORING_VERIFY_TOKEN (bearer), or
-KUBE_MONITORING_VERIFY_USER and KUBE_MONITORING_VERIFY_PASSWORD (basic).
-
-exit status: 0 backtest done; 1 bad usage or an invalid plan file; 3 the server could not be
-reached or answered something that is not the Prometheus API.
-
-example:
-  npm run backtest -- dev --compare base/dev/plan.json --prometheus-url http://127.0.0.1:9090 \\
-    --range 7d --step 1m --format markdown`;
+export const USAGE = helpText(BACKTEST_HELP);
 
 const FORMATS = ["text", "json", "markdown"] as const;
 
@@ -60,33 +65,30 @@ export async function main(argv: string[], io: CliIo): Promise<0 | 1 | 3> {
     io.err(`${clean(why)}\n\n${USAGE}`);
     return 1 as const;
   };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        compare: { type: "string" },
-        "prometheus-url": { type: "string" },
-        plan: { type: "string" },
-        range: { type: "string", default: "7d" },
-        end: { type: "string" },
-        step: { type: "string" },
-        format: { type: "string", default: "text" },
-        "max-series": { type: "string", default: String(DEFAULT_LIMITS.maxSeries) },
-        "query-timeout": { type: "string", default: `${DEFAULT_LIMITS.timeoutMs / 1000}s` },
-        help: { type: "boolean", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError((err as Error).message.split("\n")[0]);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
+  const line = parseCommandLine(
+    argv,
+    {
+      compare: { type: "string" },
+      "prometheus-url": { type: "string" },
+      plan: { type: "string" },
+      range: { type: "string", default: "7d" },
+      end: { type: "string" },
+      step: { type: "string" },
+      format: { type: "string", default: "text" },
+      "max-series": { type: "string", default: String(DEFAULT_LIMITS.maxSeries) },
+      "query-timeout": { type: "string", default: `${DEFAULT_LIMITS.timeoutMs / 1000}s` },
+    },
+    BACKTEST_HELP,
+  );
+  if (line.kind === "help") {
+    io.out(line.text);
     return 0;
   }
+  if (line.kind === "error") {
+    io.err(line.text);
+    return 1;
+  }
+  const { values, positionals } = line;
   const [stack] = positionals;
   if (!stack || positionals.length > 1) return usageError("name exactly one stack");
   const badStack = stackNameProblem(stack);

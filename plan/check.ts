@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { CommandHelp, helpText, parseCommandLine } from "./cliHelp";
 import { allPolicies } from "../policies/all";
 import { PolicyConfigError, PolicyConfigFile, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { describeLoosening } from "../policies/settingsDelta";
@@ -176,66 +176,64 @@ export function summaryLine(result: CheckResult): string {
   );
 }
 
-export const USAGE = `usage: npm run check -- <files or dirs>... [--format text|json] [--policy-config FILE]
-                       [--prometheus-url URL [--lookback 7d]]
+export const CHECK_HELP: CommandHelp = {
+  usage:
+    "npm run check -- <files or dirs>... [--format text|json] [--policy-config FILE]\n" +
+    "                       [--prometheus-url URL [--lookback 7d]]",
+  description:
+    "Lints Prometheus rule files, PrometheusRules, ServiceMonitors and PodMonitors (with the Services and\n" +
+    "workloads beside them) without a stack: the rule and monitor policies of the pack, and promtool.",
+  options: [
+    [
+      "--format text|json",
+      'text (default): one "file:line: level: policy: message" a finding, then a\n' +
+        'summary line; json: {"files", "rules", "promtool", "mandatory", "advisory",\n' +
+        '"findings": [{"file", "line", "level", "policy", "message"}]}',
+    ],
+    ["--policy-config FILE", "a stack's policies/config.<stack>.json (levels and thresholds)"],
+    [
+      "--prometheus-url URL",
+      "also judge the rules against a Prometheus or Thanos Query: rate() over a\n" +
+        "gauge and deriv() over a counter by the metrics' metadata, metrics with no\n" +
+        "series over the lookback, matchers on labels a metric never carries",
+    ],
+    ["--lookback DURATION", "how far back a metric or label counts as existing (default 7d)"],
+  ],
+  environment: [
+    ["KUBE_MONITORING_VERIFY_TOKEN", "or _USER and _PASSWORD: credentials for --prometheus-url"],
+    [
+      "PROMTOOL",
+      "the promtool binary to run (default: promtool on PATH); rules an older\n" +
+        'promtool cannot read are reported "not checked by promtool <version>"',
+    ],
+  ],
+  exitCodes: [
+    [0, "clean, or advisory findings only"],
+    [1, "unreadable or invalid input (or a bad option)"],
+    [2, "a mandatory finding"],
+    [3, "the --prometheus-url server could not answer"],
+  ],
+  example: "npm run check -- rules/ manifests/ --format json > findings.json",
+};
 
-Lints Prometheus rule files, PrometheusRules, ServiceMonitors and PodMonitors (with the Services and
-workloads beside them) without a stack: the rule and monitor policies of the pack, and promtool.
-
-options:
-  --format text|json      text (default): one "file:line: level: policy: message" a finding, then a
-                          summary line; json: {"files", "rules", "promtool", "mandatory", "advisory",
-                          "findings": [{"file", "line", "level", "policy", "message"}]}
-  --policy-config FILE    a stack's policies/config.<stack>.json (levels and thresholds)
-  --prometheus-url URL    also judge the rules against a Prometheus or Thanos Query: rate() over a
-                          gauge and deriv() over a counter by the metrics' metadata, metrics with no
-                          series over the lookback, matchers on labels a metric never carries
-  --lookback DURATION     how far back a metric or label counts as existing (default 7d)
-  -h, --help              this help
-
-environment:
-  KUBE_MONITORING_VERIFY_TOKEN, or _USER and _PASSWORD: credentials for --prometheus-url
-  PROMTOOL                the promtool binary to run (default: promtool on PATH); rules an older
-                          promtool cannot read are reported "not checked by promtool <version>"
-
-exit status:
-  0  clean, or advisory findings only
-  2  a mandatory finding
-  1  unreadable or invalid input (or a bad option)
-  3  the --prometheus-url server could not answer
-
-example:
-  npm run check -- rules/ manifests/ --format json > findings.json`;
+export const USAGE = helpText(CHECK_HELP);
 
 export async function main(argv: string[]): Promise<number> {
-  let values: {
-    format?: string;
-    "policy-config"?: string;
-    help?: boolean;
-    "prometheus-url"?: string;
-    lookback?: string;
-  };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: "string", default: "text" },
-        "policy-config": { type: "string" },
-        help: { type: "boolean", short: "h" },
-        "prometheus-url": { type: "string" },
-        lookback: { type: "string", default: "7d" },
-      },
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 1;
+  const line = parseCommandLine(
+    argv,
+    {
+      format: { type: "string", default: "text" },
+      "policy-config": { type: "string" },
+      "prometheus-url": { type: "string" },
+      lookback: { type: "string", default: "7d" },
+    },
+    CHECK_HELP,
+  );
+  if (line.kind !== "run") {
+    (line.kind === "help" ? console.log : console.error)(line.text);
+    return line.kind === "help" ? 0 : 1;
   }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const { values, positionals } = line;
   const format = values.format ?? "text";
   if (!positionals.length || !["text", "json"].includes(format)) {
     const why = positionals.length ? `--format ${format}: expected text or json` : "no files or dirs given";

@@ -3,18 +3,44 @@ import { logSafe } from "./escape";
 import { shownPath } from "../components/inputFile";
 import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import * as fs from "node:fs";
-import { diffPlans, renderMarkdown, summaryLine } from "./diff";
-import { Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
+import { parse } from "yaml";
+import { ChangeKind, PlanDiff, diffPlans, renderMarkdown } from "./diff";
+import { ALERT_ROUTING_FILE, Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
+import { renderReport, shortName } from "./report";
 import type { RecordedResource } from "./runtime";
 import { loadStackFile, readYamlFile } from "./stackFile";
 import { readPlanJson } from "./planFile";
 import { STACK_REFERENCE } from "../components/teamConfig";
+import { CommandHelp, parseCommandLine, usageError } from "./cliHelp";
 
-const usage =
-  "usage: npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR] " +
-  "[--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan PLATFORM_PLAN_JSON]";
+export const PLAN_HELP: CommandHelp = {
+  usage:
+    "npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR]\n" +
+    "                    [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan PLATFORM_PLAN_JSON]",
+  description:
+    "Plans a stack offline: runs index.ts under Pulumi's mocks, checks custom resources against their CRDs,\n" +
+    "runs the policy pack with the stack's policy config, promtool and amtool, and writes plan.json and\n" +
+    "every manifest. No cloud and no credentials needed.",
+  options: [
+    ["--out DIR", "where <stack>/plan.json and <stack>/manifests/ go (default out)"],
+    [
+      "--config-dir DIR",
+      "where Pulumi.yaml, Pulumi.<stack>.yaml and config.<stack>.json are read\n" +
+        "(default: the project, or teams/ for a team stack)",
+    ],
+    ["--compare FILE", "an earlier plan.json of the same stack: print what changes"],
+    ["--markdown FILE", "with --compare: also write the PR comment's markdown"],
+    ["--platform-plan FILE", "for teams/<team>: the platform's plan.json (default out/<platform>/plan.json)"],
+  ],
+  environment: [["PROMTOOL, AMTOOL", "the promtool and amtool binaries to run (default: on PATH)"]],
+  exitCodes: [
+    [0, "planned (advisory findings at most)"],
+    [1, "invalid config or policy config, a program error, a CRD schema or tool failure, bad usage"],
+    [2, "a mandatory policy is violated"],
+  ],
+  example: "npm run plan -- dev --compare base/dev/plan.json --markdown comment.md",
+};
 
 /** Where the command writes: the console, or a test's buffers. */
 export interface CliOutput {
@@ -29,28 +55,37 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     log: (text: string) => raw.log(logSafe(String(text))),
     error: (text: string) => raw.error(logSafe(String(text))),
   };
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const line = parseCommandLine(
+    argv,
+    {
       out: { type: "string", default: "out" },
       "config-dir": { type: "string" },
       compare: { type: "string" },
       markdown: { type: "string" },
       "platform-plan": { type: "string" },
     },
-  });
+    PLAN_HELP,
+  );
+  if (line.kind === "help") {
+    io.log(line.text);
+    return 0;
+  }
+  if (line.kind === "error") {
+    io.error(line.text);
+    return 1;
+  }
+  const { values, positionals } = line;
   const [stack, ...rest] = positionals;
   if (!stack || rest.length) {
-    io.error(usage);
+    io.error(usageError(stack ? "name exactly one stack" : "name a stack (or teams/<team>)", PLAN_HELP));
     return 1;
   }
   // Misuse and unreadable files are reported before planning, so the plan's own exit code stands.
   if (values.markdown && !values.compare) {
-    io.error(`--markdown needs --compare\n${usage}`);
+    io.error(usageError("--markdown needs --compare", PLAN_HELP));
     return 1;
   }
-  const outDir = values.out;
+  const outDir = values.out ?? "out";
   const forbidden = ["/proc", "/sys", "/dev"].find(
     (d) => path.resolve(outDir) === d || path.resolve(outDir).startsWith(`${d}/`),
   );
@@ -107,7 +142,7 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     stackReferences = platform.stackReferences;
     alertmanagerContext = platform.alertmanagerContext;
   } else if (values["platform-plan"]) {
-    io.error(`--platform-plan is for team stacks (teams/<team>)\n${usage}`);
+    io.error(usageError("--platform-plan is for team stacks (teams/<team>)", PLAN_HELP));
     return 1;
   }
   // With --config-dir, the stack's policy config (config.<stack>.json) is read from there too; a team
@@ -121,17 +156,39 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     stackReferences,
     alertmanagerContext,
   });
-  (result.exitCode === 0 ? io.log : io.error)(result.report);
-  if (result.plan) io.log(`\nwrote ${path.join(outBase, stackName, "plan.json")} and manifests/`);
   if (result.plan && old && values.compare) {
+    // Against the earlier plan: what changes, and the diff's counts in the verdict.
     const diff = diffPlans(old, result.plan);
-    io.log(`\n${summaryLine(diff, result.plan)}`);
+    const count = (k: ChangeKind) => diff.changes.filter((c) => c.kind === k).length;
+    const changes = { create: 0, update: 0, replace: 0, delete: 0, unchanged: diff.unchanged };
+    for (const k of ["create", "update", "replace", "delete"] as const) changes[k] = count(k);
+    const report = renderReport(result.plan, [...changeLines(diff), ""], {
+      changes,
+      planDir: path.resolve(outBase, stackName),
+      routingFile: result.plan.alertRouting ? ALERT_ROUTING_FILE : undefined,
+    });
+    (result.exitCode === 0 ? io.log : io.error)(report);
     if (values.markdown) {
-      fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan }]));
+      fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan, base: old }]));
       io.log(`wrote ${values.markdown}`);
     }
+  } else {
+    (result.exitCode === 0 ? io.log : io.error)(result.report);
   }
   return result.exitCode;
+}
+
+/** The resources that change against the earlier plan, one line each; at most 60, then a count. */
+function changeLines(diff: PlanDiff): string[] {
+  const symbol: Record<ChangeKind, string> = { create: "+", update: "~", replace: "±", delete: "-" };
+  const lines = diff.changes.map(
+    (c) =>
+      ` ${symbol[c.kind]}  ${shortName(c.urn)}` +
+      (c.replaceBecause.length ? ` (replaced: ${c.replaceBecause.join(", ")})` : ""),
+  );
+  const shown = lines.slice(0, 60);
+  if (lines.length > shown.length) shown.push(` … and ${lines.length - shown.length} more in plan.json`);
+  return [`Changes to stack ${diff.stack} against ${diff.against}:`, ...(lines.length ? shown : [" none"])];
 }
 
 /**

@@ -3,7 +3,8 @@
 // when the base has no plan for that stack, e.g. a new stack).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, usageError } from "./cliHelp";
+import { COMMENT_HELP } from "./helpTexts";
 import { diffPlans, renderMarkdown } from "./diff";
 import { logSafe } from "./escape";
 import type { Plan } from "./plan";
@@ -41,39 +42,51 @@ export function prComment(
   const entries = stacks.flatMap((stack) => {
     const headPlan = read(head, stack);
     if (!headPlan) return [];
-    const basePlan = read(base, stack) ?? {
+    const found = read(base, stack);
+    const basePlan = found ?? {
       ...headPlan,
       stack: `${stack} (no base plan)`,
       resources: [],
       violations: [],
     };
-    return [{ diff: diffPlans(basePlan, headPlan), plan: headPlan }];
+    return [{ diff: diffPlans(basePlan, headPlan), plan: headPlan, base: found }];
   });
   return { markdown: renderMarkdown(entries, undefined, failed), planned: entries.length };
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({
-    options: {
+  const line = parseCommandLine(
+    process.argv.slice(2),
+    {
       head: { type: "string" },
       base: { type: "string" },
       stacks: { type: "string", default: "dev,prod" },
       out: { type: "string" },
     },
-  });
-  if (!values.head || !values.base || !values.out) {
-    console.error("usage: npm run plan:comment -- --head DIR --base DIR [--stacks dev,prod] --out FILE");
+    COMMENT_HELP,
+  );
+  if (line.kind !== "run") {
+    (line.kind === "help" ? console.log : console.error)(line.text);
+    process.exit(line.kind === "help" ? 0 : 1);
+  }
+  const { values, positionals } = line;
+  const missing = ["head", "base", "out"].filter((k) => !values[k as "head" | "base" | "out"]);
+  if (missing.length || positionals.length) {
+    const why = missing.length
+      ? `${missing.map((k) => `--${k}`).join(", ")}: required`
+      : `${positionals[0]}: unexpected argument`;
+    console.error(usageError(logSafe(why), COMMENT_HELP));
     process.exit(1);
   }
   let result: ReturnType<typeof prComment>;
   try {
-    result = prComment(values.head, values.base, values.stacks.split(","));
+    result = prComment(values.head!, values.base!, (values.stacks ?? "dev,prod").split(","));
   } catch (err) {
     if (!(err instanceof PlanFileError)) throw err;
     console.error(logSafe(err.message));
     process.exit(1);
   }
   const { markdown, planned } = result;
-  fs.writeFileSync(values.out, markdown);
+  fs.writeFileSync(values.out!, markdown);
   console.log(`wrote ${values.out} (${planned} stacks)`);
 }

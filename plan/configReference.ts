@@ -4,6 +4,9 @@
  * Pulumi.yaml. `npm run docs` writes it; a test fails when the checked-in file is not current.
  */
 import * as fs from "node:fs";
+import { parseCommandLine, usageError } from "./cliHelp";
+import { logSafe } from "./escape";
+import { DOCS_HELP } from "./helpTexts";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
@@ -84,6 +87,13 @@ export function configReference(projectDir: string): string {
 }
 
 if (require.main === module) {
+  const line = parseCommandLine(process.argv.slice(2), {}, DOCS_HELP);
+  if (line.kind !== "run" || line.positionals.length) {
+    const text =
+      line.kind === "run" ? usageError(`${line.positionals[0]}: unexpected argument`, DOCS_HELP) : line.text;
+    (line.kind === "help" ? console.log : console.error)(logSafe(text));
+    process.exit(line.kind === "help" ? 0 : 1);
+  }
   const root = path.resolve(__dirname, "..");
   fs.writeFileSync(path.join(root, "docs", "configuration.md"), configReference(root));
   console.log("wrote docs/configuration.md");

@@ -4,7 +4,18 @@
  * stack's as well as with its own base. Helm values are compared key path by key path.
  */
 import { isBlocking } from "../policies/settingsDelta";
-import { codeSpan, fence, mdText } from "./escape";
+import {
+  SYMBOL,
+  alertsTable,
+  changeNotes,
+  dashboardChanges,
+  looseningText,
+  splitFindings,
+  structureGraph,
+  yamlDiff,
+} from "./commentParts";
+import { codeSpan, mdText } from "./escape";
+import { shortName } from "./report";
 import type { Plan } from "./plan";
 import { toolVersions } from "./realTools";
 import type { RecordedResource } from "./runtime";
@@ -119,8 +130,6 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   return { stack: newPlan.stack, against: oldPlan.stack, changes, unchanged };
 }
 
-const SYMBOL: Record<ChangeKind, string> = { create: "+", update: "~", replace: "±", delete: "-" };
-
 export function summaryLine(diff: PlanDiff, plan: Plan): string {
   const count = (k: ChangeKind) => diff.changes.filter((c) => c.kind === k).length;
   const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel)).length;
@@ -135,43 +144,22 @@ export function summaryLine(diff: PlanDiff, plan: Plan): string {
   );
 }
 
-const show = (v: unknown) => (v === undefined ? "—" : codeSpan(JSON.stringify(v), true));
-const shortType = (type: string) => type.split(":").slice(-1)[0];
-const mermaidId = (i: number) => `r${i}`;
-/** A Mermaid node label: quotes and angle brackets as Mermaid's entity codes, one line. */
-const mermaidLabel = (c: { kind: ChangeKind; type: string; name: string }) =>
-  `"${`${SYMBOL[c.kind]} ${shortType(c.type)} ${c.name}`
-    .replace(/[\r\n]+/g, " ")
-    .replace(/"/g, "#quot;")
-    .replace(/</g, "#lt;")
-    .replace(/>/g, "#gt;")}"`;
-
-/** A Mermaid graph of the changed resources, with their parents and dependencies. */
-export function mermaidGraph(diff: PlanDiff, limit = 60): string {
-  const shown = diff.changes.slice(0, limit);
-  const ids = new Map(shown.map((c, i) => [c.urn, mermaidId(i)]));
-  const lines = ["graph LR"];
-  shown.forEach((c, i) => lines.push(`  ${mermaidId(i)}[${mermaidLabel(c)}]`));
-  for (const c of shown) {
-    if (c.parent && ids.has(c.parent)) lines.push(`  ${ids.get(c.parent)} --> ${ids.get(c.urn)}`);
-    for (const d of c.dependsOn) if (ids.has(d)) lines.push(`  ${ids.get(d)} -.-> ${ids.get(c.urn)}`);
-  }
-  if (diff.changes.length > limit) lines.push(`  more["… ${diff.changes.length - limit} more"]`);
-  return fence(lines.join("\n"), "mermaid");
-}
-
-function details(c: ResourceChange, maxRows: number): string {
-  const rows = c.changes
-    .slice(0, maxRows)
-    .map((x) => `| ${codeSpan(x.path || "(all)", true)} | ${show(x.old)} | ${show(x.new)} |`);
-  const more = c.changes.length > maxRows ? `\n\n… ${c.changes.length - maxRows} more changed paths` : "";
+/** One resource's change: a summary line, dashboards summarised, the YAML diff, why it is replaced. */
+function details(c: ResourceChange, inputs?: unknown): string {
+  const dashboards = dashboardChanges(c)
+    .map((d) => `- ${d}`)
+    .join("\n");
   const why = c.replaceBecause.length
-    ? `\n\nReplaced because ${c.replaceBecause.map((p) => codeSpan(p)).join(", ")} changed.`
-    : "";
+    ? [`Replaced because ${c.replaceBecause.map((p) => codeSpan(p)).join(", ")} changed.`]
+    : [];
   const body =
-    c.kind === "delete" ? "Deleted." : `| path | old | new |\n|---|---|---|\n${rows.join("\n")}${more}${why}`;
+    c.kind === "delete"
+      ? "Deleted."
+      : [dashboards, yamlDiff(c), ...why, ...changeNotes(c, inputs)].filter(Boolean).join("\n\n");
   return `<details><summary>${SYMBOL[c.kind]} ${c.kind} <code>${mdText(shortType(c.type))}</code> ${mdText(c.name)}</summary>\n\n${body}\n\n</details>`;
 }
+
+const shortType = (type: string) => type.split(":").slice(-1)[0];
 
 /** Mandatory violations shown in the head per stack and policy; the rest are counted. */
 const HEAD_PER_POLICY = 3;
@@ -182,12 +170,7 @@ const MESSAGE_CHARS = 500;
 
 type Violation = Plan["violations"][number];
 
-const resourceOf = (v: Violation) =>
-  mdText(
-    String(v.urn ?? "")
-      .split("::")
-      .pop() ?? "",
-  );
+const resourceOf = (v: Violation) => mdText(shortName(String(v.urn ?? "")));
 const messageOf = (v: Violation) => {
   const text = String(v.message ?? "");
   return mdText(text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text);
@@ -201,12 +184,11 @@ function byPolicy(violations: Violation[]): Map<string, Violation[]> {
 }
 
 /** A stack's loosenings and mandatory violations: every policy in view, a few of each, the rest counted. */
-function headLines(plan: Plan): string[] {
+function headLines(plan: Plan, base?: Plan): string[] {
   const stack = mdText(plan.stack);
-  const loosened = (plan.loosened ?? []).map((l) =>
-    l.setting
-      ? `> ⚠️ **${stack}**: ${codeSpan(`${l.policy}.${l.setting}`)} is **${mdText(l.to)}** (default ${mdText(l.from)}), set in ${codeSpan(l.file)}`
-      : `> ⚠️ **${stack}**: ${codeSpan(l.policy)} is **${mdText(l.to)}** (mandatory by default), set in ${codeSpan(l.file)}`,
+  // Loosenings the base already had are listed, collapsed, in the stack's section.
+  const loosened = splitFindings(plan, base).newLoosened.map(
+    (l) => `> ⚠️ **${stack}**, new in this PR: ${looseningText(l)}`,
   );
   const mandatory = byPolicy(plan.violations.filter((v) => isBlocking(v.enforcementLevel)));
   const violations = [...mandatory].flatMap(([policy, found]) => [
@@ -220,9 +202,9 @@ function headLines(plan: Plan): string[] {
   return [...loosened, ...violations];
 }
 
-/** A stack's violations table: mandatory first, at most TABLE_ROWS rows, then a count per policy. */
-function violationsTable(plan: Plan): string {
-  const violations = [...plan.violations].sort((a, b) =>
+/** Violations as table rows, mandatory first, at most TABLE_ROWS, then a count per policy. */
+function violationsTable(found: Violation[]): string {
+  const violations = [...found].sort((a, b) =>
     `${isBlocking(a.enforcementLevel) ? 0 : 1}${a.policy}${a.urn}${a.message}`.localeCompare(
       `${isBlocking(b.enforcementLevel) ? 0 : 1}${b.policy}${b.urn}${b.message}`,
     ),
@@ -234,12 +216,35 @@ function violationsTable(plan: Plan): string {
         `| ${mdText(String(v.enforcementLevel))} | ${codeSpan(String(v.policy), true)} | ${resourceOf(v)} | ${messageOf(v)} |`,
     );
   const rest = byPolicy(violations.slice(TABLE_ROWS));
-  const summary = [...rest].map(([policy, found]) => `- ${codeSpan(policy)}: ${found.length} more`);
+  const summary = [...rest].map(([policy, n]) => `- ${codeSpan(policy)}: ${n.length} more`);
   return (
     "| level | policy | resource | message |\n|---|---|---|---|\n" +
     rows.join("\n") +
     (summary.length ? `\n\nNot listed above, per policy:\n${summary.join("\n")}` : "")
   );
+}
+
+/** New findings in full; those the base plan had already, and its loosenings, collapsed. */
+function findingsBlock(plan: Plan, base?: Plan): string | undefined {
+  const split = splitFindings(plan, base);
+  if (!plan.violations.length && !plan.loosened.length) return undefined;
+  const parts = [
+    split.newViolations.length
+      ? `**New findings in this PR** (${split.newViolations.length})\n\n${violationsTable(split.newViolations)}`
+      : "No new policy findings in this PR.",
+  ];
+  if (split.presentViolations.length || split.presentLoosened.length) {
+    parts.push(
+      `<details><summary>Already present before this PR: ${split.presentViolations.length} findings, ` +
+        `${split.presentLoosened.length} loosened levels or settings</summary>\n\n` +
+        [
+          ...split.presentLoosened.map((l) => `- ${looseningText(l)}`),
+          ...(split.presentViolations.length ? ["", violationsTable(split.presentViolations)] : []),
+        ].join("\n") +
+        "\n\n</details>",
+    );
+  }
+  return parts.join("\n\n");
 }
 
 /**
@@ -249,7 +254,8 @@ function violationsTable(plan: Plan): string {
  * Everything from input is escaped for where it lands (see escape.ts).
  */
 export function renderMarkdown(
-  entries: { diff: PlanDiff; plan: Plan }[],
+  /** Each stack's diff, its head plan and, when there is one, its base plan (for what is new). */
+  entries: { diff: PlanDiff; plan: Plan; base?: Plan }[],
   limit = COMMENT_LIMIT,
   /** Stacks whose plan failed before writing plan.json: they head the comment, never vanish from it. */
   failed: string[] = [],
@@ -267,8 +273,8 @@ export function renderMarkdown(
   ];
   // Each stack's head gets an equal share of half the limit; what does not fit is counted, never silent.
   const headShare = Math.floor(limit / 2 / Math.max(1, entries.length));
-  const heads = entries.map(({ plan }) => {
-    const lines = headLines(plan);
+  const heads = entries.map(({ plan, base }) => {
+    const lines = headLines(plan, base);
     const kept: string[] = [];
     let used = 0;
     for (const line of lines) {
@@ -286,10 +292,16 @@ export function renderMarkdown(
   const head = [...summary, ...heads.flat(), ""].join("\n");
   // Whole blocks only: a violations table, the graph, one resource's details. Each stack gets an equal
   // share of what the head leaves (what one does not use passes on), and says when it was cut.
-  const stacks = entries.map(({ diff, plan }) => {
+  const stacks = entries.map(({ diff, plan, base }) => {
     const blocks: string[] = [];
-    if (plan.violations.length) blocks.push(violationsTable(plan));
-    if (diff.changes.length) blocks.push(mermaidGraph(diff), ...diff.changes.map((c) => details(c, 40)));
+    const findings = findingsBlock(plan, base);
+    if (findings) blocks.push(findings);
+    const alerts = alertsTable(base?.alertRouting, plan.alertRouting);
+    if (alerts) blocks.push(alerts);
+    const graph = structureGraph(diff);
+    if (graph) blocks.push(graph);
+    const inputs = new Map(plan.resources.map((r) => [urnKey(r.urn), r.inputs]));
+    if (diff.changes.length) blocks.push(...diff.changes.map((c) => details(c, inputs.get(c.urn))));
     else blocks.push("No changes.");
     return { stack: mdText(plan.stack), blocks };
   });

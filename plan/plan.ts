@@ -10,7 +10,8 @@ import { CONFIG_DIR_ENV, ConfigError } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
 import { PolicyConfigError, loadPolicyConfig, runPolicies } from "../policies/harness";
-import { describeLoosening, isBlocking } from "../policies/settingsDelta";
+import { isBlocking } from "../policies/settingsDelta";
+import { renderReport } from "./report";
 import { effectiveAlertmanagerConfig, feedsAlertmanager } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
@@ -190,19 +191,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   }
   const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel));
-  const report = [
-    ...plan.loosened.map((l) => describeLoosening(l, options.stack)),
-    renderTree(plan),
-    "",
-    renderCounts(plan.resources),
-    ...plan.checks.map(
-      (c) =>
-        `${c.tool}${c.version ? ` ${c.version}` : ""} (${c.subject}): ${c.status}${c.status === "passed" ? "" : `\n${c.output}`}`,
-    ),
-    ...plan.checks.flatMap((c) => (c.advisories ?? []).map((a) => `advisory: ${c.tool}: ${a}`)),
-    ...plan.violations.map((v) => `${v.enforcementLevel}: ${v.policy}: ${v.urn}: ${v.message}`),
-    ...failed.map((c) => `${options.stack}: ${c.tool} rejected ${c.subject}`),
-  ].join("\n");
+  const report = renderReport(plan, [renderTree(plan), ""], {
+    planDir: options.outDir ? stackOutDir(options.outDir, options.stack) : undefined,
+    routingFile: plan.alertRouting ? ALERT_ROUTING_FILE : undefined,
+  });
   // The gate's verdict first: a mandatory violation explains itself better than the tool that tripped on it.
   const exitCode = mandatory.length ? 2 : failed.length ? 1 : 0;
   return { exitCode, plan, report, timings };

@@ -37,6 +37,12 @@ export function readYamlFile(file: string, within?: string): unknown {
  */
 export function loadStackFile(projectDir: string, stack: string, within?: string): StackFile {
   const projectFile = path.join(projectDir, "Pulumi.yaml");
+  if (!fs.existsSync(projectFile)) {
+    throw new ConfigError([
+      `${stack}: no Pulumi.yaml in ${projectDir}; the config directory needs the project file beside ` +
+        `Pulumi.${stack}.yaml (copy or link the project's Pulumi.yaml there)`,
+    ]);
+  }
   const project = readYamlFile(projectFile, within) as {
     name: string;
     config?: Record<string, ProjectConfigDeclaration>;
@@ -46,7 +52,7 @@ export function loadStackFile(projectDir: string, stack: string, within?: string
   }
   const stackPath = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackPath)) {
-    throw new Error(`${stack}: no stack file ${path.basename(stackPath)} in ${projectDir}`);
+    throw new ConfigError([`${stack}: no stack file ${path.basename(stackPath)} in ${projectDir}`]);
   }
   const stackDoc = (readYamlFile(stackPath, within) ?? {}) as { config?: Record<string, unknown> };
   const shown = shownPath(stackPath);

@@ -10,7 +10,8 @@
 // side), verify/client.ts, verify/checks.ts, verify/testAlert.ts, verify/format.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { helpText, parseCommandLine } from "./cliHelp";
+import { VERIFY_HELP } from "./helpTexts";
 import { parseYamlInput } from "../components/inputFile";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
 import { durationSeconds } from "../policies/units";
@@ -90,14 +91,9 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const usage =
-    "usage: npm run verify -- <stack> --prometheus-url URL --alertmanager-url URL [--thanos-query-url URL] " +
-    "[--plan out/<stack>/plan.json] [--wait 5m] [--format text|json] [--send-test-alert RECEIVER]\n" +
-    "       npm run verify -- <stack> --expectations [--plan FILE] [--format text|json]";
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const line = parseCommandLine(
+    argv,
+    {
       "prometheus-url": { type: "string" },
       "alertmanager-url": { type: "string" },
       "thanos-query-url": { type: "string" },
@@ -107,7 +103,15 @@ export async function main(argv: string[]): Promise<number> {
       expectations: { type: "boolean", default: false },
       "send-test-alert": { type: "string" },
     },
-  });
+    VERIFY_HELP,
+  );
+  if (line.kind !== "run") {
+    (line.kind === "help" ? console.log : console.error)(line.text);
+    return line.kind === "help" ? 0 : 1;
+  }
+  const { positionals } = line;
+  const values = { ...line.values, wait: line.values.wait ?? "0s", format: line.values.format ?? "text" };
+  const usage = helpText(VERIFY_HELP);
   const [stack] = positionals;
   const waitSeconds = durationSeconds(values.wait);
   const needsUrls = !values.expectations;

@@ -12,7 +12,7 @@ describe("platform alerting config", () => {
       "prod: alerting.heartbeat.url: must be a Pulumi secret or { secretName, key } of an existing Secret",
     ]);
     assert.deepEqual(problemsOf({ alerting: { heartbeat: { url: "https://hc-ping.com/uuid" } } }), [
-      "prod: alerting.heartbeat.url: must be a Pulumi secret; set it with pulumi config set --secret --path 'alerting.heartbeat.url' VALUE",
+      "prod: alerting.heartbeat.url: must not be plain text in the stack file; either make it a Pulumi secret: pulumi config set --secret --path 'alerting.heartbeat.url' VALUE, or keep it in a Secret and reference it: { secretName: <Secret>, key: <key> } (the app's namespace for apps, else the monitoring namespace)",
     ]);
     assert.deepEqual(
       problemsOf({
@@ -34,8 +34,8 @@ describe("platform alerting config", () => {
         },
       }),
       [
-        "prod: alerting.receivers[0].pagerduty.routingKey: must be a Pulumi secret or { secretName, key } of an existing Secret",
-        "prod: alerting.receivers[1]: needs at least one of pagerduty, slack, email, webhook or opsgenie",
+        "prod: alerting.receivers[pd].pagerduty.routingKey: must be a Pulumi secret or { secretName, key } of an existing Secret",
+        "prod: alerting.receivers[empty]: needs at least one of pagerduty, slack, email, webhook or opsgenie",
       ],
     );
     assert.deepEqual(
@@ -52,7 +52,7 @@ describe("platform alerting config", () => {
         alerting: { receivers: [{ name: "og", opsgenie: { apiKey: "k-123" } }], defaultReceiver: "og" },
       }),
       [
-        "prod: alerting.receivers[0].opsgenie.apiKey: must be a Pulumi secret; set it with pulumi config set --secret --path 'alerting.receivers[0].opsgenie.apiKey' VALUE",
+        "prod: alerting.receivers[og].opsgenie.apiKey: must not be plain text in the stack file; either make it a Pulumi secret: pulumi config set --secret --path 'alerting.receivers[0].opsgenie.apiKey' VALUE, or keep it in a Secret and reference it: { secretName: <Secret>, key: <key> } (the app's namespace for apps, else the monitoring namespace)",
       ],
     );
   });
@@ -70,14 +70,14 @@ describe("platform alerting config", () => {
         },
       }),
       [
-        'prod: alerting.receivers[0].name: "watchdog-heartbeat" is reserved for alerting.heartbeat',
+        'prod: alerting.receivers[watchdog-heartbeat].name: "watchdog-heartbeat" is reserved for alerting.heartbeat',
         'prod: alerting.receivers[2].name: "ops" is not a unique receiver name',
       ],
     );
     assert.deepEqual(
       problemsOf({ alerting: { receivers: [{ ...slack, name: "null" }], defaultReceiver: "ops" } }),
       [
-        'prod: alerting.receivers[0].name: "null" is reserved for the receiver that drops alerts; pick another name',
+        'prod: alerting.receivers[null].name: "null" is reserved for the receiver that drops alerts; pick another name',
         'prod: alerting.defaultReceiver: "ops" is not one of alerting.receivers',
       ],
     );

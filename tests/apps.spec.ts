@@ -403,10 +403,10 @@ describe("app config", () => {
 
   it("refuses a numbered port: monitors name ports", () => {
     assert.deepEqual(problemsOf(app({ serviceMonitor: { endpoints: [{ port: 8080 }] } })), [
-      "prod: apps[0].serviceMonitor.endpoints[0].port: 8080 is not a port name; monitors refer to ports by name (like metrics), not number",
+      "prod: apps[shop].serviceMonitor.endpoints[0].port: 8080 is not a port name; monitors refer to ports by name (like metrics), not number",
     ]);
     assert.deepEqual(problemsOf(app({ serviceMonitor: { endpoints: [{ port: "8080" }] } })), [
-      'prod: apps[0].serviceMonitor.endpoints[0].port: "8080" is not a port name; monitors refer to ports by name (like metrics), not number',
+      'prod: apps[shop].serviceMonitor.endpoints[0].port: "8080" is not a port name; monitors refer to ports by name (like metrics), not number',
     ]);
   });
 
@@ -419,9 +419,9 @@ describe("app config", () => {
         }),
       ),
       [
-        "prod: apps[0].serviceMonitor.endpoints[0].scrapeTimeout: 30s is longer than interval 10s",
-        'prod: apps[0].alerts.errorRate.for: "5 min" is not a Prometheus duration (like 5m)',
-        'prod: apps[0].alerts.errorRate.severity: "page" is not a severity; expected critical, warning or info',
+        "prod: apps[shop].serviceMonitor.endpoints[0].scrapeTimeout: 30s is longer than interval 10s",
+        'prod: apps[shop].alerts.errorRate.for: "5 min" is not a Prometheus duration (like 5m)',
+        'prod: apps[shop].alerts.errorRate.severity: "page" is not a severity; expected critical, warning or info',
       ],
     );
   });
@@ -433,18 +433,18 @@ describe("app config", () => {
       routes: [{ receiver: "ghost" }],
     };
     assert.deepEqual(problemsOf({ apps: [{ name: "a", namespace: "a", routing }] }, ["apps"]), [
-      'prod: apps[0].routing.defaultReceiver: "nobody" is not a receiver here',
-      'prod: apps[0].routing.routes[0].receiver: "ghost" is not a receiver here',
+      'prod: apps[a].routing.defaultReceiver: "nobody" is not a receiver here; expected one of: pd',
+      'prod: apps[a].routing.routes[0].receiver: "ghost" is not a receiver here; expected one of: pd',
     ]);
     const ok = { ...routing, defaultReceiver: "pd", routes: [] };
     assert.deepEqual(problemsOf({ apps: [{ name: "a", namespace: "a", routing: ok }] }), [
-      "prod: apps[0].routing.receivers[0].pagerduty.routingKey: must be a Pulumi secret; set it with pulumi config set --secret --path 'apps[0].routing.receivers[0].pagerduty.routingKey' VALUE",
+      "prod: apps[a].routing.receivers[0].pagerduty.routingKey: must not be plain text in the stack file; either make it a Pulumi secret: pulumi config set --secret --path 'apps[0].routing.receivers[0].pagerduty.routingKey' VALUE, or keep it in a Secret and reference it: { secretName: <Secret>, key: <key> } (the app's namespace for apps, else the monitoring namespace)",
     ]);
   });
 
   it("needs a monitor to alert on", () => {
     assert.deepEqual(problemsOf(app({ serviceMonitor: undefined, alerts: { errorRate: {} } })), [
-      "prod: apps[0]: alerts, recording rules and SLOs need a serviceMonitor or podMonitor to scrape from",
+      "prod: apps[shop]: alerts, recording rules and SLOs need a serviceMonitor or podMonitor to scrape from",
     ]);
   });
 
@@ -458,20 +458,20 @@ describe("app config", () => {
         ],
       }),
       [
-        'prod: apps[1].namespace: "shop" already holds the workload of apps[0]; give each deployed app its own namespace',
+        'prod: apps[shop2].namespace: "shop" already holds the workload of apps[0]; give each deployed app its own namespace',
       ],
     );
   });
 
   it("takes an SLO objective in percent only, naming both readings of a fraction", () => {
     assert.deepEqual(problemsOf(app({ slo: { objective: 0.999 } })), [
-      'prod: apps[0].slo.objective: 0.999 is a percentage here: it reads as 0.999% (an error budget of 99.001%), not 99.9%; write 99.9 or "99.9%"',
+      'prod: apps[shop].slo.objective: 0.999 is a percentage here: it reads as 0.999% (an error budget of 99.001%), not 99.9%; write 99.9 or "99.9%"',
     ]);
     assert.deepEqual(problemsOf(app({ slo: { objective: "0.5%" } })), [
-      'prod: apps[0].slo.objective: 0.5% is a percentage here: it reads as 0.5% (an error budget of 99.5%), not 50%; write 50 or "50%"',
+      'prod: apps[shop].slo.objective: 0.5% is a percentage here: it reads as 0.5% (an error budget of 99.5%), not 50%; write 50 or "50%"',
     ]);
     assert.deepEqual(problemsOf(app({ slo: { objective: 42 } })), [
-      "prod: apps[0].slo.objective: 42 is not an objective in percent between 50 and 100 (like 99.9; 100 leaves no error budget)",
+      "prod: apps[shop].slo.objective: 42 is not an objective in percent between 50 and 100 (like 99.9; 100 leaves no error budget)",
     ]);
     assert.equal(configWith(app({ slo: { objective: "99.95%" } })).apps[0].slo!.objective, 99.95);
   });
@@ -481,23 +481,23 @@ describe("app config", () => {
       alerts: { custom: [{ alert: "X", expr: "vector(1) > 0", labels }] },
     });
     assert.deepEqual(problemsOf(app({ team: "shop-team", ...rule({ namespace: "kube-system" }) })), [
-      'prod: apps[0].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="shop": the stack sets it, so the alert reaches the app\'s owner and no other',
+      'prod: apps[shop].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="shop": the stack sets it, so the alert reaches the app\'s owner and no other',
     ]);
     assert.deepEqual(
       problemsOf(app({ ruleGroups: [{ name: "g", rules: [rule({ app: "billing" }).alerts.custom[0]] }] })),
       [
-        'prod: apps[0].ruleGroups[0].rules[0].labels: sets app="billing", but this app\'s alerts carry app="shop": the stack sets it, so the alert reaches the app\'s owner and no other',
+        'prod: apps[shop].ruleGroups[0].rules[0].labels: sets app="billing", but this app\'s alerts carry app="shop": the stack sets it, so the alert reaches the app\'s owner and no other',
       ],
     );
     assert.deepEqual(problemsOf(app({ team: "shop-team", ...rule({ team: "payments" }) })), [
-      'prod: apps[0].alerts.custom[0].labels: sets team="payments", but this app\'s alerts carry team="shop-team": the stack sets it, so the alert reaches the app\'s owner and no other',
+      'prod: apps[shop].alerts.custom[0].labels: sets team="payments", but this app\'s alerts carry team="shop-team": the stack sets it, so the alert reaches the app\'s owner and no other',
     ]);
   });
 
   it("refuses an unpinned image and a 100% objective", () => {
     assert.deepEqual(problemsOf(app({ workload: { image: "nginx" }, slo: { objective: 100 } })), [
-      "prod: apps[0].slo.objective: 100 is not an objective in percent between 50 and 100 (like 99.9; 100 leaves no error budget)",
-      'prod: apps[0].workload.image: "nginx" is not a pinned image: give a tag other than latest (registry:5000/team/api:1.2.3) or a digest (name@sha256:…)',
+      "prod: apps[shop].slo.objective: 100 is not an objective in percent between 50 and 100 (like 99.9; 100 leaves no error budget)",
+      'prod: apps[shop].workload.image: "nginx" is not a pinned image: give a tag other than latest (registry:5000/team/api:1.2.3) or a digest (name@sha256:…)',
     ]);
   });
 });

@@ -82,7 +82,7 @@ describe("stack config", () => {
     const [problem] = problemsOf({ ...minimal, prometheus: { retension: "15d" } });
     assert.match(
       problem,
-      /^prod: prometheus\.retension: unknown key; expected one of: replicas, retention, /,
+      /^prod: prometheus\.retension: unknown key; did you mean retention\? Expected one of: replicas, retention, /,
     );
   });
 
@@ -94,8 +94,8 @@ describe("stack config", () => {
         operator: { resources: { requests: { cpu: "1", memory: "1Gi", gpu: 1 }, limits: { memory: "1Gi" } } },
       }),
       [
-        "prod: operator.resources.requests.gpu: unknown key; expected one of: cpu, memory",
-        "prod: thanoss: unknown key; expected one of: cluster, environment, clusterName, namespace, prometheus, " +
+        "prod: operator.resources.requests.gpu: unknown key; did you mean cpu? Expected one of: cpu, memory",
+        "prod: thanoss: unknown key; did you mean thanos? Expected one of: cluster, environment, clusterName, namespace, prometheus, " +
           "alertmanager, grafana, operator, kubeStateMetrics, nodeExporter, security, thanos, remoteWrite, federation, " +
           "alerting, ruleFiles, apps, teams, pushgateway, blackboxExporter",
       ],

@@ -1,13 +1,5 @@
 import { strict as assert } from "node:assert";
-import {
-  COMMENT_LIMIT,
-  diffPlans,
-  inputChanges,
-  mermaidGraph,
-  renderMarkdown,
-  summaryLine,
-  urnKey,
-} from "../plan/diff";
+import { COMMENT_LIMIT, diffPlans, inputChanges, renderMarkdown, summaryLine, urnKey } from "../plan/diff";
 import type { Plan } from "../plan/plan";
 import { type RecordedResource, redactSerialized } from "../plan/runtime";
 import * as pulumi from "@pulumi/pulumi";
@@ -154,32 +146,18 @@ describe("offline diff", () => {
       md.indexOf("prometheus-retention") < md.indexOf("alert-runbook-url"),
       "mandatory violations come first",
     );
-    assert.ok(md.indexOf("| mandatory |") < md.indexOf("```mermaid"), "violations come before the graph");
-    assert.match(md, /<details><summary>± replace <code>Namespace<\/code> ns<\/summary>/);
-    assert.match(md, /\| `values\.prometheus\.prometheusSpec\.replicas` \| `1` \| `2` \|/);
-    assert.match(md, /Replaced because `metadata\.name` changed\./);
-  });
-
-  it("draws changed resources with their parents and dependencies", () => {
-    const parent = res("kube-monitoring:x:Comp", "comp", {});
-    const child = res(RELEASE, "rel", { name: "r" }, { parent: parent.urn, dependsOn: [] });
-    const dep = res("kubernetes:core/v1:Secret", "sec", {}, { parent: parent.urn });
-    child.dependsOn = [dep.urn];
-    const graph = mermaidGraph(diffPlans(plan("dev", []), plan("dev", [parent, child, dep])));
-    assert.equal(
-      graph,
-      [
-        "```mermaid",
-        "graph LR",
-        '  r0["+ Comp comp"]',
-        '  r1["+ Secret sec"]',
-        '  r2["+ Release rel"]',
-        "  r0 --> r1",
-        "  r0 --> r2",
-        "  r1 -.-> r2",
-        "```",
-      ].join("\n"),
+    assert.ok(
+      md.indexOf("| mandatory |") < md.indexOf("<details><summary>"),
+      "violations come before the details",
     );
+    assert.match(md, /<details><summary>± replace <code>Namespace<\/code> ns<\/summary>/);
+    assert.ok(
+      md.includes(
+        "```diff\n@@ values.prometheus.prometheusSpec.replicas @@\n- 1\n+ 2\n@@ values.prometheus.prometheusSpec.walCompression @@\n+ true\n```",
+      ),
+      md,
+    );
+    assert.match(md, /Replaced because `metadata\.name` changed\./);
   });
 
   it("stays under GitHub's comment limit by cutting details, never the summary", () => {
@@ -234,7 +212,7 @@ describe("offline diff", () => {
     );
     assert.ok(md.indexOf("- ❌ **prod** `helm-chart-pinned` kps: unpinned") < headEnd);
     // Both stacks keep their section; only dev's details are cut, and it says so.
-    assert.match(md, /### prod\n\n\| level \| policy/);
+    assert.match(md, /### prod\n\n\*\*New findings in this PR\*\* \(1\)\n\n\| level \| policy/);
     assert.match(md, /_dev: details cut to stay under/);
     assert.doesNotMatch(md, /_prod: details cut/);
   });

@@ -56,7 +56,7 @@ describe("gate integrity: secrets", () => {
     assert.equal(result.exitCode, 1);
     assert.equal(
       result.report,
-      "leaf: remoteWrite[1].auth.password: must be a Pulumi secret; set it with pulumi config set --secret --path 'remoteWrite[1].auth.password' VALUE",
+      "Pulumi.leaf.yaml:18: remoteWrite[1].auth.password: must not be plain text in the stack file; either make it a Pulumi secret: pulumi config set --secret --path 'remoteWrite[1].auth.password' VALUE, or keep it in a Secret and reference it: { secretName: <Secret>, key: <key> } (the app's namespace for apps, else the monitoring namespace)",
     );
   });
 
@@ -71,7 +71,7 @@ describe("gate integrity: secrets", () => {
     assert.equal(result.exitCode, 1);
     assert.match(
       result.report,
-      /^leafrcv: alerting\.receivers\[1\]\.opsgenie\.apiKey: must be a Pulumi secret;/,
+      /^Pulumi\.leafrcv\.yaml:14: alerting\.receivers\[og\]\.opsgenie\.apiKey: must not be plain text in the stack file; either make it a Pulumi secret: pulumi config set --secret --path 'alerting\.receivers\[1\]\.opsgenie\.apiKey' VALUE, or keep it in a Secret and reference it: \{ secretName: <Secret>, key: <key> \}/,
     );
   });
 
@@ -95,7 +95,7 @@ describe("gate integrity: secrets", () => {
     assert.equal(result.exitCode, 1);
     assert.equal(
       result.report,
-      "misplaced: alerting.receivers[0].email.authUsername: is secure: but is not a credential, so it would be written in plain text to the manifests and Helm values; keep it plain, or keep the secret in a Secret and reference it",
+      "Pulumi.misplaced.yaml:14: alerting.receivers[mail].email.authUsername: is secure: but is not a credential, so it would be written in plain text to the manifests and Helm values; keep it plain, or keep the secret in a Secret and reference it",
     );
   });
 
@@ -159,7 +159,7 @@ describe("gate integrity: paths and names", () => {
 
   it("refuses invalid label keys in selectors and quotes pod-name regexes into PromQL", () => {
     assert.deepEqual(problemsOf({ apps: [{ name: "a", namespace: "a", selector: { "bad key!": "v" } }] }), [
-      'prod: apps[0].selector: "bad key!" is not a Kubernetes label key (like app or app.kubernetes.io/name)',
+      'prod: apps[a].selector: "bad key!" is not a Kubernetes label key (like app or app.kubernetes.io/name)',
     ]);
     const injection = 'x"} or vector(1) or up{pod=~".*';
     const cfg = configWith({
@@ -183,7 +183,7 @@ describe("gate integrity: paths and names", () => {
         ],
       }),
       [
-        'prod: apps[0].metrics.errorSelector: "code=\\"500\\"} or vector(1) or up{x=\\"" is not a list of label matchers (like status=~"5..", or code="500", method!="GET")',
+        'prod: apps[a].metrics.errorSelector: "code=\\"500\\"} or vector(1) or up{x=\\"" is not a list of label matchers (like status=~"5..", or code="500", method!="GET")',
       ],
     );
     assert.equal(

@@ -170,7 +170,7 @@ describe("Grafana for people", () => {
         ],
       );
       assert.deepEqual(problemsOf({ grafana: { ingress, sso: { ...sso, clientSecret: SENTINEL } } }), [
-        "prod: grafana.sso.clientSecret: must be a Pulumi secret; set it with pulumi config set --secret --path 'grafana.sso.clientSecret' VALUE",
+        "prod: grafana.sso.clientSecret: must not be plain text in the stack file; either make it a Pulumi secret: pulumi config set --secret --path 'grafana.sso.clientSecret' VALUE, or keep it in a Secret and reference it: { secretName: <Secret>, key: <key> } (the app's namespace for apps, else the monitoring namespace)",
       ]);
     });
 

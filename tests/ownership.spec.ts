@@ -95,13 +95,13 @@ describe("alert ownership: team stacks stay in their namespaces", () => {
       "the monitoring namespace",
       "payments",
       [app("checkout", "monitoring")],
-      "payments: apps[0].namespace: namespace monitoring is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+      "payments: apps[checkout].namespace: namespace monitoring is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
     ],
     [
       "kube-system",
       "payments",
       [app("checkout", "kube-system")],
-      "payments: apps[0].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+      "payments: apps[checkout].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
     ],
     [
       "another team's namespace",
@@ -174,7 +174,7 @@ describe("alert ownership: team stacks stay in their namespaces", () => {
     assert.equal(result.exitCode, 1);
     assert.equal(
       result.report,
-      'payments: apps[0].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="payments-checkout": the stack sets it, so the alert reaches the app\'s owner and no other',
+      'payments: apps[checkout].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="payments-checkout": the stack sets it, so the alert reaches the app\'s owner and no other',
     );
   });
 

@@ -139,7 +139,12 @@ describe("offline plan", () => {
           ...(stack === "prod" ? thanosResources : devAppResources),
         ].sort();
         assert.deepEqual(plan!.resources.map((r) => `${r.type}::${r.name}`).sort(), expected);
-        assert.match(report, new RegExp(`Resources: ${expected.length} to create`));
+        assert.match(
+          report.split("\n").pop()!,
+          new RegExp(
+            `^${stack}: planned \\(exit 0\\); ${expected.length} to create; 0 mandatory, ${stack === "dev" ? 9 : 0} advisory; checks passed: promtool [\\d.]+, amtool [\\d.]+$`,
+          ),
+        );
       });
 
       it("makes the release wait for the CRDs, which are a separate retained release", async () => {
@@ -266,8 +271,8 @@ describe("offline plan", () => {
     assert.equal(
       result.report,
       [
-        "broken: prometheus.replicas: 0 is too few; at least 1 replica is required",
-        "broken: prometheus.retension: unknown key; expected one of: replicas, retention, retentionSize, storageSize, " +
+        "Pulumi.broken.yaml:6: prometheus.replicas: 0 is too few; at least 1 replica is required",
+        "Pulumi.broken.yaml:5: prometheus.retension: unknown key; did you mean retention? Expected one of: replicas, retention, retentionSize, storageSize, " +
           "storageClass, scrapeInterval, evaluationInterval, expectedActiveSeries, walCompression, enforcedSampleLimit, resources",
       ].join("\n"),
     );
@@ -393,7 +398,7 @@ describe("offline plan", () => {
         assert.equal(run.status, 1);
         assert.equal(
           run.stderr.trim(),
-          'typo: prometheus.retention: "15 days" is not a Prometheus duration (like 15d or 12h)',
+          'Pulumi.typo.yaml:5: prometheus.retention: "15 days" is not a Prometheus duration (like 15d or 12h)',
         );
         assert.deepEqual(fs.readdirSync(out), []);
       } finally {
@@ -432,11 +437,14 @@ describe("offline plan", () => {
         // The release, and the store gateway: its series limit is expectedActiveSeries × Prometheus replicas.
         assert.match(
           run.stdout,
-          /\n\*\*prod\*\* \(against prod\): \+0 to create, ~2 to update, ±0 to replace, -0 to delete, 59 unchanged;/,
+          /^Changes to stack prod against prod:\n(?: ~ {2}.+\n){2}[^]*\nprod: planned \(exit 0\); ~2 to update, 59 unchanged; 0 mandatory, 0 advisory; /m,
         );
         const text = fs.readFileSync(md, "utf8");
-        assert.match(text, /```mermaid\ngraph LR/);
-        assert.match(text, /`values\.prometheus\.prometheusSpec\.replicas` \| `2` \| `3` \|/);
+        // The value as a YAML diff; the store gateway's limit follows the replicas.
+        assert.ok(
+          text.includes("```diff\n@@ values.prometheus.prometheusSpec.replicas @@\n- 2\n+ 3\n```"),
+          text,
+        );
         assert.ok(
           text.includes("--store.limits.request-series=1200000"),
           "the store gateway's limit follows",
@@ -450,7 +458,7 @@ describe("offline plan", () => {
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,
-          /\n> ⚠️ \*\*dev\*\*: `alert-delivery` is \*\*advisory\*\* \(mandatory by default\), set in `tests\/fixtures\/stacks\/config\.dev\.json`\n/,
+          /\n> ⚠️ \*\*dev\*\*, new in this PR: `alert-delivery` is \*\*advisory\*\* \(mandatory by default\), set in `tests\/fixtures\/stacks\/config\.dev\.json`\n/,
         );
       } finally {
         fs.rmSync(out, { recursive: true, force: true });

@@ -105,14 +105,15 @@ describe("rule files brought as they are", () => {
     );
     assert.match(promtool.version!, /^\d+\.\d+\.\d+$/);
     assert.match(amtool.version!, /^\d+\.\d+\.\d+$/);
-    assert.ok(result.report.includes(`promtool ${promtool.version} (2 rule files): passed`), result.report);
     assert.ok(
-      result.report.includes(`amtool ${amtool.version} (effective Alertmanager configuration): passed`),
+      result.report.includes(`; checks passed: promtool ${promtool.version}, amtool ${amtool.version}`),
+      result.report,
     );
     if (Number(promtool.version!.split(".")[0]) < 3) {
       const advisory = `not checked by promtool ${promtool.version}: monitoring-kube-monitoring-imported.rules.yaml group strings rule DottedMetricHigh: it uses quoted UTF-8 names (Prometheus 3); set PROMTOOL to a newer promtool to check it`;
       assert.deepEqual(promtool.advisories, [advisory]);
-      assert.ok(result.report.includes(`advisory: promtool: ${advisory}`));
+      assert.match(result.report, /^advisory: promtool \(1\)$/m);
+      assert.ok(result.report.includes(`\n  ${advisory.slice(0, 150)}`), result.report);
     }
   });
 
@@ -128,9 +129,9 @@ describe("rule files brought as they are", () => {
     );
     assert.equal(result.exitCode, 1);
     assert.deepEqual(result.report.split("\n"), [
-      'badrules: ruleFiles[0]: "tests/fixtures/check/nope.yaml" no such file',
-      'badrules: ruleFiles[1]: "../outside.yaml" is outside the project; give a path inside it',
-      'badrules: ruleFiles[2]: "package.json" is neither a rule file (groups:) nor a PrometheusRule',
+      'Pulumi.badrules.yaml:7: ruleFiles[0]: "tests/fixtures/check/nope.yaml" no such file',
+      'Pulumi.badrules.yaml:8: ruleFiles[1]: "../outside.yaml" is outside the project; give a path inside it',
+      'Pulumi.badrules.yaml:9: ruleFiles[2]: "package.json" is neither a rule file (groups:) nor a PrometheusRule',
     ]);
   });
 

@@ -119,7 +119,7 @@ describe("team stacks", () => {
           ],
         }),
       (err: Error & { problems: string[] }) => {
-        assert.match(err.problems[0], /^t: apps\[0\]\.bogus: unknown key/);
+        assert.match(err.problems[0], /^t: apps\[a\]\.bogus: unknown key/);
         return true;
       },
     );

@@ -250,7 +250,7 @@ describe("thanos config", () => {
       },
     ];
     assert.deepEqual(problemsOf({ remoteWrite }), [
-      "prod: remoteWrite[0].auth.password: must be a Pulumi secret; set it with pulumi config set --secret --path 'remoteWrite[0].auth.password' VALUE",
+      "prod: remoteWrite[0].auth.password: must not be plain text in the stack file; either make it a Pulumi secret: pulumi config set --secret --path 'remoteWrite[0].auth.password' VALUE, or keep it in a Secret and reference it: { secretName: <Secret>, key: <key> } (the app's namespace for apps, else the monitoring namespace)",
     ]);
     const cfg = parseStackConfig(
       "prod",

@@ -1,6 +1,6 @@
 /** The HTTP side of verify: credentials from the environment, a timeout, and API errors naming the URL. */
 // The client itself (credentials, one timeout per exchange, a capped body) is verifyApi's.
-import { ANSWERS, ApiError, Client, getAnswer } from "../verifyApi";
+import { ANSWERS, Client, getAnswer } from "../verifyApi";
 export { ApiError, httpClient, type Client } from "../verifyApi";
 
 export const join = (base: string, p: string) => `${base.replace(/\/$/, "")}${p}`;

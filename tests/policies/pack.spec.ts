@@ -101,7 +101,7 @@ describe("policy pack", () => {
       );
       assert.match(
         result.report,
-        /mandatory: prometheus-retention: urn:pulumi:broken::kube-monitoring::.*kps-release: .*retention 400d is longer than the allowed 30d/,
+        /^mandatory: prometheus-retention \(1\)\n  Release kps-release: .*retention 400d is longer than the allowed 30d/m,
       );
     });
 

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { ConfigError, formatPath, parseStackConfig } from "../../components/config";
+import { displayPath } from "../../components/configLocation";
 import { isMultiLine, isTemplate } from "../../components/inputText";
 import { fullConfig, stringLeaves, withLeaf } from "./fixture";
 
@@ -69,7 +70,9 @@ describe("fuzz: hostile strings in every string field", () => {
         // Named: the key itself, or the object holding it when the schema judges the whole (a union).
         const named = problems.some((p) => {
           const key = p.slice("fuzz: ".length).split(": ")[0];
-          return p.startsWith("fuzz: ") && (at === key || at.startsWith(key));
+          // Messages name apps and receivers by name (apps[checkout]); the index form is the leaf's path.
+          const shown = displayPath(leaf, base as Record<string, unknown>);
+          return p.startsWith("fuzz: ") && [at, shown].some((a) => a === key || a.startsWith(key));
         });
         assert.ok(named, `${kind} at ${at}: ${problems.join(" / ")}`);
 

@@ -120,12 +120,12 @@ describe("gate: remediate and loosened thresholds", () => {
     assert.equal(result.exitCode, 0, result.report);
     assert.match(
       result.report,
-      /^loosened: prometheus-retention\.maxRetention is 60d in thresh \(default 30d\), set in .*config\.thresh\.json$/m,
+      /^loosened settings in thresh \(.*config\.thresh\.json\): prometheus-retention\.maxRetention 60d \(default 30d\)(,|$)/m,
     );
     const comment = renderMarkdown([{ diff: diffPlans(result.plan!, result.plan!), plan: result.plan! }]);
     assert.match(
       comment,
-      /> ⚠️ \*\*thresh\*\*: `prometheus-retention\.maxRetention` is \*\*60d\*\* \(default 30d\)/,
+      /> ⚠️ \*\*thresh\*\*, new in this PR: `prometheus-retention\.maxRetention` is \*\*60d\*\* \(default 30d\)/,
     );
   });
 
