@@ -32,7 +32,6 @@ import {
 } from "./dashboards";
 import { stackDashboards } from "./platformDashboards";
 import { Locate, closest, displayPath, stackFileLocator } from "./configLocation";
-import * as fs from "node:fs";
 import * as path from "node:path";
 
 export * from "./schema";

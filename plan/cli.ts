@@ -4,7 +4,6 @@ import { shownPath } from "../components/inputFile";
 import { useLeanStackTraces } from "./leanStacks";
 import * as path from "node:path";
 import * as fs from "node:fs";
-import { parse } from "yaml";
 import { ChangeKind, PlanDiff, diffPlans, renderMarkdown } from "./diff";
 import { ALERT_ROUTING_FILE, Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
 import { renderReport, shortName } from "./report";

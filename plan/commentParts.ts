@@ -6,7 +6,7 @@
 import { stringify } from "yaml";
 import type { RoutedAlert } from "../policies/ownership";
 import { codeSpan, fence, mdText } from "./escape";
-import type { ChangeKind, InputChange, PlanDiff, ResourceChange } from "./diff";
+import type { ChangeKind, InputChange, PlanDiff, ResourceChange } from "./diffTypes";
 
 import type { Loosening, Violation } from "../policies/harness";
 

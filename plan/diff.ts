@@ -20,32 +20,8 @@ import type { Plan } from "./plan";
 import { toolVersions } from "./realTools";
 import type { RecordedResource } from "./runtime";
 
-export type ChangeKind = "create" | "update" | "replace" | "delete";
-
-export interface InputChange {
-  path: string;
-  old?: unknown;
-  new?: unknown;
-}
-
-export interface ResourceChange {
-  kind: ChangeKind;
-  urn: string;
-  type: string;
-  name: string;
-  parent?: string;
-  dependsOn: string[];
-  changes: InputChange[];
-  /** Why a change is a replacement (the input paths that force one). */
-  replaceBecause: string[];
-}
-
-export interface PlanDiff {
-  stack: string;
-  against: string;
-  changes: ResourceChange[];
-  unchanged: number;
-}
+export type { ChangeKind, InputChange, PlanDiff, ResourceChange } from "./diffTypes";
+import type { ChangeKind, InputChange, PlanDiff, ResourceChange } from "./diffTypes";
 
 /** GitHub refuses comments longer than this. */
 export const COMMENT_LIMIT = 65_536;

@@ -184,11 +184,11 @@ describe("platform routing", () => {
       ],
     });
     assert.deepEqual(problems, [
-      "prod: apps[0].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
-      "prod: apps[1].namespace: namespace payments-quiet is claimed by team payments (prefix payments-): the platform leaves its alerts to the team's routing, so an app there without routing would reach nobody; give it routing or another namespace",
-      "prod: apps[2].namespace: namespace payments-x is claimed by team payments (prefix payments-), not team search",
-      "prod: apps[3].namespace: namespace shared is already owned by two (app b); one namespace has one owner",
-      "prod: apps[4].namespace: namespace shared is already owned by one (app a); one namespace has one owner",
+      "prod: apps[sys].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+      "prod: apps[quiet].namespace: namespace payments-quiet is claimed by team payments (prefix payments-): the platform leaves its alerts to the team's routing, so an app there without routing would reach nobody; give it routing or another namespace",
+      "prod: apps[stranger].namespace: namespace payments-x is claimed by team payments (prefix payments-), not team search",
+      "prod: apps[a].namespace: namespace shared is already owned by two (app b); one namespace has one owner",
+      "prod: apps[b].namespace: namespace shared is already owned by one (app a); one namespace has one owner",
     ]);
     assert.deepEqual(
       problemsOf({ teams: [{ name: "pay" }, { name: "payroll", namespacePrefix: "pay-roll-" }] }),

@@ -65,7 +65,7 @@ describe("config errors", () => {
       assert.equal(run.status, 1);
       assert.match(
         run.stderr.trim(),
-        new RegExp(`^Pulumi\\.indent\\.yaml:${line + 2}:\\d+: not valid YAML: .+$`),
+        new RegExp(`Pulumi\\.indent\\.yaml: is not YAML \\(line ${line + 2}: [a-z ]+\\)$`),
       );
       assert.doesNotMatch(run.stderr, /program failed|\n\s+at /);
     } finally {

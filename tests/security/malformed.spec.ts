@@ -91,14 +91,14 @@ describe("security: malformed stack files and plan files", function () {
       await planText(
         "config:\n  kube-monitoring:environment: dev\n  kube-monitoring:clusterName: a\n  kube-monitoring:prometheus: 5\n",
       ),
-      'bad: prometheus: "5" is not an object',
+      'Pulumi.bad.yaml:4: prometheus: "5" is not an object',
     );
     // Text that only looks like JSON is judged as text, for the key it sits in.
     assert.equal(
       await planText(
         `config:\n  kube-monitoring:environment: dev\n  kube-monitoring:clusterName: a\n  kube-monitoring:grafana: "{not json"\n`,
       ),
-      'bad: grafana: "{not json" is not an object',
+      'Pulumi.bad.yaml:4: grafana: "{not json" is not an object',
     );
   });
 
