@@ -9,8 +9,7 @@
  * - a matcher that cannot match "" on a label the metric never carried over the lookback: the selector
  *   can never match; mandatory.
  */
-import { parser } from "@prometheus-io/lezer-promql";
-import { nodesNamed, selectorOf } from "../policies/promqlSyntax";
+import { nodesNamed, parsePromql, selectorOf } from "../policies/promqlSyntax";
 import { durationSeconds } from "../policies/units";
 import type { Finding } from "./checkLoad";
 import type { RuleFile } from "./checkLoad";
@@ -130,7 +129,7 @@ export async function liveFindings(
             policy: "prometheus-data",
             message: `rule ${name}: ${message}`,
           });
-        const tree = parser.parse(expr);
+        const tree = parsePromql(expr);
         for (const call of nodesNamed(tree, "FunctionCall")) {
           const fn = call.getChild("FunctionIdentifier");
           const fnName = fn ? expr.slice(fn.from, fn.to) : "";

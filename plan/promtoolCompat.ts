@@ -4,8 +4,7 @@
  * rules are left out of what promtool sees and reported "not checked by promtool <version>", advisory,
  * instead of failing the check (Debian's promtool is 2.42; PROMTOOL can name a newer one).
  */
-import { parser } from "@prometheus-io/lezer-promql";
-import { usesQuotedNames } from "../policies/promqlSyntax";
+import { parsePromql, usesQuotedNames } from "../policies/promqlSyntax";
 
 /** The functions Prometheus 2.42 knows (promql/functions.go at v2.42.0). */
 const FUNCTIONS_2_42 = new Set(
@@ -57,7 +56,7 @@ export function beyondPromtool(rule: Rule, version: string): string | undefined 
   }
   if (atLeast(version, 2, 43)) return undefined;
   const newer = new Set<string>();
-  parser.parse(expr).iterate({
+  parsePromql(expr).iterate({
     enter: (n) => {
       const name = expr.slice(n.from, n.to);
       if (n.name === "FunctionIdentifier" && !FUNCTIONS_2_42.has(name)) newer.add(`${name}()`);

@@ -25,6 +25,19 @@ export interface Route {
   repeatInterval?: string;
 }
 
+const compiled = new Map<string, RegExp>();
+
+/** A matcher's regex, anchored as Alertmanager anchors it, compiled once (a few hundred kept). */
+function anchored(value: string): RegExp {
+  let re = compiled.get(value);
+  if (!re) {
+    if (compiled.size >= 512) compiled.clear();
+    re = new RegExp(`^(?:${value})$`);
+    compiled.set(value, re);
+  }
+  return re;
+}
+
 export function matches(m: Matcher, labels: Record<string, string>): boolean {
   const actual = labels[m.name] ?? "";
   const value = m.value ?? "";
@@ -34,9 +47,9 @@ export function matches(m: Matcher, labels: Record<string, string>): boolean {
     case "!=":
       return actual !== value;
     case "=~":
-      return new RegExp(`^(?:${value})$`).test(actual);
+      return anchored(value).test(actual);
     case "!~":
-      return !new RegExp(`^(?:${value})$`).test(actual);
+      return !anchored(value).test(actual);
     default:
       return false;
   }

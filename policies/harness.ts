@@ -201,12 +201,28 @@ function settingsFor(policy: Policy, file: PolicyConfigFile) {
 
 const UNKNOWN_IN_PLAN = "[unknown]";
 
-/** The plan writes unknowns as "[unknown]"; the policy SDK knows them by the engine's sentinel. */
+/**
+ * The plan writes unknowns as "[unknown]"; the policy SDK knows them by the engine's sentinel. Copies
+ * only what holds an unknown: the rest is the plan's own object, shared (policies only read it), so a
+ * large plan is not held twice.
+ */
 function withEngineUnknowns(value: unknown): unknown {
   if (value === UNKNOWN_IN_PLAN) return pulumi.runtime.unknownValue;
-  if (Array.isArray(value)) return value.map(withEngineUnknowns);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((v, i) => {
+      const converted = withEngineUnknowns(v);
+      if (converted !== v) (copy ??= [...value])[i] = converted;
+    });
+    return copy ?? value;
+  }
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEngineUnknowns(v)]));
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const converted = withEngineUnknowns(v);
+      if (converted !== v) (copy ??= { ...value })[k] = converted;
+    }
+    return copy ?? value;
   }
   return value;
 }

@@ -72,12 +72,53 @@ export function composedTree(
   return { ...root, routes: [...namespaced, ...(root.routes ?? [])] };
 }
 
+/**
+ * A route's children by the namespace an exact `namespace=` matcher pins them to (the rest, `open`, may
+ * match any): a tree with a route per namespace is walked in the alerts' own namespaces only.
+ */
+interface ChildIndex {
+  open: number[];
+  byNamespace: Map<string, number[]>;
+}
+
+const childIndexes = new WeakMap<Route, ChildIndex>();
+
+/** The children of `route` an alert with `labels` can match, in order (all of them for a few). */
+function candidates(route: Route, labels: Record<string, string>): Route[] {
+  const children = route.routes ?? [];
+  if (children.length < 16) return children;
+  let index = childIndexes.get(route);
+  if (!index) {
+    index = { open: [], byNamespace: new Map() };
+    children.forEach((child, i) => {
+      const pinned = (child.matchers ?? []).find(
+        (m) => m.name === "namespace" && (m.matchType ?? "=") === "=",
+      );
+      if (!pinned) index!.open.push(i);
+      else {
+        const ns = pinned.value ?? "";
+        index!.byNamespace.set(ns, [...(index!.byNamespace.get(ns) ?? []), i]);
+      }
+    });
+    childIndexes.set(route, index);
+  }
+  const pinned = index.byNamespace.get(labels.namespace ?? "") ?? [];
+  const merged: Route[] = [];
+  // Both lists are in the children's order: merge them to keep it.
+  for (let a = 0, b = 0; a < index.open.length || b < pinned.length;) {
+    if (b >= pinned.length || (a < index.open.length && index.open[a] < pinned[b]))
+      merged.push(children[index.open[a++]]);
+    else merged.push(children[pinned[b++]]);
+  }
+  return merged;
+}
+
 /** The receivers an alert reaches, in order, as Alertmanager routes it (`continue` included). */
 export function receiversFor(root: Route, labels: Record<string, string>): string[] {
   const walk = (route: Route, inherited: string | undefined): string[] => {
     const receiver = route.receiver ?? inherited;
     const out: string[] = [];
-    for (const child of route.routes ?? []) {
+    for (const child of candidates(route, labels)) {
       if (!(child.matchers ?? []).every((m) => matches(m, labels))) continue;
       out.push(...walk(child, receiver));
       if (!child.continue) return out;

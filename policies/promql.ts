@@ -1,7 +1,6 @@
 /**
  * PromQL syntax checks with Prometheus' own lezer grammar (the one its web UI uses).
  */
-import { parser } from "@prometheus-io/lezer-promql";
 import {
   Matcher,
   Selector,
@@ -9,6 +8,7 @@ import {
   Tree,
   decodeString,
   nodesNamed,
+  parsePromql,
   selectorOf,
   selectorsOf,
 } from "./promqlSyntax";
@@ -23,7 +23,7 @@ export interface PromqlError {
 /** Where an expression stops being PromQL, or undefined when it parses. */
 export function promqlSyntaxError(expr: string): PromqlError | undefined {
   if (!expr.trim()) return { at: 0, near: "" };
-  const tree = parser.parse(expr);
+  const tree = parsePromql(expr);
   let error: PromqlError | undefined;
   tree.iterate({
     enter: (node) => {
@@ -63,7 +63,7 @@ function rangeCalls(expr: string, tree: Tree): { fn: string; selector?: Selector
  */
 export function promqlMistakes(expr: string): string[] {
   if (promqlSyntaxError(expr)) return [];
-  const tree = parser.parse(expr);
+  const tree = parsePromql(expr);
   const problems: string[] = [];
   for (const literal of nodesNamed(tree, "StringLiteral")) {
     if (decodeString(text(expr, literal)) === undefined) {
@@ -119,7 +119,7 @@ export function promqlMistakes(expr: string): string[] {
 export function promqlHeuristics(expr: string): string[] {
   if (promqlSyntaxError(expr)) return [];
   const problems: string[] = [];
-  for (const { fn, selector } of rangeCalls(expr, parser.parse(expr))) {
+  for (const { fn, selector } of rangeCalls(expr, parsePromql(expr))) {
     const series = selector?.metric;
     if (!["rate", "irate", "increase"].includes(fn) || !series) continue;
     if (!series.includes(":") && !COUNTER_NAME.test(series)) {
@@ -149,7 +149,7 @@ const COMPARISONS = ["Eql", "Neq", "Gtr", "Lss", "Gte", "Lte"];
  */
 export function labelsAfter(expr: string): Set<string> | undefined {
   if (promqlSyntaxError(expr)) return undefined;
-  let node: SyntaxNode | null = parser.parse(expr).topNode.firstChild;
+  let node: SyntaxNode | null = parsePromql(expr).topNode.firstChild;
   while (node) {
     if (node.name === "ParenExpr") node = node.firstChild;
     else if (node.name === "BinaryExpr" && COMPARISONS.some((op) => node!.getChild(op))) {
@@ -184,7 +184,7 @@ export function labelsAfter(expr: string): Set<string> | undefined {
  */
 export function comparisonOf(expr: string): string | undefined {
   if (promqlSyntaxError(expr)) return undefined;
-  const tree = parser.parse(expr);
+  const tree = parsePromql(expr);
   const found = nodesNamed(tree, "BinaryExpr").find(
     (b) =>
       COMPARISONS.some((op) => b.getChild(op)) &&

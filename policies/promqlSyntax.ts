@@ -8,6 +8,37 @@ import { parser } from "@prometheus-io/lezer-promql";
 export type Tree = ReturnType<typeof parser.parse>;
 export type SyntaxNode = Tree["topNode"];
 
+/**
+ * How many parsed expressions the cache keeps: more than the distinct expressions of a plan of a
+ * thousand apps (about 30,000 rules), so each is parsed once per plan, and bounded, so a long-lived
+ * process (the specs, `npm run check` over many files) does not grow without end.
+ */
+export const PARSE_CACHE_SIZE = 65_536;
+
+const parsed = new Map<string, Tree>();
+
+/**
+ * The expression's syntax tree, parsed once: the policies, promtool's compatibility check, the backtest
+ * and the live check all ask for the same expressions, several times each. Lezer's trees are immutable,
+ * so sharing one is safe. The least recently used tree goes first when the cache is full.
+ */
+export function parsePromql(expr: string): Tree {
+  const hit = parsed.get(expr);
+  if (hit) {
+    // Most recently used last: Map keeps insertion order.
+    parsed.delete(expr);
+    parsed.set(expr, hit);
+    return hit;
+  }
+  const tree = parser.parse(expr);
+  if (parsed.size >= PARSE_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+  parsed.set(expr, tree);
+  return tree;
+}
+
+/** How many trees the cache holds (for the specs). */
+export const parseCacheSize = () => parsed.size;
+
 const SIMPLE_ESCAPES: Record<string, number> = {
   a: 7,
   b: 8,
@@ -137,14 +168,14 @@ export function selectorOf(expr: string, node: SyntaxNode): Selector {
 }
 
 /** Every selector of a parsed expression, in order. */
-export function selectorsOf(expr: string, tree: Tree = parser.parse(expr)): Selector[] {
+export function selectorsOf(expr: string, tree: Tree = parsePromql(expr)): Selector[] {
   return nodesNamed(tree, "VectorSelector").map((n) => selectorOf(expr, n));
 }
 
 /** Whether an expression uses syntax only Prometheus 3 reads: quoted UTF-8 metric or label names. */
 export function usesQuotedNames(expr: string): boolean {
   let found = false;
-  parser.parse(expr).iterate({
+  parsePromql(expr).iterate({
     enter: (n) => {
       if (n.name === "QuotedLabelName") found = true;
       return !found;

@@ -57,15 +57,30 @@ export function ruleWhere(
   return `PrometheusRule ${resource}: group ${group.name ?? "?"} rule ${name ?? `#${index + 1}`}${nth}`;
 }
 
+/** ruleWhere for every rule of a group, in one pass (a group of n rules costs n, not n²). */
+export function ruleWheres(resource: string, group: { name?: string; rules?: unknown }): string[] {
+  const rules = Array.isArray(group.rules) ? (group.rules as Rule[]) : [];
+  const names = rules.map((r) => nameOf(r ?? {}));
+  const total = new Map<unknown, number>();
+  for (const name of names) total.set(name, (total.get(name) ?? 0) + 1);
+  const before = new Map<unknown, number>();
+  const groupName = group.name ?? "?";
+  return names.map((name, index) => {
+    const nth = before.get(name) ?? 0;
+    before.set(name, nth + 1);
+    const same = total.get(name)!;
+    const which = same > 1 ? ` (${nth + 1} of ${same})` : "";
+    return `PrometheusRule ${resource}: group ${groupName} rule ${name ?? `#${index + 1}`}${which}`;
+  });
+}
+
 /** Every rule of a PrometheusRule with how the policies name it. */
 function rulesOf(args: ResourceValidationArgs): { group: Group; rule: Rule; where: string }[] {
-  return (groupsOf(args) ?? []).flatMap((group) =>
-    (Array.isArray(group?.rules) ? group.rules : []).map((rule, i) => ({
-      group,
-      rule: rule ?? {},
-      where: ruleWhere(args.name, group, i),
-    })),
-  );
+  return (groupsOf(args) ?? []).flatMap((group) => {
+    const rules = Array.isArray(group?.rules) ? group.rules : [];
+    const wheres = ruleWheres(args.name, group);
+    return rules.map((rule, i) => ({ group, rule: rule ?? {}, where: wheres[i] }));
+  });
 }
 
 const exprOf = (rule: Rule) => (typeof rule.expr === "string" ? rule.expr : String(rule.expr ?? ""));

@@ -11,10 +11,8 @@
  * the recording group's interval, `name offset 1h` a `last_over_time` over a 5m subquery. `@` over a
  * recorded name is not expanded (an ExpandError). Expansion recurses, with a depth limit and cycle check.
  */
-import { parser } from "@prometheus-io/lezer-promql";
+import { SyntaxNode, parsePromql } from "../../policies/promqlSyntax";
 import type { RecordingRule } from "./input";
-
-type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
 
 export class ExpandError extends Error {
   constructor(message: string) {
@@ -126,7 +124,7 @@ export function expandRecordings(
   if (!recordings.length) return expr;
   const byName = new Map<string, RecordingRule[]>();
   for (const r of recordings) byName.set(r.record, [...(byName.get(r.record) ?? []), r]);
-  const tree = parser.parse(expr);
+  const tree = parsePromql(expr);
   const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
   const edits: { from: number; to: number; replacement: string }[] = [];
   tree.iterate({
