@@ -28,30 +28,41 @@ const production = cfg.environment === "prod";
 const tags = { "kube-monitoring:stack": pulumi.getStack(), "kube-monitoring:cluster": cfg.clusterName };
 
 const crds = new OperatorCrds("crds", { protect: production });
-const base = new ClusterBase("cluster", { cluster: cfg.cluster });
+// In prod, whatever the protected, retained release depends on is protected too (children inherit it):
+// a partial destroy must not pull the ground from under it.
+const keep = { protect: production };
+const base = new ClusterBase("cluster", { cluster: cfg.cluster }, keep);
 
 const store = cfg.thanos.enabled
-  ? new ThanosObjectStore("thanos-objstore", {
-      config: cfg.thanos,
-      clients: thanosBucketClients(cfg.namespace),
-      tags,
-      remoteWriteWorkspaceArns: ampWorkspacesWithoutRole(cfg.remoteWrite),
-      protect: production,
-    })
+  ? new ThanosObjectStore(
+      "thanos-objstore",
+      {
+        config: cfg.thanos,
+        clients: thanosBucketClients(cfg.namespace),
+        tags,
+        remoteWriteWorkspaceArns: ampWorkspacesWithoutRole(cfg.remoteWrite),
+        protect: production,
+      },
+      keep,
+    )
   : undefined;
 
-const stack = new KubePrometheusStack("kps", {
-  ...kubePrometheusStackArgsFrom(cfg),
-  crds,
-  priorityClassName: base.priorityClassName,
-  prerequisites: base.ready,
-  thanos: store && {
-    ...store.access("sidecar"),
-    sidecarResources: cfg.thanos.sidecar.resources,
-    grafanaDatasource: cfg.thanos.grafanaDatasource,
+const stack = new KubePrometheusStack(
+  "kps",
+  {
+    ...kubePrometheusStackArgsFrom(cfg),
+    crds,
+    priorityClassName: base.priorityClassName,
+    prerequisites: base.ready,
+    thanos: store && {
+      ...store.access("sidecar"),
+      sidecarResources: cfg.thanos.sidecar.resources,
+      grafanaDatasource: cfg.thanos.grafanaDatasource,
+    },
+    protect: production,
   },
-  protect: production,
-});
+  keep,
+);
 
 const thanos =
   store && stack.thanosSidecar
@@ -66,18 +77,22 @@ const thanos =
       })
     : undefined;
 
-new PlatformAlerting("alerting", {
-  namespace: stack.namespace,
-  alerting: cfg.alerting,
-  ownership,
-  importedRules: cfg.importedRules,
-  rules: {
-    runbookBaseUrl: cfg.alerting.runbookBaseUrl,
-    thanos: thanos?.jobs,
-    platformNamespaces: ownership.platformNamespaces,
+new PlatformAlerting(
+  "alerting",
+  {
+    namespace: stack.namespace,
+    alerting: cfg.alerting,
+    ownership,
+    importedRules: cfg.importedRules,
+    rules: {
+      runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+      thanos: thanos?.jobs,
+      platformNamespaces: ownership.platformNamespaces,
+    },
+    crds,
   },
-  crds,
-});
+  keep,
+);
 
 if (cfg.grafana.enabled) {
   new GrafanaDashboards("dashboards", { namespace: stack.namespace, dashboards: cfg.dashboards });
