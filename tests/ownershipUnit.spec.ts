@@ -13,7 +13,9 @@ import {
   platformNamespaces,
   siblingsOf,
 } from "../components/ownership";
-import { alertRouting, composedTree, receiversFor } from "../policies/ownership";
+import { alertOwnership, alertRouting, composedTree, receiversFor } from "../policies/ownership";
+import { matches } from "../policies/alerting";
+import { assertNoViolations, assertViolations, resourceOf } from "./helpers/policies";
 
 const routed = { copyToPlatform: false };
 const own: Ownership = {
@@ -246,5 +248,81 @@ describe("routing as Alertmanager walks it", () => {
       ]),
       ["X@monitoring : ok"],
     );
+  });
+
+  // Alertmanager's walk without shortcuts: the reference the indexed walk must agree with.
+  type R = {
+    receiver?: string;
+    matchers?: { name: string; value: string; matchType: string }[];
+    continue?: boolean;
+    routes?: R[];
+  };
+  const naive = (route: R, labels: Record<string, string>, inherited?: string): string[] => {
+    const receiver = route.receiver ?? inherited;
+    const out: string[] = [];
+    for (const child of route.routes ?? []) {
+      if (!(child.matchers ?? []).every((x) => matches(x, labels))) continue;
+      out.push(...naive(child, labels, receiver));
+      if (!child.continue) return out;
+    }
+    return out.length ? out : receiver ? [receiver] : [];
+  };
+
+  it("walks a tree of many namespaces exactly as the plain walk does, order and continue kept", () => {
+    const routes: R[] = [];
+    for (let i = 0; i < 24; i++) {
+      routes.push({
+        receiver: `ns${i % 6}-${i}`,
+        matchers: [m("namespace", `ns${i % 6}`)],
+        continue: i % 4 !== 0,
+      });
+      if (i % 5 === 0)
+        routes.push({ receiver: `open-${i}`, matchers: [m("severity", "critical")], continue: i % 2 === 0 });
+      if (i % 7 === 0)
+        routes.push({ receiver: `re-${i}`, matchers: [m("namespace", "ns1|ns2", "=~")], continue: true });
+    }
+    const tree: R = { receiver: "root", routes };
+    for (const ns of ["ns0", "ns1", "ns2", "ns5", "other", ""]) {
+      for (const severity of ["critical", "warning"]) {
+        const labels: Record<string, string> = { severity, ...(ns ? { namespace: ns } : {}) };
+        assert.deepEqual(receiversFor(tree, labels), naive(tree, labels), JSON.stringify(labels));
+      }
+    }
+    assert.deepEqual(receiversFor(tree, { namespace: "ns1", severity: "critical" }).slice(0, 3), [
+      "open-0",
+      "ns1-1",
+      "re-7",
+    ]);
+  });
+
+  it("reports each misrouted alert once as the policy, on the platform's configuration", () => {
+    const leaky = [
+      resourceOf(team.type, "shop", team.props as Record<string, unknown>),
+      resourceOf(
+        platform([]).type,
+        "platform",
+        platform([{ receiver: "ops", matchers: [m("severity", "critical")] }]).props,
+      ),
+      resourceOf(
+        rule("shop", "Down", {}).type,
+        "rules",
+        rule("shop", "Down", { severity: "critical" }).props,
+      ),
+    ];
+    assertViolations(alertOwnership, leaky, [
+      "alert Down in namespace shop: reaches monitoring/platform/ops, which belongs to another owner than namespace shop's",
+    ]);
+    const silent = amc("shop", "shop", { route: { receiver: "null" } });
+    assertViolations(
+      alertOwnership,
+      [
+        resourceOf(silent.type, "shop", silent.props),
+        resourceOf(platform([]).type, "platform", platform([]).props),
+      ],
+      [
+        "alert KubePodCrashLooping (the chart's kube alerts) in namespace shop: reaches no receiver that notifies anyone (shop/shop/null)",
+      ],
+    );
+    assertNoViolations(alertOwnership, leaky.slice(0, 1));
   });
 });
