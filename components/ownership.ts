@@ -14,7 +14,8 @@
 /** The owner of everything no team claims. */
 export const PLATFORM_OWNER = "platform";
 /** Namespaces of the cluster itself, always the platform's. */
-export const CLUSTER_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"] as const;
+export { CLUSTER_NAMESPACES } from "../policies/util";
+import { CLUSTER_NAMESPACES, literalRegex } from "../policies/util";
 
 /** A team's claim, as the platform stack registers it and its contract publishes it. */
 export interface TeamClaim {
@@ -119,8 +120,6 @@ export function siblingsOf(apps: readonly OwnedApp[], app: OwnedApp): string[] {
     .sort();
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /**
  * The regex of namespaces the platform's tree swallows after the teams' routes: the platform stack's
  * routed apps' namespaces (unless they asked for copies) and every registered team prefix. Undefined
@@ -131,9 +130,9 @@ export function claimedNamespaceRegex(own: Ownership): string | undefined {
     ...new Set(own.apps.filter((a) => a.routing && !a.routing.copyToPlatform).map((a) => a.namespace)),
   ]
     .sort()
-    .map(escapeRegex);
+    .map(literalRegex);
   const copies = new Set(own.apps.filter((a) => a.routing?.copyToPlatform).map((a) => a.namespace));
-  const prefixes = own.teams.map((t) => `${escapeRegex(t.namespacePrefix)}.+`);
+  const prefixes = own.teams.map((t) => `${literalRegex(t.namespacePrefix)}.+`);
   const parts = [...exact.filter((ns) => !copies.has(ns)), ...prefixes];
   return parts.length ? parts.join("|") : undefined;
 }

@@ -6,7 +6,7 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { PROMETHEUS_DURATION, durationSeconds } from "./units";
-import { HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
+import { CLUSTER_NAMESPACES, HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
 
 const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 
@@ -90,7 +90,6 @@ const notifies = (receiver: Json | undefined) =>
   );
 
 /** Namespaces whose alerts are always the platform's: never dropped as another owner's. */
-const CLUSTER_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
 
 /**
  * A route that may drop alerts: InfoInhibitor, one app's alerts (namespace and app) its own routing

@@ -1,6 +1,6 @@
 /** Team stacks (the teams/ project) only touch their own apps' namespaces. */
 import type { ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { HELM_RELEASE, Json, Policy } from "./util";
+import { CLUSTER_NAMESPACES, HELM_RELEASE, Json, Policy } from "./util";
 
 /** The project of team stacks; the platform project is `kube-monitoring`. */
 export const TEAM_PROJECT = "kube-monitoring-teams";
@@ -33,7 +33,7 @@ export const teamStackScope: Policy = {
       platformNamespaces: {
         type: "array",
         items: { type: "string" },
-        default: ["monitoring", "kube-system", "kube-public", "kube-node-lease", "default"],
+        default: ["monitoring", ...CLUSTER_NAMESPACES],
         description: "Namespaces the platform owns: a team stack creates nothing there.",
       },
     },

@@ -22,6 +22,12 @@ export const WORKLOAD_TYPES = Object.keys(POD_SPEC_PATHS);
 
 export type Json = Record<string, unknown>;
 
+/** Namespaces of the cluster itself: their alerts are always the platform's, never a team's. */
+export const CLUSTER_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"] as const;
+
+/** `value` as a regular expression (RE2 or JavaScript) that matches exactly that text. */
+export const literalRegex = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 export function at(obj: unknown, path: readonly string[]): unknown {
   let current = obj;
   for (const key of path) {

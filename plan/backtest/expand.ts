@@ -62,7 +62,8 @@ export function unquote(literal: string): string {
 export const quote = (value: string) => JSON.stringify(value);
 
 /** An RE2 pattern matching exactly `value`. */
-export const literalRegex = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+export { literalRegex } from "../../policies/util";
+import { literalRegex } from "../../policies/util";
 
 /** Whether a matcher holds for a label value ("" when absent), as Prometheus judges it (anchored). */
 export function matches(m: Matcher, value: string | undefined): boolean {

@@ -5,6 +5,7 @@
  */
 import { ApiError, Client, join, query } from "./client";
 import type { CheckResult } from "./format";
+import { literalRegex } from "../../policies/util";
 
 type Route = { receiver?: string; matchers?: string[]; routes?: Route[] };
 export const TEST_ALERT_NAME = "KubeMonitoringVerifyTestAlert";
@@ -53,7 +54,7 @@ export async function sendTestAlert(
       endsAt: endsAt.toISOString(),
     },
   ];
-  const counter = `sum(alertmanager_notifications_total{receiver_name=~"(.*/)?${receiver.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"})`;
+  const counter = `sum(alertmanager_notifications_total{receiver_name=~"(.*/)?${literalRegex(receiver)}"})`;
   const count = async () =>
     Number((await query(client, endpoints.prometheus, counter))[0]?.value?.[1] ?? NaN);
   const before = await count();
