@@ -2,8 +2,14 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { controlPlaneValues } from "../components/kubePrometheusStack/controlPlane";
 import { expectationsOf, formatText, main, testAlertLabels } from "../plan/verify";
+import { CHART_RULE_GROUPS, chartFullname, chartRuleGroups } from "../plan/verify/chartRules";
 import { planOf, planTeamOf } from "./helpers/plan";
+
+const chartKeys = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "fixtures", "kube-prometheus-stack-88.5.3.keys.json"), "utf8"),
+) as Record<string, Record<string, unknown>>;
 
 /** The payments team fixture, planned against the prod platform fixture's plan. */
 async function planTeam() {
@@ -39,7 +45,8 @@ describe("verify: what a deployed plan must show", () => {
       "probe/rust-app/rust-app-health",
       "serviceMonitor/rust-app/rust-app/0",
     ]);
-    assert.deepEqual(exp.ruleGroups.map((g) => `${g.filePrefix}${g.group}`).sort(), [
+    const ownGroups = exp.ruleGroups.filter((g) => !g.from.startsWith("chart"));
+    assert.deepEqual(ownGroups.map((g) => `${g.filePrefix}${g.group}`).sort(), [
       "monitoring-kube-monitoring-platform-kube-monitoring.monitoring-pipeline",
       "monitoring-kube-monitoring-platform-kube-monitoring.scrape-limits",
       "rust-app-rust-app-rust-app.golden-signals",
@@ -72,6 +79,7 @@ describe("verify: what a deployed plan must show", () => {
       "serviceMonitor/monitoring/kps-prometheus-node-exporter/0",
       "serviceMonitor/monitoring/kps-prometheus/0",
       "serviceMonitor/monitoring/kps-prometheus/1",
+      "serviceMonitor/monitoring/kps-thanos-discovery/0",
       "serviceMonitor/monitoring/thanos/0",
     ]);
     assert.deepEqual(exp.remoteWrite, [
@@ -115,6 +123,107 @@ describe("verify: what a deployed plan must show", () => {
     assert.deepEqual(
       out.expectations.remoteWrite.map((r: { name: string }) => r.name),
       ["amp"],
+    );
+  });
+
+  it("expects every chart rule group prod's values leave on, under the operator's file names", async () => {
+    const exp = expectationsOf((await planOf("prod")).plan!);
+    const chart = exp.ruleGroups.filter((g) => g.from === "chart kube-prometheus-stack");
+    // EKS: no etcd, scheduler, controller manager or kube-proxy groups; Windows off.
+    assert.deepEqual(
+      chart.map((g) => g.group),
+      [
+        "alertmanager.rules",
+        "config-reloaders",
+        "general.rules",
+        "k8s.rules.container_cpu_usage_seconds_total",
+        "k8s.rules.container_memory_cache",
+        "k8s.rules.container_memory_rss",
+        "k8s.rules.container_memory_swap",
+        "k8s.rules.container_memory_working_set_bytes",
+        "k8s.rules.container_resource",
+        "k8s.rules.pod_owner",
+        "kube-apiserver-availability.rules",
+        "kube-apiserver-burnrate.rules",
+        "kube-apiserver-histogram.rules",
+        "kube-apiserver-slos",
+        "kube-prometheus-general.rules",
+        "kube-prometheus-node-recording.rules",
+        "kube-state-metrics",
+        "kubelet.rules",
+        "kubernetes-apps",
+        "kubernetes-resources",
+        "kubernetes-storage",
+        "kubernetes-system",
+        "kubernetes-system-apiserver",
+        "kubernetes-system-kubelet",
+        "node-exporter.rules",
+        "node-exporter",
+        "node.rules",
+        "node-network",
+        "prometheus-operator",
+        "prometheus",
+      ],
+    );
+    // The operator's rule file is <namespace>-<PrometheusRule name>-<uid>.yaml; the chart names the rule <fullname>-<group>.
+    assert.equal(
+      chart.find((g) => g.group === "kubernetes-system-kubelet")!.filePrefix,
+      "monitoring-kps-kubernetes-system-kubelet-",
+    );
+    assert.equal(exp.ruleGroups.length, chart.length + 3);
+  });
+
+  it("keeps the chart rule table to the pinned chart's toggles and switches", () => {
+    const toggles = Object.keys(chartKeys.defaultRules.rules as object).sort();
+    assert.deepEqual([...new Set(CHART_RULE_GROUPS.map((g) => g.toggle))].sort(), toggles);
+    for (const g of CHART_RULE_GROUPS.filter((x) => x.needs))
+      assert.equal((chartKeys[g.needs!.key] as Record<string, unknown>).enabled, "boolean", g.group);
+    assert.equal(new Set(CHART_RULE_GROUPS.map((g) => g.group)).size, CHART_RULE_GROUPS.length);
+  });
+
+  it("drops a chart rule group when the values turn its toggle or its component off", () => {
+    const groups = (values: Record<string, unknown>) =>
+      chartRuleGroups({ fullnameOverride: "kps", ...values }, "kps", "monitoring").map((g) => g.group);
+    const all = groups({});
+    assert.equal(all.length, CHART_RULE_GROUPS.length - 2, "Windows is off by default");
+    const without = (values: Record<string, unknown>) => all.filter((g) => !groups(values).includes(g));
+    assert.deepEqual(without({ defaultRules: { rules: { kubernetesStorage: false } } }), [
+      "kubernetes-storage",
+    ]);
+    assert.deepEqual(without({ defaultRules: { rules: { kubernetesSystem: false } } }), [
+      "kubernetes-system",
+      "kubernetes-system-apiserver",
+      "kubernetes-system-kubelet",
+    ]);
+    assert.deepEqual(without({ kubeApiServer: { enabled: false } }), [
+      "kube-apiserver-availability.rules",
+      "kube-apiserver-burnrate.rules",
+      "kube-apiserver-histogram.rules",
+      "kube-apiserver-slos",
+    ]);
+    assert.deepEqual(groups({ defaultRules: { create: false } }), []);
+    assert.deepEqual(
+      groups({ windowsMonitoring: { enabled: true } }).filter((g) => !all.includes(g)),
+      ["windows.node.rules", "windows.pod.rules"],
+    );
+    // The stack's own switch: a managed control plane turns off what it cannot scrape.
+    assert.deepEqual(without(controlPlaneValues({ provider: "eks", kubeProxyMetrics: false })), [
+      "etcd",
+      "kube-scheduler.rules",
+      "kubernetes-system-kube-proxy",
+      "kubernetes-system-controller-manager",
+      "kubernetes-system-scheduler",
+    ]);
+    assert.deepEqual(without(controlPlaneValues({ provider: "generic", kubeProxyMetrics: true })), []);
+  });
+
+  it("names the chart's objects as its fullname helper does", () => {
+    assert.equal(chartFullname({ fullnameOverride: "kps" }, "anything"), "kps");
+    assert.equal(chartFullname({}, "monitoring"), "monitoring-kube-prometheus");
+    assert.equal(chartFullname({}, "kube-prometheus-stack-prod"), "kube-prometheus-stack-prod");
+    assert.equal(
+      chartFullname({ fullnameOverride: "a-very-long-override-name-for-it" }, "x"),
+      "a-very-long-override-name",
     );
   });
 

@@ -4,6 +4,7 @@ import { thanosName } from "../../components/Thanos";
 import { effectiveAlertmanagerConfig, isKpsRelease } from "../alertmanagerConfig";
 import type { Plan } from "../plan";
 import type { RecordedResource } from "../runtime";
+import { chartFullname, chartRuleGroups } from "./chartRules";
 
 type Json = Record<string, unknown>;
 
@@ -41,8 +42,9 @@ export const REMOTE_WRITE_MAX_LAG_SECONDS = 120;
  * subcharts `<release>-<chart>`), with their endpoint count; each off where the values turn it off.
  */
 export function chartScrapePools(values: Record<string, Json>, release: string, namespace: string): string[] {
-  const full = String(values.fullnameOverride ?? release);
+  const full = chartFullname(values, release);
   const on = (key: string) => (values[key] as Json | undefined)?.enabled !== false;
+  const prometheus = (values.prometheus ?? {}) as Record<string, Json | undefined>;
   const monitors: [string, number, boolean][] = [
     [`${full}-apiserver`, 1, on("kubeApiServer")],
     // kubelet: /metrics, cAdvisor, probes.
@@ -58,6 +60,14 @@ export function chartScrapePools(values: Record<string, Json>, release: string, 
     // web and the config reloader.
     [`${full}-alertmanager`, 2, on("alertmanager")],
     [`${full}-prometheus`, 2, on("prometheus")],
+    // The Thanos sidecars' metrics, behind the thanos-discovery Service (both off by default).
+    [
+      `${full}-thanos-discovery`,
+      1,
+      on("prometheus") &&
+        prometheus.thanosService?.enabled === true &&
+        prometheus.thanosServiceMonitor?.enabled === true,
+    ],
     [`${release}-grafana`, 1, on("grafana")],
   ];
   return monitors
@@ -111,8 +121,11 @@ export function expectationsOf(plan: Pick<Plan, "resources"> & Partial<Pick<Plan
   // The chart's pools, and the exporter charts' (blackbox, Pushgateway) in the release's namespace.
   if (kps) {
     const ns = String(kps.inputs.namespace);
+    const chart = `chart ${String(kps.inputs.chart)}`;
     for (const pool of chartScrapePools(values as Record<string, Json>, String(kps.inputs.name), ns))
-      scrapePools.push({ pool, from: `chart ${String(kps.inputs.chart)}` });
+      scrapePools.push({ pool, from: chart });
+    for (const g of chartRuleGroups(values as Record<string, Json>, String(kps.inputs.name), ns))
+      ruleGroups.push({ ...g, from: chart });
     for (const r of plan.resources.filter(
       (x) => x.type === kps.type && x !== kps && !/crds/.test(String(x.inputs.chart)),
     )) {

@@ -16,6 +16,7 @@ import type { Plan } from "../../plan/plan";
 import { ApiError, CheckResult, expectationsOf, httpClient, verify } from "../../plan/verify";
 import { planOf } from "../helpers/plan";
 import { requireTool } from "../helpers/tools";
+import { CHART_GROUP_WITH_WATCHDOG, writeChartRuleStandIns } from "./chartStandIns";
 import { FixtureApp, startFixtureApp } from "./fixtureApp";
 import { Processes, freePort, ready, waitFor } from "./processes";
 
@@ -99,7 +100,7 @@ describe("end to end: npm run verify against live servers", function () {
     );
     pools = { ...chartPools, [SERVICE_MONITOR_POOL]: "/metrics", [PROBE_POOL]: "/health" };
     // The operator's rule files: one per PrometheusRule, named <namespace>-<name>-<uid>.yaml; the
-    // chart's own rules (Watchdog among them) in one more.
+    // chart's own groups (Watchdog in general.rules) as stand-ins named the same way.
     ruleFileNames = [];
     for (const f of ruleFiles(plan.resources)) {
       const name = f.name.replace(/\.rules\.yaml$/, "-0a1b2c.yaml");
@@ -107,19 +108,7 @@ describe("end to end: npm run verify against live servers", function () {
       fs.writeFileSync(path.join(dir, name), stringify({ groups }));
       ruleFileNames.push(name);
     }
-    fs.writeFileSync(
-      path.join(dir, "chart-rules.yaml"),
-      stringify({
-        groups: [
-          {
-            name: "general.rules",
-            interval: "1s",
-            rules: [{ alert: "Watchdog", expr: "vector(1)", labels: { severity: "none" } }],
-          },
-        ],
-      }),
-    );
-    ruleFileNames.push("chart-rules.yaml");
+    ruleFileNames.push(...writeChartRuleStandIns(expectationsOf(plan), dir));
     writePrometheusConfig();
     fs.writeFileSync(
       path.join(dir, "alertmanager.yaml"),
@@ -158,6 +147,9 @@ describe("end to end: npm run verify against live servers", function () {
         `targets ${PROBE_POOL}`,
         `targets ${SERVICE_MONITOR_POOL}`,
         ...Object.keys(chartPools).map((p) => `targets ${p}`),
+        ...expectationsOf(plan)
+          .ruleGroups.filter((g) => g.from.startsWith("chart"))
+          .map((g) => `rules ${g.group}`),
         "rules kube-monitoring.monitoring-pipeline",
         "rules kube-monitoring.scrape-limits",
         "rules rust-app.recording",
@@ -217,22 +209,24 @@ describe("end to end: npm run verify against live servers", function () {
       /^broken:up:duplicate fails to evaluate: .*duplicate series/,
     );
 
-    // The chart's rules, and with them Watchdog, are gone.
-    ruleFileNames = ruleFileNames.filter((f) => f !== "chart-rules.yaml");
+    // The chart's general.rules, and with it Watchdog, is gone.
+    ruleFileNames = ruleFileNames.filter(
+      (f) => !f.startsWith(`monitoring-kps-${CHART_GROUP_WITH_WATCHDOG}-`),
+    );
     writePrometheusConfig();
     await reload(ports.prometheus);
-    await expectFailing(["alertmanager configuration", "rules rust-app.recording", "watchdog"]);
+    const lost = [
+      "alertmanager configuration",
+      "rules rust-app.recording",
+      `rules ${CHART_GROUP_WITH_WATCHDOG}`,
+    ];
+    await expectFailing([...lost, "watchdog"]);
 
     // The ServiceMonitor's pool is renamed: Prometheus no longer has the pool the plan expects.
     pools = { ...chartPools, [`${SERVICE_MONITOR_POOL}-renamed`]: "/metrics", [PROBE_POOL]: "/health" };
     writePrometheusConfig();
     await reload(ports.prometheus);
-    results = await expectFailing([
-      "alertmanager configuration",
-      "rules rust-app.recording",
-      "watchdog",
-      `targets ${SERVICE_MONITOR_POOL}`,
-    ]);
+    results = await expectFailing([...lost, "watchdog", `targets ${SERVICE_MONITOR_POOL}`]);
     assert.match(
       results.find((r) => r.check === `targets ${SERVICE_MONITOR_POOL}`)!.detail,
       /^ServiceMonitor rust-app\/rust-app: not picked up by Prometheus; likely causes: /,
@@ -241,8 +235,7 @@ describe("end to end: npm run verify against live servers", function () {
     // The target stops answering.
     await app.close();
     results = await expectFailing([
-      "alertmanager configuration",
-      "rules rust-app.recording",
+      ...lost,
       "watchdog",
       `targets ${SERVICE_MONITOR_POOL}`,
       `targets ${PROBE_POOL}`,
