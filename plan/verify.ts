@@ -44,6 +44,8 @@ export interface VerifyOptions {
   readonly retryMs?: number;
   /** Once every check passes: a test alert through this receiver alone. */
   readonly sendTestAlert?: string;
+  /** How long to wait for the test alert's delivery. @default 120000 */
+  readonly testAlertWaitMs?: number;
 }
 
 export interface VerifyResult {
@@ -75,8 +77,9 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
         const status = await getAnswer(client, statusUrl, ANSWERS.amStatus, "an Alertmanager status answer");
         const parsed = parseYamlInput(status.config.original);
         if ("problem" in parsed) throw new ApiError(statusUrl, `config.original ${parsed.problem}`);
-        const route = ((parsed.docs[0] ?? {}) as { route?: object }).route ?? {};
-        const sent = await sendTestAlert(client, opts.endpoints, route, opts.sendTestAlert);
+        const sent = await sendTestAlert(client, opts.endpoints, parsed.docs[0], opts.sendTestAlert, {
+          waitMs: opts.testAlertWaitMs,
+        });
         return { exitCode: sent.ok ? 0 : 1, results: [...results, sent] };
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;

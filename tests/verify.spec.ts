@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { controlPlaneValues } from "../components/kubePrometheusStack/controlPlane";
 import { expectationsOf, formatText, main, testAlertLabels } from "../plan/verify";
 import { CHART_RULE_GROUPS, chartFullname, chartRuleGroups } from "../plan/verify/chartRules";
+import { integrationsOf } from "../plan/verify/testAlert";
 import { planOf, planTeamOf } from "./helpers/plan";
 
 const chartKeys = JSON.parse(
@@ -227,24 +228,52 @@ describe("verify: what a deployed plan must show", () => {
     );
   });
 
-  it("builds a test alert's labels from the route to the named receiver only", () => {
-    const route = {
-      receiver: "monitoring/platform/null",
-      routes: [
-        { receiver: "monitoring/platform/watchdog-heartbeat", matchers: ['alertname="Watchdog"'] },
-        {
-          matchers: ['namespace="monitoring"'],
-          routes: [{ receiver: "monitoring/platform/platform-pagerduty", matchers: ['severity="critical"'] }],
-        },
-        { receiver: "monitoring/platform/platform-slack", matchers: ['severity=~"warning|info"'] },
+  it("builds a test alert's labels from a route that leads to the named receiver alone", () => {
+    const config = {
+      route: {
+        receiver: "monitoring/platform/platform-slack",
+        routes: [
+          { receiver: "monitoring/platform/watchdog-heartbeat", matchers: ['alertname="Watchdog"'] },
+          {
+            receiver: "monitoring/platform/platform-slack",
+            matchers: ['alertname="AlertmanagerNotificationsFailing"'],
+            routes: [
+              {
+                receiver: "monitoring/platform/platform-pagerduty",
+                matchers: ['alertname="AlertmanagerNotificationsFailing"', 'integration="slack"'],
+              },
+            ],
+          },
+          { receiver: "monitoring/platform/null", matchers: ['namespace=~"payments-.+"'] },
+          { receiver: "monitoring/platform/platform-pagerduty", matchers: ['severity="critical"'] },
+          { receiver: "monitoring/platform/platform-slack", matchers: ['severity=~"warning|info"'] },
+        ],
+      },
+      receivers: [
+        { name: "monitoring/platform/platform-slack", slack_configs: [{ channel: "#x" }] },
+        { name: "monitoring/platform/platform-pagerduty", pagerduty_configs: [{ routing_key: "k" }] },
+        { name: "monitoring/platform/audit", webhook_configs: [{ url: "http://audit" }] },
+        { name: "monitoring/platform/null" },
       ],
     };
-    assert.deepEqual(testAlertLabels(route, "monitoring/platform/platform-pagerduty"), {
-      namespace: "monitoring",
+    // The first route to PagerDuty matches on another alertname: the test alert would miss it.
+    assert.deepEqual(testAlertLabels(config, "monitoring/platform/platform-pagerduty"), {
       severity: "critical",
     });
-    assert.equal(testAlertLabels(route, "monitoring/platform/platform-slack"), undefined);
-    assert.equal(testAlertLabels(route, "monitoring/platform/null"), undefined);
+    // A `continue` route before it takes critical alerts too: neither reaches its receiver alone.
+    const audit = {
+      receiver: "monitoring/platform/audit",
+      matchers: ['severity="critical"'],
+      continue: true,
+    };
+    const withAudit = { ...config, route: { ...config.route, routes: [audit, ...config.route.routes] } };
+    assert.equal(testAlertLabels(withAudit, "monitoring/platform/platform-pagerduty"), undefined);
+    assert.equal(testAlertLabels(withAudit, "monitoring/platform/audit"), undefined);
+    assert.equal(testAlertLabels(config, "monitoring/platform/platform-slack"), undefined);
+    assert.equal(testAlertLabels(config, "monitoring/platform/null"), undefined);
+    assert.deepEqual(integrationsOf(config, "monitoring/platform/platform-pagerduty"), ["pagerduty"]);
+    assert.deepEqual(integrationsOf(config, "monitoring/platform/null"), []);
+    assert.equal(integrationsOf(config, "nobody"), undefined);
   });
 
   it("expects only a team stack's own pools, groups and receivers", async () => {

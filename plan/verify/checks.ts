@@ -150,13 +150,6 @@ function queryChecks(
     ...(exp.thanos
       ? [
           {
-            check: "thanos uploads",
-            // The same measure as the ThanosSidecarNoUpload alert: a fresh deploy has not uploaded yet.
-            expr: `${sinceLastUpload(`job="${exp.thanos.sidecarJob}"`, "pod")} > ${SIDECAR_UPLOAD_HOURS} * 3600`,
-            describe: (m: Record<string, string>) =>
-              `${m.pod} has not uploaded a block for more than ${SIDECAR_UPLOAD_HOURS} hours since its last upload or start`,
-          },
-          {
             check: "thanos compactor",
             expr: `max(thanos_compact_halted{job="${exp.thanos.compactorJob}"}) == 1`,
             describe: () => "the compactor has halted (its log says why; the bucket needs attention)",
@@ -164,6 +157,42 @@ function queryChecks(
         ]
       : []),
   ];
+}
+
+/**
+ * Every sidecar reports its uploads, and none is late: the same measure as the ThanosSidecarNoUpload
+ * alert (a fresh deploy counts from its start). A sidecar that is down or not scraped has no series,
+ * so the alert's expression alone would pass without it: the count of reporting pods must reach the
+ * Prometheus replicas.
+ */
+async function uploadCheck(
+  client: Client,
+  ep: Endpoints,
+  exp: Expectations & { thanos: object },
+): Promise<CheckResult> {
+  const sel = `job="${exp.thanos.sidecarJob}"`;
+  const [reporting, late] = await Promise.all([
+    query(client, ep.prometheus, `max by (pod) (thanos_objstore_bucket_last_successful_upload_time{${sel}})`),
+    query(client, ep.prometheus, `${sinceLastUpload(sel, "pod")} > ${SIDECAR_UPLOAD_HOURS} * 3600`),
+  ]);
+  const problems = [
+    ...late.map(
+      (m) =>
+        `${m.metric.pod} has not uploaded a block for more than ${SIDECAR_UPLOAD_HOURS} hours since its last upload or start`,
+    ),
+    ...(reporting.length < exp.prometheusReplicas
+      ? [
+          `${reporting.length} of ${exp.prometheusReplicas} sidecars report uploads (${sel}): a sidecar is down or not scraped`,
+        ]
+      : []),
+  ];
+  return {
+    check: "thanos uploads",
+    ok: !problems.length,
+    detail: problems.length
+      ? problems.join("; ")
+      : `${reporting.length} sidecars, each uploaded within ${SIDECAR_UPLOAD_HOURS} hours or started since`,
+  };
 }
 
 async function thanosQueryChecks(client: Client, url: string, exp: Expectations): Promise<CheckResult[]> {
@@ -290,6 +319,7 @@ export async function verifyOnce(
         : { check: q.check, ok: true, detail: "nothing wrong" },
     );
   }
+  if (exp.thanos) results.push(await uploadCheck(client, ep, { ...exp, thanos: exp.thanos }));
   if (exp.thanos && ep.thanosQuery) results.push(...(await thanosQueryChecks(client, ep.thanosQuery, exp)));
   results.push(...(await remoteWriteChecks(client, ep, exp)), ...(await seriesChecks(client, ep, exp)));
   if (exp.networkPolicies)
