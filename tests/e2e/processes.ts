@@ -13,18 +13,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` every 250 ms until it returns a value, or fails naming `what`. */
+/** Polls `probe` every `intervalMs` until it returns a value, or fails naming `what`. */
 export async function waitFor<T>(
   what: string,
   timeoutMs: number,
   probe: () => T | undefined | Promise<T | undefined>,
+  intervalMs = 250,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await probe();
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -51,19 +52,21 @@ export class Processes {
     return child;
   }
 
+  /** Stops one process this spec started, by its handle (its pid); SIGKILL if it ignores SIGTERM for 10 s. */
+  async stop(p: ChildProcess): Promise<void> {
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once("exit", r));
+    p.kill("SIGTERM");
+    const timer = setTimeout(() => p.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
   /**
    * Stops the processes in the reverse order of their start, each before the next: a Prometheus that
-   * writes to another must flush to it while it still runs, or it waits its whole flush deadline. One
-   * that ignores SIGTERM for 10 s gets SIGKILL.
+   * writes to another must flush to it while it still runs, or it waits its whole flush deadline.
    */
   async stopAll(): Promise<void> {
-    for (const p of [...this.children].reverse()) {
-      if (p.exitCode !== null || p.signalCode !== null) continue;
-      const exited = new Promise((r) => p.once("exit", r));
-      p.kill("SIGTERM");
-      const timer = setTimeout(() => p.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    for (const p of [...this.children].reverse()) await this.stop(p);
   }
 }
