@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { controlPlaneValues } from "../components/kubePrometheusStack/controlPlane";
 import { expectationsOf, formatText, main, testAlertLabels } from "../plan/verify";
 import { CHART_RULE_GROUPS, chartFullname, chartRuleGroups } from "../plan/verify/chartRules";
-import { integrationsOf } from "../plan/verify/testAlert";
+import { TEST_ALERT_NAME, integrationsOf, sendTestAlert } from "../plan/verify/testAlert";
 import { planOf, planTeamOf } from "./helpers/plan";
 
 const chartKeys = JSON.parse(
@@ -274,6 +274,59 @@ describe("verify: what a deployed plan must show", () => {
     assert.deepEqual(integrationsOf(config, "monitoring/platform/platform-pagerduty"), ["pagerduty"]);
     assert.deepEqual(integrationsOf(config, "monitoring/platform/null"), []);
     assert.equal(integrationsOf(config, "nobody"), undefined);
+  });
+
+  it("sends the test alert, confirms it by the receiver's counter or else the integration's, and resolves it", async () => {
+    const config = {
+      route: { receiver: "r/slack", routes: [{ receiver: "r/pager", matchers: ['severity="critical"'] }] },
+      receivers: [
+        { name: "r/slack", slack_configs: [{ channel: "#x" }] },
+        { name: "r/pager", pagerduty_configs: [{ routing_key: "k" }] },
+      ],
+    };
+    const run = async (perReceiver: boolean) => {
+      const posts: { labels: Record<string, string>; startsAt: string; endsAt: string }[] = [];
+      const queries: string[] = [];
+      let sent = 0;
+      const client = {
+        async get(url: string) {
+          const q = decodeURIComponent(new URL(url).searchParams.get("query") ?? "");
+          queries.push(q);
+          const known = perReceiver || !q.includes("receiver_name");
+          // Two notifications before, one more once the alert is posted.
+          const value = String(2 + sent);
+          return { status: "success", data: { result: known ? [{ metric: {}, value: [0, value] }] : [] } };
+        },
+        async post(_url: string, body: unknown) {
+          posts.push(...(body as typeof posts));
+          sent = 1;
+        },
+      };
+      const endpoints = { alertmanager: "http://am", prometheus: "http://prom" };
+      const result = await sendTestAlert(client, endpoints, config, "r/pager", { pollMs: 1 });
+      return { result, posts, queries };
+    };
+    const byReceiver = await run(true);
+    assert.deepEqual(byReceiver.result, {
+      check: "test alert r/pager",
+      ok: true,
+      detail: "delivered (1 notifications, counted for this receiver) and resolved",
+    });
+    assert.equal(byReceiver.posts.length, 2);
+    const [fire, resolve] = byReceiver.posts;
+    assert.deepEqual(fire.labels, { severity: "critical", alertname: TEST_ALERT_NAME, test: "true" });
+    assert.equal(resolve.startsAt, fire.startsAt);
+    assert.ok(Date.parse(resolve.endsAt) >= Date.parse(resolve.startsAt));
+    assert.ok(Date.parse(fire.endsAt) > Date.now());
+    assert.match(byReceiver.queries[0], /receiver_name=~"\(\.\*\/\)\?r\/pager"/);
+
+    const byIntegration = await run(false);
+    assert.equal(byIntegration.result.ok, true);
+    assert.match(
+      byIntegration.result.detail,
+      /^delivered \(1 notifications, counted per integration \(pagerduty\): this Alertmanager has no receiver_name/,
+    );
+    assert.match(byIntegration.queries.at(-1)!, /integration=~"pagerduty"/);
   });
 
   it("expects only a team stack's own pools, groups and receivers", async () => {

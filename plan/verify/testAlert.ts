@@ -87,11 +87,14 @@ export async function sendTestAlert(
     };
   if (!client.post) throw new ApiError(endpoints.alertmanager, "this client cannot post");
   const url = join(endpoints.alertmanager, "/api/v2/alerts");
+  // One start for both posts: a resolution whose end came before a later start is refused (HTTP 400),
+  // which would leave the alert firing.
+  const startsAt = new Date().toISOString();
   const alert = (endsAt: Date) => [
     {
       labels: { ...labels, alertname: TEST_ALERT_NAME, test: "true" },
       annotations: { summary: `kube-monitoring verify: test notification to ${receiver}; no action needed` },
-      startsAt: new Date().toISOString(),
+      startsAt,
       endsAt: endsAt.toISOString(),
     },
   ];

@@ -351,11 +351,28 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
     }
   });
 
-  it("fails the store, upload, peer and replica checks as a sidecar, a peer and a replica stop, and nothing else", async () => {
+  it("fails the store, upload, replica and peer checks as a replica, its sidecar and a peer stop, and nothing else", async () => {
+    // Prometheus replica 1 stops; its sidecar lives on, but has nothing to serve.
+    await processes.stop(children.prom[1]);
+    const promPools = [
+      "targets serviceMonitor/monitoring/kps-prometheus/0",
+      "targets serviceMonitor/monitoring/kps-prometheus/1",
+    ];
+    let detail = await expectFailing([...promPools, "thanos query stores"]);
+    assert.match(
+      detail("thanos query stores"),
+      new RegExp(`^127\\.0\\.0\\.1:${ports.sidecar[1]}: fetching info from .*: prometheus .* not reachable`),
+    );
+    assert.match(
+      detail(promPools[0]),
+      new RegExp(`^1 of 2 targets down: http://127\\.0\\.0\\.1:${ports.prom[1]}/metrics: `),
+    );
+
+    // Then its sidecar: its uploads are no longer reported, though the alert's expression alone would pass.
     await processes.stop(children.sidecar[1]);
-    let detail = await expectFailing([
-      "thanos query stores",
-      "thanos uploads",
+    const sidecarDown = [...promPools, "thanos query stores", "thanos uploads"];
+    detail = await expectFailing([
+      ...sidecarDown,
       "targets serviceMonitor/monitoring/kps-thanos-discovery/0",
     ]);
     assert.match(
@@ -367,14 +384,14 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
       '1 of 2 sidecars report uploads (job="kps-thanos-discovery"): a sidecar is down or not scraped',
     );
 
+    // Then an Alertmanager peer.
     await processes.stop(children.am[1]);
     const amPools = [
       "targets serviceMonitor/monitoring/kps-alertmanager/0",
       "targets serviceMonitor/monitoring/kps-alertmanager/1",
     ];
     detail = await expectFailing([
-      "thanos query stores",
-      "thanos uploads",
+      ...sidecarDown,
       "targets serviceMonitor/monitoring/kps-thanos-discovery/0",
       "alertmanager cluster",
       ...amPools,
@@ -384,16 +401,5 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
       detail(amPools[0]),
       new RegExp(`^1 of 2 targets down: http://127\\.0\\.0\\.1:${ports.am[1]}/metrics: `),
     );
-
-    await processes.stop(children.prom[1]);
-    await expectFailing([
-      "thanos query stores",
-      "thanos uploads",
-      "targets serviceMonitor/monitoring/kps-thanos-discovery/0",
-      "alertmanager cluster",
-      ...amPools,
-      "targets serviceMonitor/monitoring/kps-prometheus/0",
-      "targets serviceMonitor/monitoring/kps-prometheus/1",
-    ]);
   });
 });
