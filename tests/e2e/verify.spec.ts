@@ -16,7 +16,7 @@ import type { Plan } from "../../plan/plan";
 import { ApiError, CheckResult, expectationsOf, httpClient, verify } from "../../plan/verify";
 import { planOf } from "../helpers/plan";
 import { requireTool } from "../helpers/tools";
-import { CHART_GROUP_WITH_WATCHDOG, writeChartRuleStandIns } from "./chartStandIns";
+import { CHART_GROUP_WITH_WATCHDOG, writeChartRuleStandIns } from "./standIns";
 import { FixtureApp, startFixtureApp } from "./fixtureApp";
 import { Processes, freePort, ready, waitFor } from "./processes";
 

@@ -4,16 +4,14 @@
  * sidecar stand-in (tests/e2e/sidecarStandIn.ts: the shipper's metrics, its Prometheus's label set,
  * blocks shipped to a bucket directory), a Thanos Query stand-in answering /api/v1/stores from the live
  * sidecars and the bucket, and an Alertmanager pair clustered by --cluster.peer, every receiver pointed
- * at a local server. Healthy, every check passes and a test alert reaches one receiver; then a sidecar,
- * an Alertmanager peer and a Prometheus replica are stopped by pid, and each time exactly the checks
- * about it fail.
+ * at a local server (tests/e2e/standIns.ts). Healthy, every check passes and a test alert reaches one
+ * receiver; then a Prometheus replica, its sidecar and an Alertmanager peer are stopped by pid, and
+ * each time exactly the checks about it fail.
  */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -25,7 +23,7 @@ import { CheckResult, Expectations, expectationsOf, verify } from "../../plan/ve
 import { TEST_ALERT_NAME } from "../../plan/verify/testAlert";
 import { planOf } from "../helpers/plan";
 import { requireTool } from "../helpers/tools";
-import { writeChartRuleStandIns } from "./chartStandIns";
+import { localServer, thanosStores, writeChartRuleStandIns } from "./standIns";
 import { Processes, freePort, ready, waitFor } from "./processes";
 
 const NS = "monitoring";
@@ -34,25 +32,6 @@ const REPLICAS = [0, 1].map((i) => ({
   am: `alertmanager-kps-alertmanager-${i}`,
 }));
 const PAGERDUTY = "monitoring/platform/platform-pagerduty";
-
-/** A local server: answers every request, keeps what was POSTed by path; `/metrics` is a tiny exporter. */
-async function localServer(answer?: (req: http.IncomingMessage) => Promise<string> | undefined) {
-  const posts: { path: string; body: string }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += String(c)));
-    req.on("end", () => {
-      if (req.method === "POST") posts.push({ path: req.url ?? "", body });
-      const custom = answer?.(req);
-      if (custom) void custom.then((text) => res.writeHead(200).end(text));
-      else if (req.url === "/metrics") res.writeHead(200).end("# TYPE stand_in gauge\nstand_in 1\n");
-      // PagerDuty's Events API answers 202; the rest 200 (a remote write receiver 204).
-      else res.writeHead(req.url?.startsWith("/pagerduty") ? 202 : req.url === "/write" ? 204 : 200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, posts, port: (server.address() as AddressInfo).port };
-}
 
 describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Query and an Alertmanager pair", function () {
   this.timeout(120_000);
@@ -101,38 +80,6 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
     return (check: string) => last.find((r) => r.check === check)!.detail;
   }
 
-  /** Thanos Query's /api/v1/stores, asked of the live sidecars and the bucket, as Query reports them. */
-  async function stores(bucket: string): Promise<string> {
-    const now = new Date().toISOString();
-    const sidecar = await Promise.all(
-      ports.sidecar.map(async (port) => {
-        const name = `127.0.0.1:${port}`;
-        try {
-          const res = await fetch(`http://${name}/info`, { signal: AbortSignal.timeout(1000) });
-          if (!res.ok) throw new Error(await res.text());
-          const info = (await res.json()) as { labelSets: object[] };
-          return { name, lastCheck: now, lastError: null, labelSets: info.labelSets };
-        } catch (err) {
-          const why = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-          return { name, lastCheck: now, lastError: `fetching info from ${name}: ${why}`, labelSets: [] };
-        }
-      }),
-    );
-    // The store gateway serves what the sidecars shipped: one label set per replica's blocks.
-    const labelSets = fs
-      .readdirSync(bucket)
-      .map(
-        (b) =>
-          (JSON.parse(fs.readFileSync(path.join(bucket, b, "meta.json"), "utf8")) as { thanos: object })
-            .thanos,
-      )
-      .map((t) => JSON.stringify((t as { labels: object }).labels))
-      .filter((l, i, all) => all.indexOf(l) === i)
-      .map((l) => JSON.parse(l) as object);
-    const store = [{ name: "thanos-store", lastCheck: now, lastError: null, labelSets }];
-    return JSON.stringify({ status: "success", data: { sidecar, store } });
-  }
-
   before(async function () {
     requireTool(this, "prometheus", "prometheus");
     requireTool(this, "prometheus-alertmanager", "prometheus-alertmanager");
@@ -141,7 +88,9 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
     const bucket = path.join(dir, "bucket");
     fs.mkdirSync(bucket);
     hook = await localServer();
-    query = await localServer((req) => (req.url === "/api/v1/stores" ? stores(bucket) : undefined));
+    query = await localServer((req) =>
+      req.url === "/api/v1/stores" ? thanosStores(ports.sidecar, bucket) : undefined,
+    );
     for (const key of Object.keys(ports) as (keyof typeof ports)[])
       ports[key] = [await freePort(), await freePort()];
     const at = (port: number) => `127.0.0.1:${port}`;
