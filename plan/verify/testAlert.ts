@@ -10,6 +10,7 @@
  */
 import { ApiError, Client, join, query } from "./client";
 import type { CheckResult } from "./format";
+import { quote } from "../backtest/expand";
 import { ConfigError, routesFor, routingOf } from "../backtest/routing";
 import { literalRegex } from "../../policies/util";
 
@@ -100,8 +101,9 @@ export async function sendTestAlert(
   ];
   const count = async (selector: string) =>
     Number((await query(client, endpoints.prometheus, deliveredExpr(selector)))[0]?.value?.[1] ?? NaN);
-  const perReceiver = `receiver_name=~"(.*/)?${literalRegex(receiver)}"`;
-  const perIntegration = `integration=~"${integrations.map(literalRegex).join("|")}"`;
+  // Regexes escaped, then quoted as PromQL strings (a receiver `a.b` needs `"a\\.b"`).
+  const perReceiver = `receiver_name=~${quote(`(.*/)?${literalRegex(receiver)}`)}`;
+  const perIntegration = `integration=~${quote(integrations.map(literalRegex).join("|"))}`;
   let selector = perReceiver;
   let before = await count(selector);
   if (!Number.isFinite(before)) {
