@@ -17,7 +17,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { SIDECAR_UPLOAD_HOURS } from "../../components/platformRules";
-import { effectiveAlertmanagerConfig, ruleFiles } from "../../plan/alertmanagerConfig";
+import { PROMETHEUS_REPLICA_LABEL } from "../../components/kubePrometheusStack/names";
+import { effectiveAlertmanagerConfig, isKpsRelease, ruleFiles } from "../../plan/alertmanagerConfig";
 import type { Plan } from "../../plan/plan";
 import { CheckResult, Expectations, expectationsOf, verify } from "../../plan/verify";
 import { TEST_ALERT_NAME } from "../../plan/verify/testAlert";
@@ -151,6 +152,10 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
       relabel_configs: [{ target_label: "job", replacement: pool.split("/")[2] }],
     }));
 
+    const kps = plan.resources.find(isKpsRelease)!;
+    const promSpec = (kps.inputs.values as { prometheus: { prometheusSpec: Record<string, unknown> } })
+      .prometheus.prometheusSpec;
+    assert.equal(promSpec.replicaExternalLabelName, PROMETHEUS_REPLICA_LABEL);
     for (const [i, r] of REPLICAS.entries()) {
       fs.writeFileSync(
         path.join(dir, `prometheus-${i}.yaml`),
@@ -158,11 +163,12 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
           global: {
             scrape_interval: "1s",
             evaluation_interval: "1s",
-            // The operator's: the Prometheus object, the cluster, and the replica label per pod.
+            // As the operator renders the plan's: its external labels, the Prometheus object, and
+            // the replica label (replicaExternalLabelName) per pod.
             external_labels: {
-              cluster: "e2e",
+              ...(promSpec.externalLabels as Record<string, string>),
               prometheus: `${NS}/kps-prometheus`,
-              prometheus_replica: r.pod,
+              [String(promSpec.replicaExternalLabelName)]: r.pod,
             },
           },
           rule_files: rules.map((f) => path.join(dir, f)),
@@ -259,7 +265,7 @@ describe("end to end: verify against two Prometheus replicas, sidecars, Thanos Q
     const shipped = fs
       .readdirSync(path.join(dir, "bucket"))
       .map((b) => JSON.parse(fs.readFileSync(path.join(dir, "bucket", b, "meta.json"), "utf8")).thanos.labels)
-      .map((l: Record<string, string>) => l.prometheus_replica);
+      .map((l: Record<string, string>) => l[PROMETHEUS_REPLICA_LABEL]);
     assert.deepEqual(
       [...new Set(shipped)].sort(),
       REPLICAS.map((r) => r.pod),
