@@ -16,7 +16,7 @@ import type { Plan } from "../../plan/plan";
 import { ApiError, CheckResult, expectationsOf, httpClient, verify } from "../../plan/verify";
 import { planOf } from "../helpers/plan";
 import { requireTool } from "../helpers/tools";
-import { CHART_GROUP_WITH_WATCHDOG, writeChartRuleStandIns } from "./standIns";
+import { CHART_GROUP_WITH_WATCHDOG, localServer, writeChartRuleStandIns } from "./standIns";
 import { FixtureApp, startFixtureApp } from "./fixtureApp";
 import { Processes, freePort, ready, waitFor } from "./processes";
 
@@ -34,6 +34,7 @@ describe("end to end: npm run verify against live servers", function () {
   const processes = new Processes();
   let dir: string;
   let app: FixtureApp;
+  let exporter: Awaited<ReturnType<typeof localServer>>;
   let plan: Plan;
   let ports: { prometheus: number; alertmanager: number };
   let pools: Record<string, string>;
@@ -50,6 +51,13 @@ describe("end to end: npm run verify against live servers", function () {
       .map((r) => r.check)
       .sort();
 
+  /**
+   * The chart's Prometheus pools scrape Prometheus itself (head series), its other pools a tiny
+   * exporter: both stay up while the app breaks, and Prometheus is not scraped fifteen times a second.
+   */
+  const targetPort = (job: string) =>
+    !(job in chartPools) ? app.port : /\/kps-prometheus\//.test(job) ? ports.prometheus : exporter.port;
+
   function writePrometheusConfig() {
     fs.writeFileSync(
       path.join(dir, "prometheus.yaml"),
@@ -60,8 +68,7 @@ describe("end to end: npm run verify against live servers", function () {
         scrape_configs: Object.entries(pools).map(([job, metricsPath]) => ({
           job_name: job,
           metrics_path: metricsPath,
-          // The chart's pools scrape Prometheus itself, which stays up while the app breaks.
-          static_configs: [{ targets: [`127.0.0.1:${job in chartPools ? ports.prometheus : app.port}`] }],
+          static_configs: [{ targets: [`127.0.0.1:${targetPort(job)}`] }],
         })),
       }),
     );
@@ -91,6 +98,7 @@ describe("end to end: npm run verify against live servers", function () {
     plan = (await planOf("dev")).plan!;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-verify-"));
     app = await startFixtureApp();
+    exporter = await localServer();
     ports = { prometheus: await freePort(), alertmanager: await freePort() };
     // The chart's own pools (kubelet, kube-state-metrics, …) scrape the fixture app here: their names matter.
     chartPools = Object.fromEntries(
@@ -136,6 +144,8 @@ describe("end to end: npm run verify against live servers", function () {
   after(async () => {
     await processes.stopAll();
     await app?.close();
+    exporter?.server.closeAllConnections();
+    exporter?.server.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
