@@ -139,8 +139,9 @@ export async function runRealToolChecks(
           }
           fs.writeFileSync(path.join(dir, f.name), JSON.stringify({ groups: readable.groups }, null, 1));
         }
-        // promtool checks files one after another; split them over the cores.
-        const batches = chunks(files, os.availableParallelism());
+        // promtool checks files one after another; split many of them over the cores (a process per
+        // core costs more than it saves for a stack's handful of files).
+        const batches = chunks(files, Math.min(os.availableParallelism(), Math.ceil(files.length / 32)));
         pending.push(
           Promise.all(
             batches.map((b) =>
