@@ -10,10 +10,10 @@ import { STACK_LABELS } from "./labels";
 import { RELEASE_FULLNAME } from "./kubePrometheusStack/names";
 import { THANOS_PORTS } from "./thanosPorts";
 import type { WebAccessConfig, WebUi } from "./webAccessSchema";
-import { SCHEME_ANNOTATION } from "../policies/ingressScope";
+import { SCHEME_ANNOTATION, WEB_UI_LABEL } from "../policies/ingressScope";
 
-/** Every UI ingress carries this label, with the UI's name as its value. */
-export const WEB_UI_LABEL = "kube-monitoring.io/web-ui";
+/** Every UI ingress carries WEB_UI_LABEL, with the UI's name as its value (policy web-ui-access). */
+export { WEB_UI_LABEL };
 
 const ALB = "alb.ingress.kubernetes.io";
 
