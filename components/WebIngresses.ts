@@ -81,7 +81,10 @@ export function webIngressSpecs(input: WebIngressInput): WebIngressSpec[] {
           [`${ALB}/listen-ports`]: '[{"HTTPS":443}]',
           [`${ALB}/ssl-policy`]: "ELBSecurityPolicy-TLS13-1-2-2021-06",
           [`${ALB}/certificate-arn`]: web.tls.acmCertificateArn,
-          ...(https ? { [`${ALB}/backend-protocol`]: "HTTPS" } : {}),
+          // The health check follows only when told: its protocol defaults to HTTP.
+          ...(https
+            ? { [`${ALB}/backend-protocol`]: "HTTPS", [`${ALB}/healthcheck-protocol`]: "HTTPS" }
+            : {}),
           [`${ALB}/healthcheck-path`]: backend.healthPath,
           [`${ALB}/auth-type`]: "oidc",
           [`${ALB}/auth-idp-oidc`]: idp,

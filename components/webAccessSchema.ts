@@ -27,6 +27,7 @@ export const STACK_OWNED_ANNOTATIONS = [
   "alb.ingress.kubernetes.io/certificate-arn",
   "alb.ingress.kubernetes.io/backend-protocol",
   "alb.ingress.kubernetes.io/healthcheck-path",
+  "alb.ingress.kubernetes.io/healthcheck-protocol",
   "alb.ingress.kubernetes.io/auth-type",
   "alb.ingress.kubernetes.io/auth-idp-oidc",
   "alb.ingress.kubernetes.io/auth-idp-cognito",

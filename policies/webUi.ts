@@ -18,7 +18,7 @@ export function webUiIngressProblems(className: string, annotations: Record<stri
   const scheme = annotations[SCHEME_ANNOTATION];
   if (scheme !== "internal")
     problems.push(
-      `is ${scheme === undefined ? "without a scheme (the controller's default is internal only by chance of config)" : JSON.stringify(scheme)}: ` +
+      `${scheme === undefined ? "has no scheme annotation (the controller's defaults and IngressClassParams decide it)" : `is ${JSON.stringify(scheme)}`}: ` +
         "a UI with no login of its own stays on the internal network (webAccess.internal)",
     );
   else {

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   NOTIFICATION_LINKS,
+  webIngressSpecs,
   buildKubePrometheusStackValues,
   kubePrometheusStackArgsFrom,
   monitoringNetworkPolicies,
@@ -384,6 +385,37 @@ describe("web access: external URLs, UI ingresses behind the ALB's sign-in", () 
       assert.equal(teams.grafana.sidecar.dashboards.searchNamespace, "ALL");
     });
 
+    it("speaks HTTPS to Prometheus and Alertmanager, health checks included, when they serve TLS", () => {
+      const cfg = configWith({
+        prometheus: { ingress: { host: "p.example.com" } },
+        grafana: { ingress: grafanaIngress, sso },
+        thanos: { enabled: false },
+        webAccess,
+      });
+      const specs = webIngressSpecs({
+        webAccess: cfg.webAccess!,
+        sso: cfg.grafana.sso,
+        ingresses: { prometheus: cfg.prometheus.ingress },
+        webTls: true,
+      });
+      const a = specs[0].annotations;
+      assert.deepEqual(
+        [
+          specs.length,
+          a["alb.ingress.kubernetes.io/backend-protocol"],
+          a["alb.ingress.kubernetes.io/healthcheck-protocol"],
+        ],
+        [1, "HTTPS", "HTTPS"],
+      );
+      const plain = webIngressSpecs({
+        webAccess: cfg.webAccess!,
+        sso: cfg.grafana.sso,
+        ingresses: { prometheus: cfg.prometheus.ingress },
+        webTls: false,
+      });
+      assert.equal(plain[0].annotations["alb.ingress.kubernetes.io/backend-protocol"], undefined);
+    });
+
     it("opens no ipBlock without UI ingresses", () => {
       const policies = monitoringNetworkPolicies({
         namespace: "monitoring",
@@ -426,6 +458,7 @@ describe("web access: external URLs, UI ingresses behind the ALB's sign-in", () 
           }),
           annotate((a) => (a["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP":80},{"HTTPS":443}]')),
           annotate((a) => (a["alb.ingress.kubernetes.io/group.name"] = "shared")),
+          annotate((a) => delete a["alb.ingress.kubernetes.io/scheme"]),
         ],
         [
           'Ingress prometheus (prometheus) is "internet-facing": a UI with no login of its own stays on the internal network (webAccess.internal).',
@@ -433,6 +466,7 @@ describe("web access: external URLs, UI ingresses behind the ALB's sign-in", () 
           "Ingress prometheus (prometheus) lets unauthenticated requests through (auth-on-unauthenticated-request allow).",
           'Ingress prometheus (prometheus) is not HTTPS only (listen-ports [{"HTTPS":443}] with certificate-arn).',
           "Ingress prometheus (prometheus) is internal, but alb.ingress.kubernetes.io/group.name joins a shared ALB, which other ingresses may make internet-facing; an internal Grafana has its own.",
+          "Ingress prometheus (prometheus) has no scheme annotation (the controller's defaults and IngressClassParams decide it): a UI with no login of its own stays on the internal network (webAccess.internal).",
         ],
       );
     });
