@@ -463,8 +463,8 @@ describe("offline plan", () => {
 
         const body = prComment(before, path.join(out, "none"), ["dev", "prod"]).markdown;
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
-        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+33 to create/);
-        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+61 to create/);
+        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+35 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+67 to create/);
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,
