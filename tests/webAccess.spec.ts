@@ -476,6 +476,7 @@ describe("web access: external URLs, UI ingresses behind the ALB's sign-in", () 
     it("render the Alertmanager's and Prometheus' external URLs (amtool)", async function () {
       requireTool(this, "amtool", "prometheus-alertmanager");
       const values = valuesOf((await planOf("prod")).plan);
+      // Both servers trim the external URL's trailing slash before templates and links see it.
       const am = values.alertmanager.alertmanagerSpec.externalUrl.replace(/\/$/, "");
       const prom = values.prometheus.prometheusSpec.externalUrl.replace(/\/$/, "");
       const generatorURL = `${prom}/graph?g0.expr=up+%3D%3D+0&g0.tab=1`;
