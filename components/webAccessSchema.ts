@@ -94,11 +94,11 @@ export const webAccessSchema = z
 
 export type WebAccessConfig = z.infer<typeof webAccessSchema>;
 
-/** The UIs that can have an ingress, and where their config is. */
+/** The UIs that can have an ingress, and where in the config their ingress is. */
 export const WEB_UIS = {
-  prometheus: { ingress: ["prometheus", "ingress"], url: ["prometheus", "externalUrl"] },
-  alertmanager: { ingress: ["alertmanager", "ingress"], url: ["alertmanager", "externalUrl"] },
-  "thanos-query": { ingress: ["thanos", "query", "ingress"], url: undefined },
+  prometheus: { ingress: ["prometheus", "ingress"] },
+  alertmanager: { ingress: ["alertmanager", "ingress"] },
+  "thanos-query": { ingress: ["thanos", "query", "ingress"] },
 } as const;
 export type WebUi = keyof typeof WEB_UIS;
 
