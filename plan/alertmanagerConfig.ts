@@ -62,6 +62,11 @@ function convertReceiver(r: Json, ns: string, name: string): Json {
       routing_key: secretPlaceholder(c.routingKey, false),
       send_resolved: c.sendResolved ?? true,
       ...(c.severity ? { severity: c.severity } : {}),
+      ...(c.clientURL ? { client_url: c.clientURL } : {}),
+      // The operator writes pagerDutyLinkConfigs' alt as Alertmanager's link text.
+      ...(Array.isArray(c.pagerDutyLinkConfigs)
+        ? { links: (c.pagerDutyLinkConfigs as Json[]).map((l) => ({ href: l.href, text: l.alt })) }
+        : {}),
     }));
   }
   if (list("slackConfigs").length) {
@@ -70,6 +75,7 @@ function convertReceiver(r: Json, ns: string, name: string): Json {
       channel: c.channel,
       send_resolved: c.sendResolved ?? false,
       ...(c.title ? { title: c.title } : {}),
+      ...(c.titleLink ? { title_link: c.titleLink } : {}),
       ...(c.text ? { text: c.text } : {}),
     }));
   }

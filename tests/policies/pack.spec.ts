@@ -43,6 +43,7 @@ describe("policy pack", () => {
         "prometheus-memory-guaranteed",
         "iam-least-privilege",
         "grafana-access",
+        "web-ui-access",
         "team-stack-scope",
       ],
     );

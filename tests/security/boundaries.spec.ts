@@ -89,6 +89,7 @@ describe("security: an internal Grafana ingress stays internal", () => {
               annotations: { "alb.ingress.kubernetes.io/scheme": "internal", ...annotations },
             },
             "grafana.ini": { "auth.generic_oauth": { enabled: true } },
+            rbac: { create: false },
           },
         },
       });
