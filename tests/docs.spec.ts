@@ -68,7 +68,10 @@ describe("config documentation", () => {
   const required = { environment: "dev", clusterName: "docs-example" };
 
   it("opens with a contents list linking every section, each link to a heading that exists", () => {
-    const contents = reference.slice(reference.indexOf("## Contents"), reference.indexOf("\n## ", reference.indexOf("## Contents")));
+    const contents = reference.slice(
+      reference.indexOf("## Contents"),
+      reference.indexOf("\n## ", reference.indexOf("## Contents")),
+    );
     const links = [...contents.matchAll(/^- \[(.+?)\]\(#([^)]+)\)/gm)].map((m) => [m[1], m[2]]);
     const headings = [...reference.matchAll(/^## (.+)$/gm)].map((m) => m[1]).filter((h) => h !== "Contents");
     assert.deepEqual(
@@ -95,7 +98,10 @@ describe("config documentation", () => {
 
   it("rejects an example with a typo, so the example spec can fail", () => {
     const broken = EXAMPLES.apps.replace("defaultReceiver:", "defaultReciever:");
-    assert.throws(() => parseStackDoc(broken, required), /defaultReciever: unknown key; did you mean defaultReceiver/);
+    assert.throws(
+      () => parseStackDoc(broken, required),
+      /defaultReciever: unknown key; did you mean defaultReceiver/,
+    );
   });
 
   it("gives each key path one row, credentials one row naming both forms", () => {
@@ -146,7 +152,11 @@ describe("config documentation", () => {
     assert.equal(generic.prometheus.retention, "15d");
     assert.equal(thanos.prometheus.retention, "6d");
     assert.deepEqual(
-      [generic.cluster.storageClass.create, generic.cluster.storageClass.name, generic.cluster.kubeProxyMetrics],
+      [
+        generic.cluster.storageClass.create,
+        generic.cluster.storageClass.name,
+        generic.cluster.kubeProxyMetrics,
+      ],
       [false, undefined, true],
     );
     assert.deepEqual(
