@@ -14,7 +14,10 @@ import { PLAN_HELP } from "../plan/cli";
 import { COMMENT_HELP, VERIFY_HELP } from "../plan/helpTexts";
 import type { CommandHelp } from "../plan/cliHelp";
 import { fixturesDir, planWithConfig, devPolicyConfig } from "./helpers/plan";
-import { parseStackDoc } from "./helpers/stackDoc";
+import { parseStackDoc, parseTeamDoc } from "./helpers/stackDoc";
+import { ownershipOf } from "../components/schema";
+import { PlatformContract, teamPlacementProblems } from "../components/platformContract";
+import { loadPolicyConfig } from "../policies/harness";
 import { requireTool } from "./helpers/tools";
 
 const root = path.resolve(__dirname, "..");
@@ -131,5 +134,72 @@ describe("docs/onboarding.md", function () {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe("docs/teams.md", () => {
+  const blocks = fencedBlocks("docs/teams.md");
+  const yamlBlocks = blocks.filter((b) => b.lang === "yaml").map((b) => b.text);
+  const registration = parse(yamlBlocks[0]).config;
+  const dev = parse(fs.readFileSync(path.join(fixturesDir, "Pulumi.dev.yaml"), "utf8")).config;
+  const platform = parseStackDoc(JSON.stringify({ config: { ...dev, ...registration } }));
+  const own = ownershipOf(platform);
+  const contract = (teams = platform.teams) =>
+    ({
+      teams,
+      platformNamespaces: own.platformNamespaces,
+      apps: platform.apps.map((a) => ({
+        name: a.name,
+        namespace: a.namespace,
+        team: a.team,
+        routed: !!a.routing,
+      })),
+    }) as unknown as PlatformContract;
+  const team = parseTeamDoc(yamlBlocks[1], "search");
+
+  it("registers the team in the dev platform stack, which the team stack names", () => {
+    assert.deepEqual(
+      platform.teams.map((t) => [t.name, t.namespacePrefix]),
+      [
+        ["payments", "payments-"],
+        ["search", "search-"],
+      ],
+    );
+    assert.equal(team.team, "search");
+    assert.equal(team.platformStack.split("/")[2], "dev");
+  });
+
+  it("has a team stack the placement rules accept, and refuse without the registration", () => {
+    assert.deepEqual(teamPlacementProblems("search", team.team, contract(), team.apps), []);
+    const unregistered = contract(platform.teams.filter((t) => t.name !== "search"));
+    assert.deepEqual(teamPlacementProblems("search", team.team, unregistered, team.apps), [
+      "search: apps[indexer].namespace: team search claims no namespaces in the platform stack; add { name: search } to the platform's teams",
+    ]);
+  });
+
+  it("has a policy config the team's environment accepts, and a prod environment would not", () => {
+    const json = blocks.find((b) => b.lang === "json")!.text;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "teams-guide-"));
+    try {
+      fs.writeFileSync(path.join(dir, "config.search.json"), json);
+      assert.equal(loadPolicyConfig("search", dir, [], team.environment).profile, "dev");
+      assert.throws(
+        () => loadPolicyConfig("search", dir, [], "prod"),
+        /is not allowed for a prod environment/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("quotes routing lines that follow the team's routes, and only real commands", () => {
+    const quoted = blocks.find((b) => b.lang === "" && b.text.includes("| HighErrorRate |"))!;
+    for (const line of quoted.text.trim().split("\n")) {
+      const [, alert, ns, severity, receivers] = line.split("|").map((c) => c.trim());
+      const app = team.apps.find((a) => a.namespace === ns)!;
+      const route = app.routing!.routes.find((r) => r.severity === severity);
+      assert.equal(receivers, `${ns}/${app.name}/${route?.receiver ?? app.routing!.defaultReceiver}`, alert);
+    }
+    assert.deepEqual(checkCommands(blocks), ["npm run plan -- teams/search"]);
   });
 });
