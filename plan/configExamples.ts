@@ -66,6 +66,12 @@ export const DERIVED: Record<string, Derived> = {
   "apps[].podNameRegex": { text: "`<name>-.*`" },
 };
 
+/** Keys the schema still names only to refuse them with a pointer to their successor. */
+export const REMOVED: Record<string, string> = {
+  "apps[].routing.platformAlerts":
+    "removed: the namespace's alerts reach the app's routing; `copyToPlatform` copies them to the platform",
+};
+
 const REF = (secret: string, key: string) => `{ secretName: ${secret}, key: ${key} }`;
 
 /** One worked example per top-level key: a stack file's `config:` that is valid with the required keys. */

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { CONFIG_NAMESPACE, stackConfigSchema } from "../components/schema";
 import { credential } from "../components/schemaPrimitives";
 import { secretSourceSchema } from "../components/labelSchemas";
-import { CREDENTIALS, DERIVED, EXAMPLES, INTEGRATIONS } from "./configExamples";
+import { CREDENTIALS, DERIVED, EXAMPLES, INTEGRATIONS, REMOVED } from "./configExamples";
 
 type JsonSchema = {
   type?: string | string[];
@@ -109,6 +109,10 @@ function rows(s: JsonSchema, at: string, required: boolean, facts: ZodFacts, out
         : required
           ? "required"
           : "";
+  if (REMOVED[at]) {
+    out.push({ path: at, type: REMOVED[at], default: "" });
+    return;
+  }
   const credentialKind = facts.credentials.get(at);
   if (credentialKind) {
     out.push({ path: at, type: CREDENTIAL_TYPE[credentialKind], default: shown });

@@ -6,7 +6,7 @@ import { stackConfigSchema } from "../components/config";
 import { appLabels } from "../components/appResources";
 import { ruleContext } from "../components/appRules";
 import { anchorOf, configReference, configRows } from "../plan/configReference";
-import { DERIVED, EXAMPLES } from "../plan/configExamples";
+import { DERIVED, EXAMPLES, REMOVED } from "../plan/configExamples";
 import { parseStackDoc } from "./helpers/stackDoc";
 import type { z } from "zod";
 
@@ -139,6 +139,17 @@ describe("config documentation", () => {
       }
     }
     assert.equal(reference.match(/docs\/configuration\.md/g), null, "no self-reference");
+  });
+
+  it("marks removed keys, which the parser refuses", () => {
+    const rows = new Map([...sections.values()].flat().map((r) => [r.path, r]));
+    assert.deepEqual(Object.keys(REMOVED), ["apps[].routing.platformAlerts"]);
+    assert.equal(rows.get("apps[].routing.platformAlerts")?.type, REMOVED["apps[].routing.platformAlerts"]);
+    const withRemoved = EXAMPLES.apps.replace(
+      "        defaultReceiver:",
+      "        platformAlerts: true\n        defaultReceiver:",
+    );
+    assert.throws(() => parseStackDoc(withRemoved, required), /platformAlerts: was removed/);
   });
 
   it("states each derived default on a key the schema leaves unset, as the program computes it", () => {
