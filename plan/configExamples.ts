@@ -99,7 +99,7 @@ export const EXAMPLES: Record<string, string> = {
     expectedActiveSeries: 500000   # sizes the volume, memory advice and sample limits
     resources:
       requests: { cpu: "2", memory: 8Gi }
-      limits: { memory: 8Gi }      # no CPU limit: it would throttle WAL replay and compaction
+      limits: { cpu: "4", memory: 8Gi }   # memory request = limit: required in prod
 `,
   alertmanager: `config:
   kube-monitoring:alertmanager:
@@ -134,7 +134,7 @@ export const EXAMPLES: Record<string, string> = {
   kube-monitoring:kubeStateMetrics:
     resources:
       requests: { cpu: 100m, memory: 256Mi }
-      limits: { memory: 1Gi }
+      limits: { cpu: 500m, memory: 1Gi }
 `,
   nodeExporter: `config:
   kube-monitoring:nodeExporter:
