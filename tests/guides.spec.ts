@@ -13,7 +13,7 @@ import { EFFECTIVE_ALERTMANAGER_FILE } from "../plan/plan";
 import { PLAN_HELP } from "../plan/cli";
 import { COMMENT_HELP, VERIFY_HELP } from "../plan/helpTexts";
 import type { CommandHelp } from "../plan/cliHelp";
-import { fixturesDir, planWithConfig, devPolicyConfig } from "./helpers/plan";
+import { Loose, fixturesDir, planWithConfig, devPolicyConfig } from "./helpers/plan";
 import { parseStackDoc, parseTeamDoc } from "./helpers/stackDoc";
 import { ownershipOf } from "../components/schema";
 import { PlatformContract, teamPlacementProblems } from "../components/platformContract";
@@ -113,6 +113,13 @@ describe("docs/onboarding.md", function () {
       assert.deepEqual(reaches("HighErrorRate"), ["shop/checkout/web-pager"]);
       assert.deepEqual(reaches("TargetDown"), ["shop/checkout/web-pager"]);
       assert.deepEqual(reaches("HighLatency"), ["shop/checkout/web-slack"]);
+      // The Secret is read where the guide (and configuration.md) says: the AlertmanagerConfig's namespace.
+      const amc = plan!.resources.find((r) => r.name === "app-checkout-alertmanagerconfig")!.inputs as Loose;
+      assert.equal(amc.metadata.namespace, "shop");
+      assert.deepEqual(amc.spec.receivers[0].pagerdutyConfigs[0].routingKey, {
+        name: "checkout-alerting",
+        key: "pagerduty-routing-key",
+      });
       // The routing table lines the guide quotes are in the plan's alert-routing.md.
       const table = fs.readFileSync(path.join(out, "dev", "manifests", "alert-routing.md"), "utf8");
       const quoted = blocks.find((b) => b.lang === "" && b.text.includes("| HighErrorRate |"))!;
