@@ -96,6 +96,19 @@ describe("docs/onboarding.md", function () {
     );
   });
 
+  it("quotes the error a misspelt key gives", () => {
+    const guide = fs.readFileSync(path.join(root, "docs/onboarding.md"), "utf8").replace(/\s*\n\s*/g, " ");
+    const quoted = /`Pulumi\.dev\.yaml:\d+: (apps\[checkout\][^`]*?) …`/.exec(guide)![1];
+    const typo = JSON.stringify({ config }).replace(
+      '"defaultReceiver":"web-slack"',
+      '"defaultReciever":"web-slack"',
+    );
+    assert.throws(
+      () => parseStackDoc(typo),
+      (err: Error) => err.message.includes(`docs: ${quoted}`),
+    );
+  });
+
   it("names only scripts and options that exist", () => {
     const commands = checkCommands(blocks);
     assert.ok(commands.some((c) => c.startsWith("npm run plan:comment -- ")));
