@@ -193,5 +193,29 @@ describe("config documentation", () => {
     assert.deepEqual(appLabels({ ...app, selector: undefined }), { app: "checkout" });
     assert.equal(ruleContext(app).job, "checkout");
     assert.equal(ruleContext(app).podNameRegex, "checkout-.*");
+    // The texts say what the program computed above, so a change to either fails here.
+    const text = (at: string) => DERIVED[at].text;
+    const q = (v: unknown) => `\`${JSON.stringify(v)}\``;
+    assert.equal(
+      text("prometheus.retention"),
+      `${q(generic.prometheus.retention)}, or ${q(thanos.prometheus.retention)} when \`thanos.enabled\``,
+    );
+    assert.equal(
+      text("cluster.storageClass.create"),
+      `${q(eks.cluster.storageClass.create)} when \`provider\` is eks, else ${q(generic.cluster.storageClass.create)}`,
+    );
+    assert.ok(
+      text("cluster.storageClass.name").startsWith(`${q(eks.cluster.storageClass.name)} when created`),
+    );
+    assert.equal(
+      text("cluster.kubeProxyMetrics"),
+      `${q(eks.cluster.kubeProxyMetrics)} when \`provider\` is eks, else ${q(generic.cluster.kubeProxyMetrics)}`,
+    );
+    for (const at of Object.keys(DERIVED).filter((k) => k.endsWith(".storageClass"))) {
+      assert.equal(text(at), "`cluster.storageClass.name`", at);
+    }
+    assert.equal(text("teams[].namespacePrefix"), "`<name>-`");
+    assert.equal(text("apps[].selector"), "`{ app: <name> }`");
+    assert.equal(text("apps[].podNameRegex"), "`<name>-.*`");
   });
 });
