@@ -11,6 +11,7 @@ import { stackFileLocator } from "../components/configLocation";
 import { excerptAt, promqlProblem } from "../components/promqlExcerpt";
 import { sloQueryProblem } from "../components/promqlConfig";
 import { readRuleFile } from "../components/ruleFiles";
+import { configExpressionOrigins, explainPromtoolOutput } from "../plan/promtoolErrors";
 
 const I = "      ";
 
@@ -168,5 +169,55 @@ describe("PromQL errors", () => {
         `${I}rate(x[5m]\n${I}          ^`,
       located: true,
     });
+  });
+
+  it("says promtool's rule errors at the config key, with the caret at promtool's position", () => {
+    const expr = 'sum by (job) (rate(http_requests_total{job="checkout"})) > 3';
+    const raw = {
+      apps: [
+        { name: "api", alerts: { custom: [{ alert: "Other", expr: "up" }] } },
+        { name: "checkout", alerts: { custom: [{ alert: "CheckoutSlow", expr }] } },
+      ],
+    };
+    const origin = configExpressionOrigins("dev", raw, (p) =>
+      p[1] === 1 ? "Pulumi.dev.yaml:15" : undefined,
+    );
+    const files = [
+      {
+        name: "shop-checkout.rules.yaml",
+        resource: "PrometheusRule shop/checkout",
+        // The first rule was left out for promtool (kept: [1]): promtool's "rule 1" is the second.
+        groups: [
+          {
+            name: "checkout.custom",
+            rules: [
+              { alert: "New", expr: "limitk(1, up)" },
+              { alert: "CheckoutSlow", expr },
+            ],
+          },
+        ],
+        kept: [[1]],
+      },
+    ];
+    const output = [
+      "Checking shop-checkout.rules.yaml",
+      "",
+      "  FAILED:",
+      'shop-checkout.rules.yaml: 13:14: group "checkout.custom", rule 1, "CheckoutSlow": could not parse expression: ' +
+        '1:20: parse error: expected type range vector in call to function "rate", got instant vector',
+    ].join("\n");
+    assert.deepEqual(explainPromtoolOutput(output, files, origin).split("\n"), [
+      "Checking PrometheusRule shop/checkout",
+      "",
+      "  FAILED:",
+      'Pulumi.dev.yaml:15: apps[checkout].alerts.custom[0].expr: promtool: expected type range vector in call to function "rate", got instant vector at column 20',
+      `${I}${expr}`,
+      `${I}${" ".repeat(19)}^`,
+    ]);
+    // Without an origin: the PrometheusRule, group and rule; never the generated file.
+    assert.deepEqual(explainPromtoolOutput(output, files).split("\n").slice(3, 4), [
+      'PrometheusRule shop/checkout, group checkout.custom, rule CheckoutSlow: expr: promtool: expected type range vector in call to function "rate", got instant vector at column 20',
+    ]);
+    assert.equal(origin("up"), "dev: apps[api].alerts.custom[0].expr");
   });
 });
