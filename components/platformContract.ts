@@ -10,9 +10,10 @@ import { namespacePrefix } from "./schema";
 import { dnsLabel, urlCarriesCredentials } from "./schemaPrimitives";
 import { monitorSelectors } from "./kubePrometheusStack/names";
 import { Ownership, PLATFORM_OWNER } from "./ownership";
+import type { Locate } from "./configLocation";
 
 /** Raised when the platform's contract changes shape; team stacks understand exactly this version. */
-export const PLATFORM_CONTRACT_VERSION = 2;
+export const PLATFORM_CONTRACT_VERSION = 3;
 
 /** `<service>.<namespace>.svc:<port>`: what a Probe's prober.url takes; no scheme, path or credentials. */
 const proberUrl = z
@@ -37,6 +38,8 @@ const label = z
  */
 export const platformContractSchema = z.strictObject({
   version: z.int(),
+  /** The platform's environment: a team stack that does not name its own takes this one (version 3). */
+  environment: z.enum(["dev", "prod"]),
   namespace: dnsLabel,
   clusterName: dnsLabel,
   selectors: z.record(
@@ -72,6 +75,7 @@ export type PlatformContract = z.infer<typeof platformContractSchema>;
 
 /** The contract the platform stack exports. */
 export function platformContractOutput(input: {
+  environment: PlatformContract["environment"];
   namespace: pulumi.Input<string>;
   clusterName: string;
   proberUrl?: pulumi.Input<string>;
@@ -81,6 +85,7 @@ export function platformContractOutput(input: {
   const own = input.ownership;
   return pulumi.all([input.namespace, input.proberUrl]).apply(([namespace, proberUrl]) => ({
     version: PLATFORM_CONTRACT_VERSION,
+    environment: input.environment,
     namespace,
     clusterName: input.clusterName,
     selectors: monitorSelectors as unknown as PlatformContract["selectors"],
@@ -160,11 +165,14 @@ export function teamPlacementProblems(
   team: string,
   contract: PlatformContract,
   apps: readonly TeamApp[],
+  /** The platform stack's reference, to name it, and where each app is in the team's stack file. */
+  opts: { platformStack?: string; locate?: Locate } = {},
 ): string[] {
   const claim = contract.teams.find((t) => t.name === team);
+  const platform = opts.platformStack ? `the platform stack ${opts.platformStack}` : "the platform stack";
   const problems: string[] = [];
-  for (const app of apps) {
-    const at = `${stack}: apps[${app.name}]`;
+  for (const [i, app] of apps.entries()) {
+    const at = `${opts.locate?.(["apps", i]) ?? stack}: apps[${app.name}]`;
     const ns = app.namespace;
     const platformApp = contract.apps.find((a) => a.name === app.name);
     const nsApp = contract.apps.find((a) => a.namespace === ns);
@@ -192,8 +200,10 @@ export function teamPlacementProblems(
       );
     }
     if (platformApp) {
+      // Both stacks would create its monitors, rules and receivers: refused here, not by amtool later.
       problems.push(
-        `${at}: the platform stack already has an app ${app.name} (in ${platformApp.namespace}); rename one`,
+        `${at}: app ${app.name} is in both this team stack (${stack}) and ${platform} (in namespace ${platformApp.namespace}); ` +
+          "an app belongs to one stack: remove it from one of them, or rename one",
       );
     } else if (nsApp) {
       problems.push(

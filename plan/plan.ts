@@ -108,12 +108,18 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       options.stack,
       options.configDir ? undefined : root,
     );
+    // A team stack without its own environment has its platform's, from the contract.
+    const environment =
+      stackFile.config["kube-monitoring:environment"] ??
+      Object.values(options.stackReferences ?? {})
+        .map((o) => (o.platformContract as { environment?: string } | undefined)?.environment)
+        .find(Boolean);
     // Checked before the program runs: a broken policy config must not look like a clean plan.
     const policyConfig = loadPolicyConfig(
       options.stack,
       options.policyConfigDir,
       allPolicies,
-      stackFile.config["kube-monitoring:environment"],
+      environment,
       options.policyConfigDir ? undefined : root,
     );
     // A fresh copy of the program each run: its top level is the deployment.
