@@ -172,51 +172,53 @@ export function teamPlacementProblems(
   const platform = opts.platformStack ? `the platform stack ${opts.platformStack}` : "the platform stack";
   const problems: string[] = [];
   for (const [i, app] of apps.entries()) {
-    const at = `${opts.locate?.(["apps", i]) ?? stack}: apps[${app.name}]`;
+    // `Pulumi.payments.yaml:7: apps[checkout].namespace`: the key's own line where the file is known.
+    const at = (...key: string[]) =>
+      `${opts.locate?.(["apps", i, ...key]) ?? stack}: apps[${app.name}]${key.map((k) => `.${k}`).join("")}`;
     const ns = app.namespace;
     const platformApp = contract.apps.find((a) => a.name === app.name);
     const nsApp = contract.apps.find((a) => a.namespace === ns);
     const other = contract.teams.find((t) => t.name !== team && ns.startsWith(t.namespacePrefix));
     if (app.team !== undefined && app.team !== team) {
       problems.push(
-        `${at}.team: ${app.team} is not this stack's team ${team}; a team stack holds one team's apps`,
+        `${at("team")}: ${app.team} is not this stack's team ${team}; a team stack holds one team's apps`,
       );
     }
     if (contract.platformNamespaces.includes(ns)) {
       problems.push(
-        `${at}.namespace: ${ns} is owned by the ${PLATFORM_OWNER}; use a namespace of team ${team}`,
+        `${at("namespace")}: ${ns} is owned by the ${PLATFORM_OWNER}; use a namespace of team ${team}`,
       );
     } else if (other) {
       problems.push(
-        `${at}.namespace: ${ns} is owned by team ${other.name} (prefix ${other.namespacePrefix})`,
+        `${at("namespace")}: ${ns} is owned by team ${other.name} (prefix ${other.namespacePrefix})`,
       );
     } else if (!claim) {
       problems.push(
-        `${at}.namespace: team ${team} claims no namespaces in the platform stack; add { name: ${team} } to the platform's teams`,
+        `${at("namespace")}: team ${team} claims no namespaces in the platform stack; add { name: ${team} } to the platform's teams`,
       );
     } else if (!ns.startsWith(claim.namespacePrefix)) {
       problems.push(
-        `${at}.namespace: ${ns} is outside team ${team}'s namespaces (${claim.namespacePrefix}*)`,
+        `${at("namespace")}: ${ns} is outside team ${team}'s namespaces (${claim.namespacePrefix}*)`,
       );
     }
     if (platformApp) {
       // Both stacks would create its monitors, rules and receivers: refused here, not by amtool later.
       problems.push(
-        `${at}: app ${app.name} is in both this team stack (${stack}) and ${platform} (in namespace ${platformApp.namespace}); ` +
+        `${at()}: app ${app.name} is in both this team stack (${stack}) and ${platform} (in namespace ${platformApp.namespace}); ` +
           "an app belongs to one stack: remove it from one of them, or rename one",
       );
     } else if (nsApp) {
       problems.push(
-        `${at}.namespace: ${ns} holds the platform stack's app ${nsApp.name}; one namespace has one owner`,
+        `${at("namespace")}: ${ns} holds the platform stack's app ${nsApp.name}; one namespace has one owner`,
       );
     }
     if (!app.routing) {
       problems.push(
-        `${at}.routing: is required in a team stack: the platform leaves the alerts of team ${team}'s namespaces to the team's routing`,
+        `${at("routing")}: is required in a team stack: the platform leaves the alerts of team ${team}'s namespaces to the team's routing`,
       );
     } else if (app.routing.copyToPlatform) {
       problems.push(
-        `${at}.routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team`,
+        `${at("routing", "copyToPlatform")}: is for platform stack apps; a team stack's alerts stay with the team`,
       );
     }
   }
