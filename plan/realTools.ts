@@ -165,7 +165,7 @@ export async function runRealToolChecks(
           checked.push({ name: f.name, resource: f.shown, groups: f.groups, kept: readable.kept });
           for (const u of readable.unchecked) {
             advisories.push(
-              `not checked by promtool ${version}: ${f.name} group ${u.group} rule ${u.rule}: ${u.reason}; set PROMTOOL to a newer promtool to check it`,
+              `not checked by promtool ${version}: ${f.shown} group ${u.group} rule ${u.rule}: ${u.reason}; set PROMTOOL to a newer promtool to check it`,
             );
           }
           fs.writeFileSync(path.join(dir, f.name), JSON.stringify({ groups: readable.groups }, null, 1));

@@ -80,7 +80,7 @@ describe("real tools: promtool and amtool", () => {
     // Each file by the PrometheusRule it holds, never the name the plan gave it for promtool.
     assert.equal(
       plan!.checks[0].output,
-      "Checking PrometheusRule monitoring/kube-monitoring-platform\n  SUCCESS: 6 rules found\n" +
+      "Checking PrometheusRule monitoring/kube-monitoring-platform\n  SUCCESS: 6 rules found\n\n" +
         "Checking PrometheusRule rust-app/rust-app\n  SUCCESS: 21 rules found",
     );
   });
