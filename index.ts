@@ -165,6 +165,7 @@ export const prometheusStorage = {
 export const selectors = monitorSelectors;
 /** What team stacks (teams/) read through a StackReference. */
 export const platformContract = platformContractOutput({
+  environment: cfg.environment,
   namespace: stack.namespace,
   clusterName: cfg.clusterName,
   proberUrl: exporters?.proberUrl,

@@ -221,7 +221,7 @@ function excludedBySelector(selector: unknown): (labels: Record<string, string>)
 /** Every PrometheusRule's groups as a rule file (promtool rejects the custom-resource wrapper). */
 export function ruleFiles(
   resources: RecordedResource[],
-): { name: string; resource: string; groups: unknown[] }[] {
+): { name: string; resource: string; shown: string; groups: unknown[] }[] {
   return resources
     .filter((r) => r.inputs.kind === "PrometheusRule")
     .map((r) => {
@@ -229,6 +229,8 @@ export function ruleFiles(
       return {
         name: `${String(meta.namespace)}-${String(meta.name)}.rules.yaml`,
         resource: r.urn,
+        /** How a person names it: `PrometheusRule shop/checkout-rules`. */
+        shown: `PrometheusRule ${String(meta.namespace)}/${String(meta.name)}`,
         groups: ((r.inputs.spec as Json).groups ?? []) as unknown[],
       };
     });

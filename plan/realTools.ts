@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "./alertmanagerConfig";
 import { forPromtool, parseVersion } from "./promtoolCompat";
+import { CheckedRuleFile, ExpressionOrigin, explainPromtoolOutput } from "./promtoolErrors";
 import type { RecordedResource } from "./runtime";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
@@ -137,11 +138,13 @@ function chunks<T>(items: T[], n: number): T[][] {
 
 /**
  * promtool on the rule files of `resources`, amtool on the Alertmanager configuration they make with
- * `alertmanagerContext` (for a team stack: the platform's release and AlertmanagerConfigs).
+ * `alertmanagerContext` (for a team stack: the platform's release and AlertmanagerConfigs). promtool's
+ * rule errors name the PrometheusRule, or the config key `origin` knows for the expression.
  */
 export async function runRealToolChecks(
   resources: RecordedResource[],
   alertmanagerContext: RecordedResource[] = [],
+  origin?: ExpressionOrigin,
 ): Promise<ToolCheck[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-checks-"));
   const clean = (text: string) => text.trim().replaceAll(dir + path.sep, "");
@@ -155,12 +158,14 @@ export async function runRealToolChecks(
       if (!version) pending.push(Promise.resolve(missing("promtool", subject)));
       else {
         const advisories: string[] = [];
+        const checked: CheckedRuleFile[] = [];
         // JSON is YAML, and far cheaper to write for thousands of rules.
         for (const f of files) {
           const readable = forPromtool(f.groups, version);
+          checked.push({ name: f.name, resource: f.shown, groups: f.groups, kept: readable.kept });
           for (const u of readable.unchecked) {
             advisories.push(
-              `not checked by promtool ${version}: ${f.name} group ${u.group} rule ${u.rule}: ${u.reason}; set PROMTOOL to a newer promtool to check it`,
+              `not checked by promtool ${version}: ${f.shown} group ${u.group} rule ${u.rule}: ${u.reason}; set PROMTOOL to a newer promtool to check it`,
             );
           }
           fs.writeFileSync(path.join(dir, f.name), JSON.stringify({ groups: readable.groups }, null, 1));
@@ -182,7 +187,11 @@ export async function runRealToolChecks(
             version,
             status: runs.every((r) => r.status === 0) ? "passed" : "failed",
             subject,
-            output: clean(runs.map((r) => r.output.trim()).join("\n")),
+            output: explainPromtoolOutput(
+              clean(runs.map((r) => r.output.trim()).join("\n")),
+              checked,
+              origin,
+            ),
             ...(advisories.length ? { advisories } : {}),
           })),
         );
