@@ -10,6 +10,7 @@ import {
   OperatorCrds,
   PlatformAlerting,
   Thanos,
+  WebIngresses,
   ThanosObjectStore,
   ampWorkspacesWithoutRole,
   kubePrometheusStackArgsFrom,
@@ -20,6 +21,7 @@ import {
   platformContractOutput,
   siblingsOf,
   thanosBucketClients,
+  uiIngresses,
 } from "./components";
 
 const cfg = loadStackConfig();
@@ -109,12 +111,27 @@ const exporters =
       })
     : undefined;
 
+// People reach Prometheus, Alertmanager and Thanos Query through ALBs that sign them in (webAccess).
+const ingresses = uiIngresses(cfg);
+const webUis = (Object.keys(ingresses) as (keyof typeof ingresses)[]).filter((ui) => ingresses[ui]);
+if (cfg.webAccess && webUis.length) {
+  new WebIngresses("web", {
+    namespace: stack.namespace,
+    webAccess: cfg.webAccess,
+    sso: cfg.grafana.sso,
+    ingresses,
+    webTls: Boolean(cfg.security.webTlsSecretName),
+    backends: [stack.release, ...(thanos ? [thanos] : [])],
+  });
+}
+
 if (cfg.cluster.networkPolicies) {
   new MonitoringNetworkPolicies("network", {
     namespace: cfg.namespace,
     namespaceOutput: stack.namespace,
     thanos: Boolean(thanos),
     pushgateway: cfg.pushgateway.enabled,
+    loadBalancer: cfg.webAccess && { cidrs: cfg.webAccess.loadBalancerCidrs, uis: webUis },
   });
 }
 
@@ -148,6 +165,7 @@ export const prometheusStorage = {
 export const selectors = monitorSelectors;
 /** What team stacks (teams/) read through a StackReference. */
 export const platformContract = platformContractOutput({
+  environment: cfg.environment,
   namespace: stack.namespace,
   clusterName: cfg.clusterName,
   proberUrl: exporters?.proberUrl,

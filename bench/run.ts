@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseCommandLine, usageError } from "../plan/cliHelp";
 import { logSafe } from "../plan/escape";
+import { progressLine } from "../plan/progress";
 import { BENCH_HELP } from "../plan/helpTexts";
 import { writeSyntheticStack, writeSyntheticTeamStack } from "./fixtures";
 
@@ -24,8 +25,12 @@ interface Sample {
   timings?: { programMs: number; policyMs: number; checksMs: number; schemaMs: number };
 }
 
-function measure(args: string[], runs: number): Sample[] {
-  return Array.from({ length: runs }, () => {
+/** On a terminal, what is being measured; quiet in CI and when stderr is a file. */
+const progress = progressLine();
+
+function measure(args: string[], runs: number, label: string): Sample[] {
+  return Array.from({ length: runs }, (_, i) => {
+    progress.update(`bench: ${label}, run ${i + 1} of ${runs}`);
     const started = performance.now();
     const run = spawnSync(process.execPath, [...tsNode, ...args], {
       cwd: root,
@@ -107,6 +112,7 @@ async function teamStacks(tmp: string) {
       reference,
     ];
   });
+  progress.update("bench: 10 team stacks in parallel");
   const { wallMs, samples } = await measureParallel(runs);
   return {
     name: "10 team stacks × 100 apps, in parallel",
@@ -119,6 +125,7 @@ async function teamStacks(tmp: string) {
 
 /** The backtest entry (bench/backtest.ts) in its own process: its last line is its summary. */
 function backtestBench(): { name: string; wallMsMedian: number; targetMs: number; queries: number } {
+  progress.update("bench: backtest");
   const run = spawnSync(process.execPath, [...tsNode, "bench/backtest.ts"], { cwd: root, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`bench/backtest.ts failed:\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!);
@@ -135,11 +142,13 @@ async function main() {
   }
   // `npm run bench -- backtest`: only the backtest entry.
   if (line.positionals.includes("backtest")) {
-    console.log(JSON.stringify(backtestBench(), null, 2));
+    const result = backtestBench();
+    progress.done();
+    console.log(JSON.stringify(result, null, 2));
     return;
   }
   const runs = Number(process.env.BENCH_RUNS ?? 3);
-  const floorSamples = measure(["bench/floor.ts"], runs);
+  const floorSamples = measure(["bench/floor.ts"], runs, "floor");
   const floorMs = median(floorSamples.map((s) => s.wallMs));
   const floor = {
     wallMsMedian: Math.round(floorMs),
@@ -147,7 +156,7 @@ async function main() {
   };
   const rows: ReturnType<typeof summarize>[] = [];
   for (const stack of ["dev", "prod"])
-    rows.push(summarize(stack, measure(["bench/planOnce.ts", stack, root], runs), floorMs));
+    rows.push(summarize(stack, measure(["bench/planOnce.ts", stack, root], runs, stack), floorMs));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-bench-"));
   let teams: Awaited<ReturnType<typeof teamStacks>>;
   try {
@@ -157,7 +166,7 @@ async function main() {
       rows.push(
         summarize(
           `${apps} apps`,
-          measure(["bench/planOnce.ts", stack, dir], apps >= 1000 ? Math.min(runs, 2) : runs),
+          measure(["bench/planOnce.ts", stack, dir], apps >= 1000 ? Math.min(runs, 2) : runs, `${apps} apps`),
           floorMs,
         ),
       );
@@ -215,6 +224,7 @@ async function main() {
     "",
   ].join("\n");
   fs.writeFileSync(path.join(__dirname, "results.md"), md);
+  progress.done();
   console.log(md);
 }
 

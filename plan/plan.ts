@@ -6,7 +6,7 @@ import { alertRoutingMarkdown, ownershipViolations, routingTable } from "./alert
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { CONFIG_DIR_ENV, ConfigError } from "../components/config";
+import { CONFIG_DIR_ENV, ConfigError, rawConfigFrom } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { HELM_RELEASE } from "../policies/util";
 import { PolicyConfigError, loadPolicyConfig, runPolicies } from "../policies/harness";
@@ -16,6 +16,8 @@ import { effectiveAlertmanagerConfig, feedsAlertmanager } from "./alertmanagerCo
 import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
 import { runRealToolChecks } from "./realTools";
+import { configExpressionOrigins } from "./promtoolErrors";
+import { stackFileLocator } from "../components/configLocation";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
 import { readPlanJson } from "./planFile";
@@ -106,12 +108,18 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       options.stack,
       options.configDir ? undefined : root,
     );
+    // A team stack without its own environment has its platform's, from the contract.
+    const environment =
+      stackFile.config["kube-monitoring:environment"] ??
+      Object.values(options.stackReferences ?? {})
+        .map((o) => (o.platformContract as { environment?: string } | undefined)?.environment)
+        .find(Boolean);
     // Checked before the program runs: a broken policy config must not look like a clean plan.
     const policyConfig = loadPolicyConfig(
       options.stack,
       options.policyConfigDir,
       allPolicies,
-      stackFile.config["kube-monitoring:environment"],
+      environment,
       options.policyConfigDir ? undefined : root,
     );
     // A fresh copy of the program each run: its top level is the deployment.
@@ -155,7 +163,13 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     }
     const policiesDone = performance.now();
     // Sequential on purpose: on two cores, overlapping the tools with the policies only moved the time.
-    plan.checks = await runRealToolChecks(plan.resources, options.alertmanagerContext);
+    const configDir = options.configDir ?? options.projectDir;
+    const origin = configExpressionOrigins(
+      options.stack,
+      rawConfigFrom(stackFile.config),
+      stackFileLocator(configDir, options.stack),
+    );
+    plan.checks = await runRealToolChecks(plan.resources, options.alertmanagerContext, origin);
     const checksDone = performance.now();
     const invalid = await validateCustomResources(plan.resources);
     timings = {
