@@ -54,9 +54,10 @@ export function prComment(
   return { markdown: renderMarkdown(entries, undefined, failed), planned: entries.length };
 }
 
-if (require.main === module) {
+/** `npm run plan:comment`: its exit status; what it says goes to the console. */
+export function main(argv: string[]): number {
   const line = parseCommandLine(
-    process.argv.slice(2),
+    argv,
     {
       head: { type: "string" },
       base: { type: "string" },
@@ -67,7 +68,7 @@ if (require.main === module) {
   );
   if (line.kind !== "run") {
     (line.kind === "help" ? console.log : console.error)(line.text);
-    process.exit(line.kind === "help" ? 0 : 1);
+    return line.kind === "help" ? 0 : 1;
   }
   const { values, positionals } = line;
   const missing = ["head", "base", "out"].filter((k) => !values[k as "head" | "base" | "out"]);
@@ -76,7 +77,7 @@ if (require.main === module) {
       ? `${missing.map((k) => `--${k}`).join(", ")}: required`
       : `${positionals[0]}: unexpected argument`;
     console.error(usageError(logSafe(why), COMMENT_HELP));
-    process.exit(1);
+    return 1;
   }
   let result: ReturnType<typeof prComment>;
   try {
@@ -84,9 +85,12 @@ if (require.main === module) {
   } catch (err) {
     if (!(err instanceof PlanFileError)) throw err;
     console.error(logSafe(err.message));
-    process.exit(1);
+    return 1;
   }
   const { markdown, planned } = result;
   fs.writeFileSync(values.out!, markdown);
   console.log(`wrote ${values.out} (${planned} stacks)`);
+  return 0;
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -227,15 +227,19 @@ export function configReference(projectDir: string): string {
   return lines.join("\n");
 }
 
-if (require.main === module) {
-  const line = parseCommandLine(process.argv.slice(2), {}, DOCS_HELP);
+/** `npm run docs`: its exit status; what it says goes to the console. */
+export function main(argv: string[]): number {
+  const line = parseCommandLine(argv, {}, DOCS_HELP);
   if (line.kind !== "run" || line.positionals.length) {
     const text =
       line.kind === "run" ? usageError(`${line.positionals[0]}: unexpected argument`, DOCS_HELP) : line.text;
     (line.kind === "help" ? console.log : console.error)(logSafe(text));
-    process.exit(line.kind === "help" ? 0 : 1);
+    return line.kind === "help" ? 0 : 1;
   }
   const root = path.resolve(__dirname, "..");
   fs.writeFileSync(path.join(root, "docs", "configuration.md"), configReference(root));
   console.log("wrote docs/configuration.md");
+  return 0;
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
