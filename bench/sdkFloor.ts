@@ -1,0 +1,39 @@
+/**
+ * The second floor: the Pulumi SDK registering N no-op resources (no inputs) under the offline plan's
+ * own mocks and recorder (plan/runtime.ts), the part of a plan's cost no program can avoid. Prints a
+ * JSON line like planOnce.ts: wall time from process start, peak RSS, resources.
+ *
+ * `node -r ./plan/register.js bench/sdkFloor.ts N`
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { useLeanStackTraces } from "../plan/leanStacks";
+import { runProgram } from "../plan/runtime";
+
+useLeanStackTraces();
+const count = Number(process.argv[2] ?? 1000);
+
+class Noop extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("bench:index:Noop", name, {});
+  }
+}
+
+void runProgram({
+  project: "bench",
+  stack: "floor",
+  config: {},
+  // The stack resource counts as one, as in a plan.
+  program: () => {
+    for (let i = 1; i < count; i++) new Noop(`noop-${i}`);
+  },
+}).then((run) => {
+  console.log(
+    JSON.stringify({
+      wallMs: performance.now(),
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      resources: run.resources.length,
+    }),
+  );
+  process.exit(0);
+});
