@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   AppMonitoring,
   ConfigError,
+  inBatches,
   loadTeamConfig,
   namespaceRouter,
   parsePlatformContract,
@@ -22,7 +23,8 @@ export = async () => {
   // Ownership: only the team's claimed namespaces, every app routed; refused before anything registers.
   const problems = teamPlacementProblems(pulumi.getStack(), cfg.team, contract, cfg.apps);
   if (problems.length) throw new ConfigError(problems);
-  for (const app of cfg.apps) {
+  // A batch at a time: each batch registers before the next is built (components/inBatches.ts).
+  await inBatches(cfg.apps, (app) => {
     new AppMonitoring(`app-${app.name}`, {
       app,
       importedRules: app.importedRules,
@@ -35,7 +37,7 @@ export = async () => {
         siblings: siblingsOf(cfg.apps, app),
       },
     });
-  }
+  });
   return {
     team: cfg.team,
     apps: cfg.apps.map((app) => app.name),
