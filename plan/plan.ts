@@ -189,6 +189,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       };
     }
   } catch (err) {
+    // The tools may have started: they finish (and clean their scratch directory) before the answer.
+    await checking.catch(() => undefined);
     const report =
       err instanceof ConfigError || err instanceof PolicyConfigError
         ? err.problems.join("\n")
