@@ -26,8 +26,9 @@ export const PLAN_HELP: CommandHelp = {
     ["--out DIR", "where <stack>/plan.json and <stack>/manifests/ go (default out)"],
     [
       "--manifests MODE",
-      "all: a YAML file per object and per Helm release's values; summary: the values files, promtool\n" +
-        "rule files and objects.tsv; none: alertmanager.effective.yaml and alert-routing.md only\n" +
+      "all: a YAML file per object and per Helm release's values; summary: the values\n" +
+        "files, a promtool rule file per PrometheusRule and objects.tsv; none: only\n" +
+        "alertmanager.effective.yaml and alert-routing.md (docs/plan-output.md)\n" +
         `(default: all up to ${ALL_MANIFESTS_UP_TO} objects, summary above)`,
     ],
     [
