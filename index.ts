@@ -10,6 +10,7 @@ import {
   OperatorCrds,
   PlatformAlerting,
   Thanos,
+  WebIngresses,
   ThanosObjectStore,
   ampWorkspacesWithoutRole,
   inBatches,
@@ -21,6 +22,7 @@ import {
   platformContractOutput,
   siblingsOf,
   thanosBucketClients,
+  uiIngresses,
 } from "./components";
 
 const cfg = loadStackConfig();
@@ -110,12 +112,27 @@ const exporters =
       })
     : undefined;
 
+// People reach Prometheus, Alertmanager and Thanos Query through ALBs that sign them in (webAccess).
+const ingresses = uiIngresses(cfg);
+const webUis = (Object.keys(ingresses) as (keyof typeof ingresses)[]).filter((ui) => ingresses[ui]);
+if (cfg.webAccess && webUis.length) {
+  new WebIngresses("web", {
+    namespace: stack.namespace,
+    webAccess: cfg.webAccess,
+    sso: cfg.grafana.sso,
+    ingresses,
+    webTls: Boolean(cfg.security.webTlsSecretName),
+    backends: [stack.release, ...(thanos ? [thanos] : [])],
+  });
+}
+
 if (cfg.cluster.networkPolicies) {
   new MonitoringNetworkPolicies("network", {
     namespace: cfg.namespace,
     namespaceOutput: stack.namespace,
     thanos: Boolean(thanos),
     pushgateway: cfg.pushgateway.enabled,
+    loadBalancer: cfg.webAccess && { cidrs: cfg.webAccess.loadBalancerCidrs, uis: webUis },
   });
 }
 
@@ -155,6 +172,7 @@ export = async () => {
     selectors: monitorSelectors,
     /** What team stacks (teams/) read through a StackReference. */
     platformContract: platformContractOutput({
+      environment: cfg.environment,
       namespace: stack.namespace,
       clusterName: cfg.clusterName,
       proberUrl: exporters?.proberUrl,

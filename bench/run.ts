@@ -12,9 +12,13 @@ import * as path from "node:path";
 import * as prettier from "prettier";
 import { parseCommandLine, usageError } from "../plan/cliHelp";
 import { logSafe } from "../plan/escape";
+import { progressLine } from "../plan/progress";
 import { BENCH_HELP } from "../plan/helpTexts";
 import { writeSyntheticStack, writeSyntheticTeamStack } from "./fixtures";
 import { Row, Sample, benchRow, root, rowsMarkdown, tsNode } from "./measure";
+
+/** On a terminal, what is being measured; quiet in CI and when stderr is a file. */
+const progress = progressLine();
 
 /** Runs every plan at once, each in its own process; the wall time is the last one's end. */
 async function measureParallel(runs: string[][]): Promise<{ wallMs: number; samples: Sample[] }> {
@@ -61,6 +65,7 @@ async function teamStacks(tmp: string) {
       reference,
     ];
   });
+  progress.update("bench: 10 team stacks in parallel");
   const { wallMs, samples } = await measureParallel(runs);
   return {
     name: "10 team stacks × 100 apps, in parallel",
@@ -73,6 +78,7 @@ async function teamStacks(tmp: string) {
 
 /** The backtest entry (bench/backtest.ts) in its own process: its last line is its summary. */
 function backtestBench(): { name: string; wallMsMedian: number; targetMs: number; queries: number } {
+  progress.update("bench: backtest");
   const run = spawnSync(process.execPath, [...tsNode, "bench/backtest.ts"], { cwd: root, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`bench/backtest.ts failed:\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!);
@@ -95,20 +101,26 @@ async function main() {
   }
   // `npm run bench -- backtest`: only the backtest entry.
   if (line.positionals.includes("backtest")) {
-    console.log(JSON.stringify(backtestBench(), null, 2));
+    const result = backtestBench();
+    progress.done();
+    console.log(JSON.stringify(result, null, 2));
     return;
   }
   const scale = line.positionals.includes("scale");
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const loadBefore = fs.readFileSync("/proc/loadavg", "utf8").trim();
   const rows: Row[] = [];
-  for (const stack of ["dev", "prod"]) rows.push(benchRow(stack, ["bench/planOnce.ts", stack, root], runs));
+  for (const stack of ["dev", "prod"]) {
+    progress.update(`bench: ${stack} and its floors`);
+    rows.push(benchRow(stack, ["bench/planOnce.ts", stack, root], runs));
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-bench-"));
   let teams: Awaited<ReturnType<typeof teamStacks>> | undefined;
   try {
     for (const apps of scale ? [100, 1000] : [1, 10, 100, 1000]) {
       const stack = `bench-${apps}`;
       const dir = writeSyntheticStack(root, path.join(tmp, stack), stack, apps);
+      progress.update(`bench: ${apps} apps and its floors`);
       const profiled = scale || apps >= 100;
       const n = apps >= 1000 ? Math.min(runs, 2) : runs;
       rows.push(benchRow(`${apps} apps`, ["bench/planOnce.ts", stack, dir], n, profiled));
@@ -173,6 +185,7 @@ async function main() {
   const file = path.join(__dirname, "results.md");
   const options = (await prettier.resolveConfig(file)) ?? {};
   fs.writeFileSync(file, await prettier.format(md, { ...options, parser: "markdown" }));
+  progress.done();
   console.log(md);
 }
 

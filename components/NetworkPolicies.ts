@@ -7,6 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { STACK_LABELS } from "./labels";
+import { WEB_UI_BACKENDS } from "./WebIngresses";
+import type { WebUi } from "./webAccessSchema";
 
 /** A namespace whose workloads push to the Pushgateway carries this label. */
 export const PUSHGATEWAY_CLIENT_LABEL = "kube-monitoring.io/pushgateway-client";
@@ -35,6 +37,18 @@ export interface NetworkPolicyOptions {
   readonly namespace: string;
   readonly thanos: boolean;
   readonly pushgateway: boolean;
+  /**
+   * The UIs people reach through an ALB (WebIngresses.ts), and the ALB subnets' CIDRs: with IP targets
+   * the ALB connects to the pods from its own addresses, so those CIDRs are admitted on each UI's port.
+   */
+  readonly loadBalancer?: { readonly cidrs: readonly string[]; readonly uis: readonly WebUi[] };
+}
+
+/** Admits the ALB's subnets to `ui`'s web port, when the UI has an ingress. */
+function fromLoadBalancer(opts: NetworkPolicyOptions, ui: WebUi): { from: Peer[]; ports: Port[] }[] {
+  const lb = opts.loadBalancer;
+  if (!lb || !lb.uis.includes(ui) || !lb.cidrs.length) return [];
+  return [{ from: lb.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(WEB_UI_BACKENDS[ui].port) }];
 }
 
 /** The policies, as plain specs. Pure. */
@@ -49,6 +63,7 @@ export function monitoringNetworkPolicies(opts: NetworkPolicyOptions): NetworkPo
         // The sidecar's HTTP (10902) only where there is a sidecar.
         { from: [inNamespace], ports: tcp(9090, 8080, ...(opts.thanos ? [10902] : [])) },
         ...(opts.thanos ? [{ from: [pods(THANOS_QUERY_POD)], ports: tcp(10901) }] : []),
+        ...fromLoadBalancer(opts, "prometheus"),
       ],
     },
     {
@@ -58,6 +73,7 @@ export function monitoringNetworkPolicies(opts: NetworkPolicyOptions): NetworkPo
       ingress: [
         { from: [inNamespace], ports: tcp(9093, 8080) },
         { from: [pods(ALERTMANAGER_POD)], ports: [...tcp(9094), { port: 9094, protocol: "UDP" }] },
+        ...fromLoadBalancer(opts, "alertmanager"),
       ],
     },
   ];
@@ -84,7 +100,7 @@ export function monitoringNetworkPolicies(opts: NetworkPolicyOptions): NetworkPo
         // Grafana's Thanos datasource.
         name: "thanos-query-frontend",
         podSelector: THANOS_QUERY_FRONTEND_POD,
-        ingress: [{ from: [inNamespace], ports: tcp(10902) }],
+        ingress: [{ from: [inNamespace], ports: tcp(10902) }, ...fromLoadBalancer(opts, "thanos-query")],
       },
       {
         name: "thanos-compactor",

@@ -31,6 +31,23 @@ export function receiverSecretData(receivers: ReceiverConfig[]): Record<string, 
   return data;
 }
 
+/**
+ * Links in notifications, as Alertmanager's templates fill them: `.ExternalURL` is the Alertmanager's
+ * alertmanager.externalUrl, each alert's `.GeneratorURL` its rule's expression on Prometheus'
+ * prometheus.externalUrl. Both must be URLs people can open (https in prod, schema.ts).
+ */
+export const NOTIFICATION_LINKS = {
+  /** The receiver's alerts in the Alertmanager UI, where they can be silenced. */
+  alerts: "{{ .ExternalURL }}/#/alerts?receiver={{ .Receiver | urlquery }}",
+  /** The first alert's rule expression in Prometheus. */
+  source: "{{ (index .Alerts 0).GeneratorURL }}",
+  /** One line per alert: its summary, runbook and source. */
+  slackText:
+    "{{ range .Alerts }}{{ .Annotations.summary }}\n" +
+    "{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}\n{{ end }}" +
+    "Source: {{ .GeneratorURL }}\n{{ end }}",
+} as const;
+
 export function receiver(app: string, r: ReceiverConfig): IReceiver {
   const out: IReceiver = { name: r.name };
   if (r.pagerduty) {
@@ -40,6 +57,8 @@ export function receiver(app: string, r: ReceiverConfig): IReceiver {
         routingKey: secretRef(app, r.name, "routing-key", r.pagerduty.routingKey),
         sendResolved: r.pagerduty.sendResolved,
         severity: "{{ if .CommonLabels.severity }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}",
+        clientURL: NOTIFICATION_LINKS.alerts,
+        pagerDutyLinkConfigs: [{ href: NOTIFICATION_LINKS.source, alt: "Query in Prometheus" }],
       },
     ];
   }
@@ -50,7 +69,8 @@ export function receiver(app: string, r: ReceiverConfig): IReceiver {
         channel: r.slack.channel,
         sendResolved: r.slack.sendResolved,
         title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}",
-        text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
+        titleLink: NOTIFICATION_LINKS.alerts,
+        text: NOTIFICATION_LINKS.slackText,
       },
     ];
   }

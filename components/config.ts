@@ -22,6 +22,7 @@ import { isConfigSecret } from "./sdkInternals";
 import { readSecureLeafPaths } from "./stackSecrets";
 import { ReadFile, projectFileReader, readRuleFile } from "./ruleFiles";
 import { ownerLabelProblem } from "./appSchema";
+import { appPromqlProblems } from "./promqlConfig";
 import { appDashboardUid } from "./appResources";
 import {
   Dashboard,
@@ -114,10 +115,10 @@ export function parseStackConfig(
   const problems: string[] = [];
   const readAll = (files: string[], at: (string | number)[]): ImportedRules =>
     files.flatMap((file, j) => {
-      const { groups, problem } = opts.readFile
+      const { groups, problem, located } = opts.readFile
         ? readRuleFile(file, opts.readFile)
-        : { groups: undefined, problem: "cannot be read here" };
-      if (problem) problems.push(`${here([...at, j])}: ${problem}`);
+        : { groups: undefined, problem: "cannot be read here", located: false };
+      if (problem) problems.push(located ? problem : `${here([...at, j])}: ${problem}`);
       return groups ? [{ file, groups }] : [];
     });
   const imported = {
@@ -139,7 +140,11 @@ export function parseStackConfig(
       ),
     ),
   );
-  if (problems.length) throw new ConfigError(problems);
+  // PromQL written in the config, judged at its key: a generated rule file's name would not say where.
+  for (const { path: at, problem } of appPromqlProblems(result.data.apps))
+    problems.push(`${here(at)}: ${problem}`);
+  // One rule file imported by two apps is one problem.
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
   const cfg = resolveDefaults(result.data, imported);
   return { ...cfg, dashboards: checkedDashboards(stack, cfg, opts.dashboardFiles ?? []) };
 }

@@ -14,6 +14,8 @@ import {
   resources,
 } from "./schemaPrimitives";
 import { clusterSizeSchema } from "./clusterSizeSchema";
+import { externalUrl } from "./schemaPrimitives";
+import { uiIngressSchema } from "./webAccessSchema";
 
 export const prometheusSchema = z
   .strictObject({
@@ -39,6 +41,10 @@ export const prometheusSchema = z
      */
     enforcedSampleLimit: z.int().min(0).optional(),
     resources: resources({ cpu: "1", memory: "4Gi" }, { cpu: "2", memory: "4Gi" }),
+    /** The URL people open Prometheus at; alerts' links (generatorURL) point there. Default: the ingress's. */
+    externalUrl: externalUrl.optional(),
+    /** An ALB for people, behind webAccess's sign-in. */
+    ingress: uiIngressSchema.optional(),
   })
   .superRefine((p, ctx) => {
     const retainedBytes = p.retentionSize === undefined ? undefined : prometheusBytes(p.retentionSize);
@@ -80,6 +86,10 @@ export const alertmanagerSchema = z.strictObject({
   storageSize: storageQuantity.default("2Gi"),
   storageClass: z.string().min(1).optional(),
   resources: resources({ cpu: "50m", memory: "128Mi" }, { cpu: "200m", memory: "256Mi" }),
+  /** The URL people open Alertmanager at; notifications link there. Default: the ingress's. */
+  externalUrl: externalUrl.optional(),
+  /** An ALB for people, behind webAccess's sign-in. */
+  ingress: uiIngressSchema.optional(),
 });
 
 export const securitySchema = z.strictObject({

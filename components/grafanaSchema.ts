@@ -9,13 +9,17 @@ import {
   SCHEME_ANNOTATION,
   internalIngressProblems,
 } from "../policies/ingressScope";
-import { arn, dnsLabel, storageQuantity, httpsUrl, iniValue, replicas, resources } from "./schemaPrimitives";
-
-const hostname = z
-  .string()
-  .regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, {
-    error: "{input} is not a host name (like grafana.example.com)",
-  });
+import {
+  arn,
+  dnsLabel,
+  externalUrl,
+  hostname,
+  storageQuantity,
+  httpsUrl,
+  iniValue,
+  replicas,
+  resources,
+} from "./schemaPrimitives";
 
 /** Where the ingress's certificate comes from. */
 const ingressTls = z.union(
@@ -105,6 +109,8 @@ export const grafanaSchema = z
     resources: resources({ cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "512Mi" }),
     replicas: replicas.default(1),
     ingress: grafanaIngressSchema.optional(),
+    /** Grafana's public URL (`server.root_url`), for links and the SSO redirect. Default: the ingress's. */
+    rootUrl: externalUrl.optional(),
     sso: grafanaSsoSchema.optional(),
     /** Grafana's SQLite database on a volume of the stack's StorageClass (one replica). */
     persistence: z

@@ -17,6 +17,8 @@ export * from "./ClusterBase";
 export * from "./scheduling";
 export * from "./labels";
 export * from "./NetworkPolicies";
+export * from "./WebIngresses";
+export { uiIngresses } from "./webAccessSchema";
 export * from "./ruleFiles";
 export * from "./security";
 export * from "./GrafanaDashboards";

@@ -10,9 +10,10 @@ import { namespacePrefix } from "./schema";
 import { dnsLabel, urlCarriesCredentials } from "./schemaPrimitives";
 import { monitorSelectors } from "./kubePrometheusStack/names";
 import { Ownership, PLATFORM_OWNER } from "./ownership";
+import type { Locate } from "./configLocation";
 
 /** Raised when the platform's contract changes shape; team stacks understand exactly this version. */
-export const PLATFORM_CONTRACT_VERSION = 2;
+export const PLATFORM_CONTRACT_VERSION = 3;
 
 /** `<service>.<namespace>.svc:<port>`: what a Probe's prober.url takes; no scheme, path or credentials. */
 const proberUrl = z
@@ -37,6 +38,8 @@ const label = z
  */
 export const platformContractSchema = z.strictObject({
   version: z.int(),
+  /** The platform's environment: a team stack that does not name its own takes this one (version 3). */
+  environment: z.enum(["dev", "prod"]),
   namespace: dnsLabel,
   clusterName: dnsLabel,
   selectors: z.record(
@@ -72,6 +75,7 @@ export type PlatformContract = z.infer<typeof platformContractSchema>;
 
 /** The contract the platform stack exports. */
 export function platformContractOutput(input: {
+  environment: PlatformContract["environment"];
   namespace: pulumi.Input<string>;
   clusterName: string;
   proberUrl?: pulumi.Input<string>;
@@ -81,6 +85,7 @@ export function platformContractOutput(input: {
   const own = input.ownership;
   return pulumi.all([input.namespace, input.proberUrl]).apply(([namespace, proberUrl]) => ({
     version: PLATFORM_CONTRACT_VERSION,
+    environment: input.environment,
     namespace,
     clusterName: input.clusterName,
     selectors: monitorSelectors as unknown as PlatformContract["selectors"],
@@ -160,53 +165,60 @@ export function teamPlacementProblems(
   team: string,
   contract: PlatformContract,
   apps: readonly TeamApp[],
+  /** The platform stack's reference, to name it, and where each app is in the team's stack file. */
+  opts: { platformStack?: string; locate?: Locate } = {},
 ): string[] {
   const claim = contract.teams.find((t) => t.name === team);
+  const platform = opts.platformStack ? `the platform stack ${opts.platformStack}` : "the platform stack";
   const problems: string[] = [];
-  for (const app of apps) {
-    const at = `${stack}: apps[${app.name}]`;
+  for (const [i, app] of apps.entries()) {
+    // `Pulumi.payments.yaml:7: apps[checkout].namespace`: the key's own line where the file is known.
+    const at = (...key: string[]) =>
+      `${opts.locate?.(["apps", i, ...key]) ?? stack}: apps[${app.name}]${key.map((k) => `.${k}`).join("")}`;
     const ns = app.namespace;
     const platformApp = contract.apps.find((a) => a.name === app.name);
     const nsApp = contract.apps.find((a) => a.namespace === ns);
     const other = contract.teams.find((t) => t.name !== team && ns.startsWith(t.namespacePrefix));
     if (app.team !== undefined && app.team !== team) {
       problems.push(
-        `${at}.team: ${app.team} is not this stack's team ${team}; a team stack holds one team's apps`,
+        `${at("team")}: ${app.team} is not this stack's team ${team}; a team stack holds one team's apps`,
       );
     }
     if (contract.platformNamespaces.includes(ns)) {
       problems.push(
-        `${at}.namespace: ${ns} is owned by the ${PLATFORM_OWNER}; use a namespace of team ${team}`,
+        `${at("namespace")}: ${ns} is owned by the ${PLATFORM_OWNER}; use a namespace of team ${team}`,
       );
     } else if (other) {
       problems.push(
-        `${at}.namespace: ${ns} is owned by team ${other.name} (prefix ${other.namespacePrefix})`,
+        `${at("namespace")}: ${ns} is owned by team ${other.name} (prefix ${other.namespacePrefix})`,
       );
     } else if (!claim) {
       problems.push(
-        `${at}.namespace: team ${team} claims no namespaces in the platform stack; add { name: ${team} } to the platform's teams`,
+        `${at("namespace")}: team ${team} claims no namespaces in the platform stack; add { name: ${team} } to the platform's teams`,
       );
     } else if (!ns.startsWith(claim.namespacePrefix)) {
       problems.push(
-        `${at}.namespace: ${ns} is outside team ${team}'s namespaces (${claim.namespacePrefix}*)`,
+        `${at("namespace")}: ${ns} is outside team ${team}'s namespaces (${claim.namespacePrefix}*)`,
       );
     }
     if (platformApp) {
+      // Both stacks would create its monitors, rules and receivers: refused here, not by amtool later.
       problems.push(
-        `${at}: the platform stack already has an app ${app.name} (in ${platformApp.namespace}); rename one`,
+        `${at()}: app ${app.name} is in both this team stack (${stack}) and ${platform} (in namespace ${platformApp.namespace}); ` +
+          "an app belongs to one stack: remove it from one of them, or rename one",
       );
     } else if (nsApp) {
       problems.push(
-        `${at}.namespace: ${ns} holds the platform stack's app ${nsApp.name}; one namespace has one owner`,
+        `${at("namespace")}: ${ns} holds the platform stack's app ${nsApp.name}; one namespace has one owner`,
       );
     }
     if (!app.routing) {
       problems.push(
-        `${at}.routing: is required in a team stack: the platform leaves the alerts of team ${team}'s namespaces to the team's routing`,
+        `${at("routing")}: is required in a team stack: the platform leaves the alerts of team ${team}'s namespaces to the team's routing`,
       );
     } else if (app.routing.copyToPlatform) {
       problems.push(
-        `${at}.routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team`,
+        `${at("routing", "copyToPlatform")}: is for platform stack apps; a team stack's alerts stay with the team`,
       );
     }
   }

@@ -21,6 +21,7 @@ import { compactorVolumeFor, planStoreGateway, thanosByteSize, quantityBytes } f
 import { dnsLabel, relabelConfigSchema, resources, uniqueNames } from "./schemaPrimitives";
 import { enforcedLimitProblem, resolveClusterSize } from "./clusterSizeSchema";
 import { coreScrapeLimits, largestCoreLimit } from "./scrapeLimits";
+import { ingressUrl, webAccessProblems, webAccessSchema } from "./webAccessSchema";
 import type { ClusterSize } from "./scrapeLimits";
 import {
   OwnedApp,
@@ -98,6 +99,8 @@ export const stackConfigSchema = z
       .superRefine(uniqueNames("team")),
     pushgateway: pushgatewaySchema,
     blackboxExporter: blackboxExporterSchema,
+    /** How people reach Prometheus, Alertmanager and Thanos Query: ALBs with OIDC sign-in. */
+    webAccess: webAccessSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     // One owner per namespace: the platform's stay the platform's, a team's prefix is the team's.
@@ -166,6 +169,8 @@ export const stackConfigSchema = z
         });
       }
     }
+    for (const p of webAccessProblems(cfg))
+      ctx.addIssue({ code: "custom", path: p.path, message: p.message });
     const enforced = enforcedLimitProblem(
       cfg.prometheus.enforcedSampleLimit,
       resolveClusterSize(cfg.cluster.size, cfg.prometheus.expectedActiveSeries),
@@ -273,9 +278,17 @@ export function resolveDefaults(
       retention: cfg.prometheus.retention ?? (cfg.thanos.enabled ? "6d" : "15d"),
       enforcedSampleLimit:
         cfg.prometheus.enforcedSampleLimit ?? largestCoreLimit(coreScrapeLimits(size)).limit,
+      externalUrl: cfg.prometheus.externalUrl ?? ingressUrl(cfg.prometheus.ingress),
     }),
-    alertmanager: onClass(cfg.alertmanager),
-    grafana: { ...cfg.grafana, persistence: onClass(cfg.grafana.persistence) },
+    alertmanager: onClass({
+      ...cfg.alertmanager,
+      externalUrl: cfg.alertmanager.externalUrl ?? ingressUrl(cfg.alertmanager.ingress),
+    }),
+    grafana: {
+      ...cfg.grafana,
+      rootUrl: cfg.grafana.rootUrl ?? ingressUrl(cfg.grafana.ingress),
+      persistence: onClass(cfg.grafana.persistence),
+    },
     thanos: {
       ...cfg.thanos,
       storeGateway: onClass({

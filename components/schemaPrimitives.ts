@@ -177,6 +177,26 @@ export const httpsUrl = z
   .url({ protocol: /^https$/, error: "{input} is not an https URL" })
   .refine((u) => !urlCarriesCredentials(u), { error: URL_CREDENTIALS_MESSAGE });
 
+/** A DNS host name with at least two labels, lower case (like grafana.example.com). */
+export const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, {
+    error: "{input} is not a host name (like grafana.example.com)",
+  });
+
+/**
+ * The URL people open a web UI at, as links in notifications carry it: http(s), no credentials, no
+ * query or fragment (Prometheus and Alertmanager append their own paths to it). https only in prod
+ * (schema.ts), where the links travel through Slack and PagerDuty.
+ */
+export const externalUrl = httpUrl.refine(
+  (u) => {
+    const url = URL.parse(u);
+    return url === null || (url.search === "" && url.hash === "");
+  },
+  { error: "{input} must not have a query or fragment: the UI appends its own paths to it" },
+);
+
 /**
  * A value for grafana.ini: one line (checked for every string in inputText.ts) and none of Grafana's
  * variable expansions (`$__env{…}`, `$__file{…}`, `$__vault{…}`), which would read the pod's environment

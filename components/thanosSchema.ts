@@ -3,6 +3,7 @@
  * resolution, auth, and each component's size and limits. Pure zod; components/schema.ts composes it.
  */
 import { z } from "zod";
+import { uiIngressSchema } from "./webAccessSchema";
 import { PROMETHEUS_BYTE_SIZE, durationSeconds } from "./capacity";
 import { arn, awsRegion, duration, replicas, resources, storageQuantity } from "./schemaPrimitives";
 
@@ -112,6 +113,8 @@ export const thanosSchema = z
         timeout: duration("like 2m").default("2m"),
         /** `--query.max-concurrent`: queries evaluated at once per replica; more wait in line. */
         maxConcurrent: positiveCount("queries").default(20),
+        /** An ALB for people (through the query-frontend, as Grafana reads), behind webAccess's sign-in. */
+        ingress: uiIngressSchema.optional(),
       })
       .prefault({}),
     queryFrontend: z

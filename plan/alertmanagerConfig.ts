@@ -62,6 +62,11 @@ function convertReceiver(r: Json, ns: string, name: string): Json {
       routing_key: secretPlaceholder(c.routingKey, false),
       send_resolved: c.sendResolved ?? true,
       ...(c.severity ? { severity: c.severity } : {}),
+      ...(c.clientURL ? { client_url: c.clientURL } : {}),
+      // The operator writes pagerDutyLinkConfigs' alt as Alertmanager's link text.
+      ...(Array.isArray(c.pagerDutyLinkConfigs)
+        ? { links: (c.pagerDutyLinkConfigs as Json[]).map((l) => ({ href: l.href, text: l.alt })) }
+        : {}),
     }));
   }
   if (list("slackConfigs").length) {
@@ -70,6 +75,7 @@ function convertReceiver(r: Json, ns: string, name: string): Json {
       channel: c.channel,
       send_resolved: c.sendResolved ?? false,
       ...(c.title ? { title: c.title } : {}),
+      ...(c.titleLink ? { title_link: c.titleLink } : {}),
       ...(c.text ? { text: c.text } : {}),
     }));
   }
@@ -215,7 +221,7 @@ function excludedBySelector(selector: unknown): (labels: Record<string, string>)
 /** Every PrometheusRule's groups as a rule file (promtool rejects the custom-resource wrapper). */
 export function ruleFiles(
   resources: RecordedResource[],
-): { name: string; resource: string; groups: unknown[] }[] {
+): { name: string; resource: string; shown: string; groups: unknown[] }[] {
   return resources
     .filter((r) => r.inputs.kind === "PrometheusRule")
     .map((r) => {
@@ -223,6 +229,8 @@ export function ruleFiles(
       return {
         name: `${String(meta.namespace)}-${String(meta.name)}.rules.yaml`,
         resource: r.urn,
+        /** How a person names it: `PrometheusRule shop/checkout-rules`. */
+        shown: `PrometheusRule ${String(meta.namespace)}/${String(meta.name)}`,
         groups: ((r.inputs.spec as Json).groups ?? []) as unknown[],
       };
     });

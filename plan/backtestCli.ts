@@ -9,6 +9,7 @@ import { ApiError, DEFAULT_LIMITS, httpFetcher } from "./backtest/query";
 import { clean, renderJson, renderMarkdown, renderText } from "./backtest/render";
 import { ConfigError } from "./backtest/routing";
 import { backtest } from "./backtest/run";
+import { ProgressStream, progressLine } from "./progress";
 import { stackNameProblem } from "./plan";
 
 export const BACKTEST_HELP: CommandHelp = {
@@ -51,6 +52,8 @@ export interface CliIo {
   err: (s: string) => void;
   env?: NodeJS.ProcessEnv;
   now?: () => number;
+  /** Where the progress line goes on a terminal (default: none; the command line's is stderr). */
+  progress?: ProgressStream;
 }
 
 function parseTime(text: string): number | undefined {
@@ -138,8 +141,10 @@ export async function main(argv: string[], io: CliIo): Promise<0 | 1 | 3> {
     throw err;
   }
   const limits = { ...DEFAULT_LIMITS, maxSeries, timeoutMs: timeoutS * 1000 };
+  const progress = progressLine(io.progress ?? { write: () => true }, io.env ?? process.env);
   try {
     const result = await backtest(plans[0], plans[1], {
+      onProgress: (done, total) => progress.update(`backtest ${stack}: ${done}/${total} queries`),
       prometheusUrl: url,
       fromMs: endMs - rangeS * 1000,
       toMs: endMs,
@@ -147,6 +152,7 @@ export async function main(argv: string[], io: CliIo): Promise<0 | 1 | 3> {
       limits,
       fetcher: httpFetcher(limits, io.env ?? process.env),
     });
+    progress.done();
     io.out(
       format === "json"
         ? renderJson(result)
@@ -156,6 +162,7 @@ export async function main(argv: string[], io: CliIo): Promise<0 | 1 | 3> {
     );
     return 0;
   } catch (err) {
+    progress.done();
     if (err instanceof ApiError) {
       io.err(`cannot backtest ${stack}: ${clean(err.message)}`);
       return 3;
@@ -169,7 +176,11 @@ export async function main(argv: string[], io: CliIo): Promise<0 | 1 | 3> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s) }).then(
+  main(process.argv.slice(2), {
+    out: (s) => console.log(s),
+    err: (s) => console.error(s),
+    progress: process.stderr,
+  }).then(
     (code) => process.exit(code),
     (err) => {
       console.error(`backtest failed: ${clean(err instanceof Error ? err.message : String(err))}`);

@@ -52,49 +52,75 @@ function goQuoted(inner: string): string {
   }
 }
 
-/** promtool's verdict on one rule file, each problem at its rule's line. Throws InputError when it cannot run. */
-function promtoolFindings(r: RuleFile, version: string, dir: string): Finding[] {
+/**
+ * What promtool said of `file` in a run over several: its "SUCCESS" under its "Checking" line on stdout,
+ * or its problems on stderr, each line starting with the file's path.
+ */
+function verdictOf(stdout: string, stderr: string, file: string): { passed: boolean; output: string } {
+  const start = stdout.indexOf(`Checking ${file}\n`);
+  const next = start < 0 ? -1 : stdout.indexOf("\nChecking ", start + 1);
+  const section = start < 0 ? "" : stdout.slice(start, next < 0 ? undefined : next);
+  const problems = stderr.split("\n").filter((line) => line.startsWith(`${file}: `));
+  return { passed: /^\s+SUCCESS: /m.test(section) && !problems.length, output: problems.join("\n") };
+}
+
+/**
+ * promtool's verdict on every rule file, each problem at its rule's line: one promtool run over all the
+ * files (a run per file costs a process each). Throws InputError when it cannot run.
+ */
+function promtoolFindings(ruleFiles: RuleFile[], version: string, dir: string): Finding[] {
   const findings: Finding[] = [];
-  const readable = forPromtool(r.groups, version);
-  for (const u of readable.unchecked) {
-    findings.push({
-      file: r.file,
-      line: r.lines[u.groupIndex]?.[u.ruleIndex] ?? r.line,
-      level: "advisory",
-      policy: "promtool",
-      message: `rule ${u.rule}: not checked by promtool ${version}: ${u.reason}; set PROMTOOL to a newer promtool to check it.`,
-    });
-  }
-  const file = path.join(dir, `${findings.length}-${path.basename(r.file)}.json`);
-  fs.writeFileSync(file, JSON.stringify({ groups: readable.groups }));
-  const run = spawnSync(toolBinary("promtool"), ["check", "rules", ...PROMTOOL_LINT, file], {
-    encoding: "utf8",
+  const prepared = ruleFiles.map((r, i) => {
+    const readable = forPromtool(r.groups, version);
+    for (const u of readable.unchecked) {
+      findings.push({
+        file: r.file,
+        line: r.lines[u.groupIndex]?.[u.ruleIndex] ?? r.line,
+        level: "advisory",
+        policy: "promtool",
+        message: `rule ${u.rule}: not checked by promtool ${version}: ${u.reason}; set PROMTOOL to a newer promtool to check it.`,
+      });
+    }
+    const file = path.join(dir, `${i}-${path.basename(r.file)}.json`);
+    fs.writeFileSync(file, JSON.stringify({ groups: readable.groups }));
+    return { r, readable, file };
   });
-  fs.rmSync(file, { force: true });
+  if (!prepared.length) return findings;
+  const run = spawnSync(
+    toolBinary("promtool"),
+    ["check", "rules", ...PROMTOOL_LINT, ...prepared.map((p) => p.file)],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
   if (run.error) throw new InputError(`promtool: ${run.error.message}`);
   if (run.status === 0) return findings;
-  const output = `${run.stdout}${run.stderr}`.replaceAll(file, r.file);
-  const names = r.groups.map((g) => (g as { name?: unknown }).name);
-  // `…: 5:11: group "a", rule 1, "Utf": could not parse expression: …`, rule counted from 1.
-  const located = [...output.matchAll(/group "((?:[^"\\]|\\.)*)", rule (\d+), "(?:[^"\\]|\\.)*": (.*)/g)];
-  for (const [, group, nth, problem] of located) {
-    const g = names.indexOf(goQuoted(group));
-    const original = readable.kept[g]?.[Number(nth) - 1];
-    const rule = (r.groups[g] as { rules?: { alert?: string; record?: string }[] })?.rules?.[original];
-    findings.push({
-      file: r.file,
-      line: r.lines[g]?.[original] ?? r.line,
-      level: "mandatory",
-      policy: "promtool",
-      message: `rule ${rule?.alert ?? rule?.record ?? nth}: ${problem.trim()}`,
-    });
-  }
-  if (!located.length) {
-    const message = output
-      .replace(/Checking \S+/g, "")
-      .trim()
-      .replace(/\s+/g, " ");
-    findings.push({ file: r.file, line: r.line, level: "mandatory", policy: "promtool", message });
+  for (const { r, readable, file } of prepared) {
+    const verdict = verdictOf(run.stdout, run.stderr, file);
+    if (verdict.passed) continue;
+    // Nothing of this file on stderr although promtool failed: its whole output, so nothing is lost.
+    const output = (verdict.output || `${run.stdout}${run.stderr}`).replaceAll(file, r.file);
+    const names = r.groups.map((g) => (g as { name?: unknown }).name);
+    // `…: 5:11: group "a", rule 1, "Utf": could not parse expression: …`, rule counted from 1.
+    const located = [...output.matchAll(/group "((?:[^"\\]|\\.)*)", rule (\d+), "(?:[^"\\]|\\.)*": (.*)/g)];
+    for (const [, group, nth, problem] of located) {
+      const g = names.indexOf(goQuoted(group));
+      const original = readable.kept[g]?.[Number(nth) - 1];
+      const rule = (r.groups[g] as { rules?: { alert?: string; record?: string }[] })?.rules?.[original];
+      findings.push({
+        file: r.file,
+        line: r.lines[g]?.[original] ?? r.line,
+        level: "mandatory",
+        policy: "promtool",
+        message: `rule ${rule?.alert ?? rule?.record ?? nth}: ${problem.trim()}`,
+      });
+    }
+    if (!located.length) {
+      const message = output
+        .replace(/Checking \S+/g, "")
+        .replace(/\bFAILED:/g, "")
+        .trim()
+        .replace(/\s+/g, " ");
+      findings.push({ file: r.file, line: r.line, level: "mandatory", policy: "promtool", message });
+    }
   }
   return findings;
 }
@@ -123,7 +149,7 @@ function checkLoaded(files: number, loaded: Loaded, policyConfig: PolicyConfigFi
   if (version) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-check-"));
     try {
-      for (const r of loaded.ruleFiles) findings.push(...promtoolFindings(r, version, dir));
+      findings.push(...promtoolFindings(loaded.ruleFiles, version, dir));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

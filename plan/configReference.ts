@@ -1,7 +1,10 @@
 /**
- * The configuration reference (docs/configuration.md), generated from the zod schema so it cannot drift:
- * every key path with its type, default and allowed values, and each top-level key's description from
- * Pulumi.yaml. `npm run docs` writes it; a test fails when the checked-in file is not current.
+ * The configuration reference (docs/configuration.md), generated so it cannot drift: a contents list,
+ * where credentials' Secrets live and which integration versions receivers speak, then per top-level
+ * key its description (Pulumi.yaml), a worked example (plan/configExamples.ts, validated by
+ * tests/docs.spec.ts) and every key path with its type and default from the zod schema. A default the
+ * program derives from other keys is named from DERIVED (also checked by the spec). `npm run docs`
+ * writes it; a spec fails when the checked-in file is not current.
  */
 import * as fs from "node:fs";
 import { parseCommandLine, usageError } from "./cliHelp";
@@ -11,6 +14,9 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { CONFIG_NAMESPACE, stackConfigSchema } from "../components/schema";
+import { credential } from "../components/schemaPrimitives";
+import { secretSourceSchema } from "../components/labelSchemas";
+import { CREDENTIALS, DERIVED, EXAMPLES, INTEGRATIONS, REMOVED } from "./configExamples";
 
 type JsonSchema = {
   type?: string | string[];
@@ -21,11 +27,52 @@ type JsonSchema = {
   enum?: unknown[];
   const?: unknown;
   default?: unknown;
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
   required?: string[];
 };
+
+/** One row of a section's table. */
+export interface Row {
+  path: string;
+  type: string;
+  default: string;
+}
+
+/** What the zod schema knows that its JSON Schema loses: defaults behind refinements, credentials. */
+interface ZodFacts {
+  defaults: Map<string, unknown>;
+  /** `secret`: a Pulumi secret only; `secretOrRef`: a Pulumi secret or `{ secretName, key }`. */
+  credentials: Map<string, "secret" | "secretOrRef">;
+}
+
+type Def = {
+  type: string;
+  innerType?: z.core.$ZodType;
+  in?: z.core.$ZodType;
+  element?: z.core.$ZodType;
+  shape?: Record<string, z.core.$ZodType>;
+  options?: z.core.$ZodType[];
+  defaultValue?: unknown;
+};
+
+function zodFacts(schema: z.core.$ZodType, at: string, facts: ZodFacts): void {
+  let node = schema;
+  for (;;) {
+    if (node === secretSourceSchema) facts.credentials.set(at, "secretOrRef");
+    if (node === credential && !facts.credentials.has(at)) facts.credentials.set(at, "secret");
+    const def = node._zod.def as Def;
+    if ((def.type === "default" || def.type === "prefault") && !facts.defaults.has(at)) {
+      facts.defaults.set(at, def.defaultValue);
+    }
+    const next = def.innerType ?? (def.type === "pipe" ? def.in : undefined);
+    if (!next) break;
+    node = next;
+  }
+  const def = node._zod.def as Def;
+  if (def.type === "object" && def.shape) {
+    for (const [key, child] of Object.entries(def.shape)) zodFacts(child, at ? `${at}.${key}` : key, facts);
+  } else if (def.type === "array" && def.element) zodFacts(def.element, `${at}[]`, facts);
+  else if (def.type === "union") for (const option of def.options ?? []) zodFacts(option, at, facts);
+}
 
 function typeOf(s: JsonSchema): string {
   const alts = s.anyOf ?? s.oneOf;
@@ -37,50 +84,144 @@ function typeOf(s: JsonSchema): string {
   return Array.isArray(s.type) ? s.type.join(" or ") : (s.type ?? "any");
 }
 
-function rows(s: JsonSchema, prefix: string, required: boolean, out: string[][]): void {
-  const alts = s.anyOf ?? s.oneOf;
-  if (alts?.some((a) => a.properties)) {
-    for (const alt of alts) rows(alt, prefix, required, out);
+/** `{type: basic, username, password}`: one alternative of an object union, as people write it. */
+function form(s: JsonSchema): string {
+  const keys = Object.entries(s.properties ?? {}).map(([k, v]) =>
+    v.const !== undefined ? `${k}: ${String(v.const)}` : k,
+  );
+  return `\`{ ${keys.join(", ")} }\``;
+}
+
+const CREDENTIAL_TYPE = {
+  secret: "Pulumi secret",
+  secretOrRef: "Pulumi secret, or `{ secretName, key }` of an existing Secret",
+};
+
+function rows(s: JsonSchema, at: string, required: boolean, facts: ZodFacts, out: Row[]): void {
+  const fromZod = facts.defaults.get(at);
+  const given = s.default ?? fromZod;
+  const derived = DERIVED[at]?.text;
+  const shown =
+    given !== undefined
+      ? `\`${JSON.stringify(given)}\``
+      : derived
+        ? `derived: ${derived}`
+        : required
+          ? "required"
+          : "";
+  if (REMOVED[at]) {
+    out.push({ path: at, type: REMOVED[at], default: "" });
     return;
   }
-  const shown = s.default === undefined ? (required ? "required" : "") : `\`${JSON.stringify(s.default)}\``;
+  const credentialKind = facts.credentials.get(at);
+  if (credentialKind) {
+    out.push({ path: at, type: CREDENTIAL_TYPE[credentialKind], default: shown });
+    return;
+  }
+  const alts = s.anyOf ?? s.oneOf;
+  if (alts?.some((a) => a.properties)) {
+    // One row for the choice, then each field once (a field several forms share, with their types).
+    out.push({ path: at, type: `one of ${alts.map(form).join(", ")}`, default: shown });
+    const merged: Row[] = [];
+    for (const alt of alts) {
+      const inner: Row[] = [];
+      for (const [key, child] of Object.entries(alt.properties ?? {})) {
+        rows(child, `${at}.${key}`, (alt.required ?? []).includes(key), facts, inner);
+      }
+      for (const row of inner) {
+        const same = merged.find((m) => m.path === row.path);
+        if (!same) merged.push({ ...row });
+        else if (!same.type.split(" | ").includes(row.type)) same.type = `${same.type} | ${row.type}`;
+      }
+    }
+    out.push(...merged);
+    return;
+  }
   if (s.type === "object" && s.properties) {
-    if (prefix) out.push([prefix, "object", shown]);
+    if (at) out.push({ path: at, type: "object", default: shown });
     for (const [key, child] of Object.entries(s.properties)) {
-      rows(child, prefix ? `${prefix}.${key}` : key, (s.required ?? []).includes(key), out);
+      rows(child, at ? `${at}.${key}` : key, (s.required ?? []).includes(key), facts, out);
     }
     return;
   }
   if (s.type === "array" && s.items?.properties) {
-    out.push([prefix, "list", shown]);
-    rows(s.items, `${prefix}[]`, false, out);
+    out.push({ path: at, type: "list of objects (below)", default: shown });
+    rows(s.items, `${at}[]`, false, facts, out);
     return;
   }
-  out.push([prefix, typeOf(s), shown]);
+  out.push({ path: at, type: typeOf(s), default: shown });
 }
 
-export function configReference(projectDir: string): string {
+/** Every section's rows, from the schema. */
+export function configRows(): Map<string, Row[]> {
   const schema = z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  const facts: ZodFacts = { defaults: new Map(), credentials: new Map() };
+  zodFacts(stackConfigSchema, "", facts);
+  const sections = new Map<string, Row[]>();
+  for (const [key, child] of Object.entries(schema.properties ?? {})) {
+    const out: Row[] = [];
+    rows(child, key, (schema.required ?? []).includes(key), facts, out);
+    // A list item's own row says nothing its list's row does not.
+    sections.set(
+      key,
+      out.filter((r) => !(r.path.endsWith("[]") && r.type === "object")),
+    );
+  }
+  return sections;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation but `-` and `_` dropped, spaces as `-`. */
+export function anchorOf(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+}
+
+/** A description's first sentence, when it is short enough for the contents list. */
+const summary = (text: string) => {
+  const first = /^.*?\.(?=\s|$)/s.exec(text)?.[0] ?? text;
+  return first.length <= 90 ? `: ${first}` : "";
+};
+const cell = (text: string) => text.replaceAll("|", "\\|");
+
+export function configReference(projectDir: string): string {
   const declared = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).config ??
     {}) as Record<string, { description?: string }>;
+  const sections = configRows();
+  const describe = (key: string) => (declared[key]?.description ?? "").trim().replace(/\s+/g, " ");
   const lines = [
     "# Configuration reference",
     "",
-    "<!-- Generated by `npm run docs` from the config schema (components/schema.ts); do not edit. -->",
+    "<!-- Generated by `npm run docs` from the config schema (components/schema.ts), Pulumi.yaml's",
+    "descriptions and plan/configExamples.ts; do not edit. -->",
     "",
-    `Every key lives under \`${CONFIG_NAMESPACE}:\` in \`Pulumi.<stack>.yaml\`. Unknown keys are errors.`,
-    "Credentials must be Pulumi secrets (`pulumi config set --secret --path …`) or `{ secretName, key }`",
-    "references to existing Secrets.",
+    `Every key lives under \`${CONFIG_NAMESPACE}:\` in \`Pulumi.<stack>.yaml\`; unknown keys are errors. The`,
+    "default column is the schema's: empty means unset (the feature is off, or the key is optional);",
+    '"derived" names what the program computes instead. Each example below is a valid stack config',
+    "together with `environment` and `clusterName` (a spec checks every one against the schema).",
+    "",
+    "## Contents",
+    "",
+    "- [Credentials and integrations](#credentials-and-integrations)",
+    ...[...sections.keys()].map((key) => `- [\`${key}\`](#${anchorOf(key)})${summary(describe(key))}`),
+    "",
+    "## Credentials and integrations",
+    "",
+    ...CREDENTIALS,
+    "",
+    "| receiver | integration |",
+    "| --- | --- |",
+    ...INTEGRATIONS.map(([name, text]) => `| \`${name}\` | ${cell(text)} |`),
     "",
   ];
-  for (const [key, child] of Object.entries(schema.properties ?? {})) {
-    const out: string[][] = [];
-    rows(child, key, (schema.required ?? []).includes(key), out);
+  for (const [key, out] of sections) {
     lines.push(`## \`${key}\``, "");
-    const description = declared[key]?.description;
-    if (description) lines.push(description.trim(), "");
+    if (describe(key)) lines.push(describe(key), "");
+    const example = EXAMPLES[key];
+    if (example) lines.push("```yaml", example.trimEnd(), "```", "");
     lines.push("| key | type | default |", "| --- | --- | --- |");
-    for (const [p, t, d] of out) lines.push(`| \`${p}\` | ${t.replaceAll("|", "\\|")} | ${d} |`);
+    for (const r of out) lines.push(`| \`${r.path}\` | ${cell(r.type)} | ${cell(r.default)} |`);
     lines.push("");
   }
   return lines.join("\n");

@@ -60,8 +60,8 @@ export const COMMENT_HELP: CommandHelp = {
 export const DOCS_HELP: CommandHelp = {
   usage: "npm run docs",
   description:
-    "Regenerates docs/configuration.md from the config schema (components/schema.ts) and Pulumi.yaml's\n" +
-    "descriptions. A spec fails when the file is not current.",
+    "Regenerates docs/configuration.md from the config schema (components/schema.ts), Pulumi.yaml's\n" +
+    "descriptions and the examples in plan/configExamples.ts. A spec fails when the file is not current.",
   options: [],
   exitCodes: [
     [0, "docs/configuration.md written"],

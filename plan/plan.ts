@@ -5,7 +5,7 @@
 import { alertRoutingMarkdown, ownershipViolations, routingTable } from "./alertRouting";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONFIG_DIR_ENV, ConfigError } from "../components/config";
+import { CONFIG_DIR_ENV, ConfigError, rawConfigFrom } from "../components/config";
 import { allPolicies } from "../policies/all";
 import { PolicyConfigError, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { isBlocking } from "../policies/settingsDelta";
@@ -15,6 +15,8 @@ import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
 import { ManifestMode, manifestEntries, manifestYaml, writePlanFiles } from "./planWriter";
 import { EffectiveAlertmanager, effectiveAlertmanager, runRealToolChecks } from "./realTools";
+import { configExpressionOrigins } from "./promtoolErrors";
+import { stackFileLocator } from "../components/configLocation";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
 import { readPlanJson } from "./planFile";
@@ -113,12 +115,18 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       options.stack,
       options.configDir ? undefined : root,
     );
+    // A team stack without its own environment has its platform's, from the contract.
+    const environment =
+      stackFile.config["kube-monitoring:environment"] ??
+      Object.values(options.stackReferences ?? {})
+        .map((o) => (o.platformContract as { environment?: string } | undefined)?.environment)
+        .find(Boolean);
     // Checked before the program runs: a broken policy config must not look like a clean plan.
     const policyConfig = loadPolicyConfig(
       options.stack,
       options.policyConfigDir,
       allPolicies,
-      stackFile.config["kube-monitoring:environment"],
+      environment,
       options.policyConfigDir ? undefined : root,
     );
     // A fresh copy of the program each run: its top level is the deployment.
@@ -157,7 +165,12 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     // core, while the policies run here.
     const context = options.alertmanagerContext ?? [];
     alertmanager = effectiveAlertmanager([...context, ...plan.resources]);
-    checking = runRealToolChecks(plan.resources, context, alertmanager).then((checks) => {
+    const origin = configExpressionOrigins(
+      options.stack,
+      rawConfigFrom(stackFile.config),
+      stackFileLocator(options.configDir ?? options.projectDir, options.stack),
+    );
+    checking = runRealToolChecks(plan.resources, context, origin, alertmanager).then((checks) => {
       checksMs = performance.now() - programDone;
       plan.checks = checks;
     });

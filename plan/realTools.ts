@@ -5,12 +5,14 @@
  * AMTOOL name other binaries (newer than Debian's); every check records the version it ran with.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "./alertmanagerConfig";
 import { forPromtool, parseVersion } from "./promtoolCompat";
+import { CheckedRuleFile, ExpressionOrigin, explainPromtoolOutput } from "./promtoolErrors";
 import type { RecordedResource } from "./runtime";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
@@ -90,7 +92,7 @@ export function missing(tool: Tool, subject: string): ToolCheck {
 }
 
 /** Runs a tool to completion; resolves with its exit status and output. */
-function run(tool: string, args: string[]): Promise<{ status: number | null; output: string }> {
+function spawnTool(tool: string, args: string[]): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(tool, args);
     let output = "";
@@ -99,6 +101,31 @@ function run(tool: string, args: string[]): Promise<{ status: number | null; out
     child.on("error", (err) => resolve({ status: null, output: err.message }));
     child.on("close", (status) => resolve({ status, output }));
   });
+}
+
+const MEMO_SIZE = 256;
+const memo = new Map<string, Promise<{ status: number | null; output: string }>>();
+
+/**
+ * Runs a tool on files written to `dir`, with `dir` left out of what it printed. The tools are
+ * deterministic, so one process answers for the same binary, arguments and file contents: a run of
+ * plans of one stack's variants (the specs, `--compare`) checks each distinct file set once.
+ */
+function run(tool: string, args: string[], dir: string): Promise<{ status: number | null; output: string }> {
+  const prefix = dir + path.sep;
+  const key = [tool, ...args]
+    .map((a) =>
+      a.startsWith(prefix)
+        ? `${a.slice(prefix.length)}:${createHash("sha256").update(fs.readFileSync(a)).digest("hex")}`
+        : a,
+    )
+    .join("\0");
+  const known = memo.get(key);
+  if (known) return known;
+  const result = spawnTool(tool, args).then((r) => ({ ...r, output: r.output.replaceAll(prefix, "") }));
+  if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
+  memo.set(key, result);
+  return result;
 }
 
 /** The effective Alertmanager configuration and its YAML, built once for amtool and the manifests. */
@@ -122,11 +149,13 @@ function chunks<T>(items: T[], n: number): T[][] {
 
 /**
  * promtool on the rule files of `resources`, amtool on the Alertmanager configuration they make with
- * `alertmanagerContext` (for a team stack: the platform's release and AlertmanagerConfigs).
+ * `alertmanagerContext` (for a team stack: the platform's release and AlertmanagerConfigs). promtool's
+ * rule errors name the PrometheusRule, or the config key `origin` knows for the expression.
  */
 export async function runRealToolChecks(
   resources: RecordedResource[],
   alertmanagerContext: RecordedResource[] = [],
+  origin?: ExpressionOrigin,
   alertmanager: EffectiveAlertmanager = effectiveAlertmanager([...alertmanagerContext, ...resources]),
 ): Promise<ToolCheck[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-checks-"));
@@ -141,34 +170,40 @@ export async function runRealToolChecks(
       if (!version) pending.push(Promise.resolve(missing("promtool", subject)));
       else {
         const advisories: string[] = [];
+        const checked: CheckedRuleFile[] = [];
         // JSON is YAML, and far cheaper to write for thousands of rules.
         for (const f of files) {
           const readable = forPromtool(f.groups, version);
+          checked.push({ name: f.name, resource: f.shown, groups: f.groups, kept: readable.kept });
           for (const u of readable.unchecked) {
             advisories.push(
-              `not checked by promtool ${version}: ${f.name} group ${u.group} rule ${u.rule}: ${u.reason}; set PROMTOOL to a newer promtool to check it`,
+              `not checked by promtool ${version}: ${f.shown} group ${u.group} rule ${u.rule}: ${u.reason}; set PROMTOOL to a newer promtool to check it`,
             );
           }
           fs.writeFileSync(path.join(dir, f.name), JSON.stringify({ groups: readable.groups }, null, 1));
         }
-        // promtool checks files one after another; split them over the cores.
-        const batches = chunks(files, os.availableParallelism());
+        // promtool checks files one after another; split many of them over the cores (a process per
+        // core costs more than it saves for a stack's handful of files).
+        const batches = chunks(files, Math.min(os.availableParallelism(), Math.ceil(files.length / 32)));
         pending.push(
           Promise.all(
             batches.map((b) =>
-              run(toolBinary("promtool"), [
-                "check",
-                "rules",
-                ...PROMTOOL_LINT,
-                ...b.map((f) => path.join(dir, f.name)),
-              ]),
+              run(
+                toolBinary("promtool"),
+                ["check", "rules", ...PROMTOOL_LINT, ...b.map((f) => path.join(dir, f.name))],
+                dir,
+              ),
             ),
           ).then((runs): ToolCheck => ({
             tool: "promtool",
             version,
             status: runs.every((r) => r.status === 0) ? "passed" : "failed",
             subject,
-            output: clean(runs.map((r) => r.output.trim()).join("\n")),
+            output: explainPromtoolOutput(
+              clean(runs.map((r) => r.output.trim()).join("\n")),
+              checked,
+              origin,
+            ),
             ...(advisories.length ? { advisories } : {}),
           })),
         );
@@ -182,7 +217,7 @@ export async function runRealToolChecks(
         const file = path.join(dir, "alertmanager.yaml");
         fs.writeFileSync(file, alertmanager.yaml);
         pending.push(
-          run(toolBinary("amtool"), ["check-config", file]).then((r): ToolCheck => ({
+          run(toolBinary("amtool"), ["check-config", file], dir).then((r): ToolCheck => ({
             tool: "amtool",
             version,
             status: r.status === 0 ? "passed" : "failed",

@@ -37,6 +37,9 @@ export function readYamlFile(file: string, within?: string): unknown {
  */
 export function loadStackFile(projectDir: string, stack: string, within?: string): StackFile {
   const projectFile = path.join(projectDir, "Pulumi.yaml");
+  if (!fs.existsSync(projectDir)) {
+    throw new ConfigError([`${stack}: the config directory ${projectDir} does not exist`]);
+  }
   if (!fs.existsSync(projectFile)) {
     throw new ConfigError([
       `${stack}: no Pulumi.yaml in ${projectDir}; the config directory needs the project file beside ` +

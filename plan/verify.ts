@@ -15,6 +15,7 @@ import { VERIFY_HELP } from "./helpTexts";
 import { parseYamlInput } from "../components/inputFile";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
 import { durationSeconds } from "../policies/units";
+import { progressLine, remaining } from "./progress";
 import { logSafe } from "./escape";
 import type { Plan } from "./planTypes";
 import { readPlanJson } from "./planFile";
@@ -38,8 +39,11 @@ export interface VerifyOptions {
   /** Keep trying until every check passes or this many seconds have passed. */
   readonly waitSeconds?: number;
   readonly client?: Client;
-  /** Called before each retry (a progress indicator). */
-  readonly onRetry?: (failed: number) => void;
+  /**
+   * Called before each retry (a progress indicator): the checks failing (-1: an API did not answer),
+   * the time left to wait, and the number of the try that just ended.
+   */
+  readonly onRetry?: (failed: number, leftMs: number, attempt: number) => void;
   /** Between tries. @default 5000 */
   readonly retryMs?: number;
   /** Once every check passes: a test alert through this receiver alone. */
@@ -57,14 +61,16 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   const exp = expectationsOf(opts.plan);
   const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000;
   const pause = () => new Promise<void>((r) => setTimeout(r, opts.retryMs ?? 5000));
+  let attempt = 0;
   for (;;) {
+    attempt++;
     let results: CheckResult[];
     try {
       results = await verifyOnce(client, opts.endpoints, exp);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (Date.now() >= deadline) return { exitCode: 3, results: [], error: err.message };
-      opts.onRetry?.(-1);
+      opts.onRetry?.(-1, deadline - Date.now(), attempt);
       await pause();
       continue;
     }
@@ -85,7 +91,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     }
     if (!failed) return { exitCode: 0, results };
     if (Date.now() >= deadline) return { exitCode: 1, results };
-    opts.onRetry?.(failed);
+    opts.onRetry?.(failed, deadline - Date.now(), attempt);
     await pause();
   }
 }
@@ -167,6 +173,8 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  // On a terminal, while --wait retries; quiet in CI and in files.
+  const progress = progressLine();
   const result = await verify({
     sendTestAlert: values["send-test-alert"],
     stack,
@@ -177,12 +185,14 @@ export async function main(argv: string[]): Promise<number> {
       alertmanager: values["alertmanager-url"]!,
       thanosQuery: values["thanos-query-url"],
     },
-    onRetry: (failed) => {
-      if (text) process.stderr.write(failed < 0 ? "?" : ".");
-    },
+    onRetry: (failed, leftMs, attempt) =>
+      progress.update(
+        `verify ${stack}: try ${attempt}: ${failed < 0 ? "an API did not answer" : `${failed} check${failed === 1 ? "" : "s"} failing`}; ` +
+          `trying again for ${remaining(leftMs)} more`,
+      ),
   });
+  progress.done();
   if (text) {
-    process.stderr.write("\n");
     // Server responses are input: control characters and workflow commands neutralised.
     console.log(
       logSafe(result.error ? `cannot verify ${stack}: ${result.error}` : formatText(result.results)),

@@ -12,6 +12,7 @@ import { noPlaintextSecrets } from "./secrets";
 import { coreScrapeLimits } from "./scrapeLimits";
 import { teamStackScope } from "./teams";
 import { thanosBucketSecurity } from "./thanos";
+import { webUiAccess } from "./webUi";
 import type { Policy } from "./util";
 
 export const POLICY_PACK_NAME = "kube-monitoring";
@@ -36,5 +37,6 @@ export const allPolicies: Policy[] = [
   prometheusMemoryGuaranteed,
   iamLeastPrivilege,
   grafanaAccess,
+  webUiAccess,
   teamStackScope,
 ];

@@ -20,7 +20,7 @@ export const grafanaAccess: Policy = {
   name: "grafana-access",
   description:
     "Grafana is served over TLS wherever an ingress exposes it, signs people in through single sign-on, " +
-    "and allows no anonymous access. A stack without SSO says so by setting this policy advisory.",
+    "allows no anonymous access, and its sidecars cannot read Secrets (the chart's RBAC off). A stack without SSO says so by setting this policy advisory.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -58,6 +58,14 @@ export const grafanaAccess: Policy = {
             "Secret, or an ACM certificate on alb).",
         );
       }
+    }
+    // The chart's own Role and ClusterRole grant the sidecars Secrets with ConfigMaps, whatever they read.
+    const rbac = (grafana.rbac ?? {}) as Json;
+    if (rbac.create !== false && rbac.create !== "false") {
+      report(
+        `${where}'s chart RBAC (rbac.create) lets its sidecars read Secrets; set grafana.rbac.create false ` +
+          "and grant ConfigMaps only, as the stack does (components/kubePrometheusStack/grafanaRbac.ts).",
+      );
     }
     const sso = SSO_SECTIONS.some((s) => ini[s]?.enabled === true || ini[s]?.enabled === "true");
     if (!sso) {

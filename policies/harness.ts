@@ -80,8 +80,16 @@ export function loadPolicyConfig(
   const relative = path.relative(process.cwd(), file);
   const shown = relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
   if (!fs.existsSync(file)) {
+    // Where it was looked for, and where the pack's own profiles are (a team stack's sits in teams/).
+    const example = (profile: string) => {
+      const own = path.relative(process.cwd(), path.join(__dirname, `config.${profile}.json`));
+      return own.startsWith("..") || path.isAbsolute(own)
+        ? path.join(__dirname, `config.${profile}.json`)
+        : own;
+    };
     throw new PolicyConfigError([
-      `${stack}: no policy config ${shown}; every stack needs one (start from config.prod.json or config.dev.json)`,
+      `${stack}: no policy config ${shown}; every stack needs one: copy ${example("prod")} (profile prod) ` +
+        `or ${example("dev")} (profile dev) to ${shown}`,
     ]);
   }
   let raw: unknown;

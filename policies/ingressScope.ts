@@ -86,3 +86,6 @@ export function internalIngressProblems(
   }
   return problems;
 }
+
+/** The label every ingress the stack makes for a web UI (Prometheus, Alertmanager, Thanos Query) carries. */
+export const WEB_UI_LABEL = "kube-monitoring.io/web-ui";

@@ -13,15 +13,21 @@ import {
 } from "../components";
 
 export = async () => {
-  const cfg = loadTeamConfig(path.resolve(__dirname));
-  const platform = new pulumi.StackReference("platform", { name: cfg.platformStack });
-  const contract = parsePlatformContract(
-    pulumi.getStack(),
-    cfg.platformStack,
-    (await platform.getOutputDetails("platformContract")).value,
-  );
+  const stack = pulumi.getStack();
+  // The platform's contract first: it gives the environment when the team stack names none.
+  const { cfg, contract, locate } = await loadTeamConfig(path.resolve(__dirname), async (reference) => {
+    const platform = new pulumi.StackReference("platform", { name: reference });
+    return parsePlatformContract(
+      stack,
+      reference,
+      (await platform.getOutputDetails("platformContract")).value,
+    );
+  });
   // Ownership: only the team's claimed namespaces, every app routed; refused before anything registers.
-  const problems = teamPlacementProblems(pulumi.getStack(), cfg.team, contract, cfg.apps);
+  const problems = teamPlacementProblems(stack, cfg.team, contract, cfg.apps, {
+    platformStack: cfg.platformStack,
+    locate,
+  });
   if (problems.length) throw new ConfigError(problems);
   // A batch at a time: each batch registers before the next is built (components/inBatches.ts).
   await inBatches(cfg.apps, (app) => {

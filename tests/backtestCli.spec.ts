@@ -143,6 +143,26 @@ describe("npm run backtest: command line", () => {
     assert.equal(seen[1].auth, `Basic ${Buffer.from("u:p").toString("base64")}`);
   });
 
+  it("shows its queries' progress on a terminal's stderr, and nothing in CI", async () => {
+    const progressOf = async (env: NodeJS.ProcessEnv) => {
+      const written: string[] = [];
+      const code = await main(args("--format", "json"), {
+        out: () => {},
+        err: () => {},
+        env,
+        progress: { isTTY: true, columns: 80, write: (t: string) => written.push(t) },
+      });
+      assert.equal(code, 0);
+      return written;
+    };
+    assert.deepEqual(await progressOf({}), [
+      "\rbacktest dev: 0/1 queries\x1b[K",
+      "\rbacktest dev: 1/1 queries\x1b[K",
+      "\r\x1b[K",
+    ]);
+    assert.deepEqual(await progressOf({ CI: "true" }), []);
+  });
+
   it("exits 3 naming the URL when the server answers garbage or cannot be reached", async () => {
     const garbage: [string, Handler][] = [
       ["HTTP 200, and not JSON", () => ({ body: "<html>hi</html>" })],

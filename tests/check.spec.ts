@@ -144,19 +144,22 @@ describe("npm run check: linting existing rules and monitors without a stack", (
     );
   });
 
-  it("runs the promtool PROMTOOL names, at the line of the rule it refuses", async () => {
+  it("runs the promtool PROMTOOL names, at the line of the rule it refuses, in the file that holds it", async () => {
     // A wrapper that claims a newer version: the UTF-8 rule reaches the real (older) promtool, which refuses it.
+    // One promtool run checks both files: the refusal belongs to the first, the clean second has none.
     const wrapper = `#!/bin/sh\nif [ "$1" = --version ]; then echo "promtool, version 9.9.9 (branch: test)"; exit 0; fi\nexec promtool "$@"\n`;
-    await withFiles({ promtool: wrapper }, async (dir) => {
-      const result = await run([at("strings.rules.yaml"), "--format", "json"], {
-        PROMTOOL: path.join(dir, "promtool"),
-      });
+    await withFiles({ promtool: wrapper, "clean.rules.yaml": CLEAN }, async (dir) => {
+      const result = await run(
+        [at("strings.rules.yaml"), path.join(dir, "clean.rules.yaml"), "--format", "json"],
+        { PROMTOOL: path.join(dir, "promtool") },
+      );
       const promtoolFindings = JSON.parse(result.stdout).findings.filter(
         (f: { policy: string }) => f.policy === "promtool",
       );
       if (oldPromtool()) {
         assert.equal(result.status, 2);
         assert.equal(promtoolFindings.length, 1);
+        assert.equal(path.basename(promtoolFindings[0].file), "strings.rules.yaml");
         assert.equal(promtoolFindings[0].line, 15);
         assert.equal(promtoolFindings[0].level, "mandatory");
         assert.match(promtoolFindings[0].message, /^rule DottedMetricHigh: could not parse expression: /);

@@ -10,7 +10,9 @@ import { CHECK_HELP } from "../plan/check";
 import { PLAN_HELP } from "../plan/cli";
 import { CommandHelp, helpText, parseCommandLine } from "../plan/cliHelp";
 import { BENCH_HELP, COMMENT_HELP, DOCS_HELP, VERIFY_HELP } from "../plan/helpTexts";
+import { main as verifyMain } from "../plan/verify";
 import { planCli } from "./helpers/cli";
+import { captureConsole } from "./security/capture";
 
 const root = path.resolve(__dirname, "..");
 
@@ -116,10 +118,19 @@ describe("command help", () => {
     assert.ok(none.stderr.startsWith("name a stack (or teams/<team>)\n\nusage: npm run plan"));
   });
 
+  it("verify: --help exits 0 with the help on stdout; an unknown option exits 1 with the reason on stderr", async () => {
+    const ok = await captureConsole(() => verifyMain(["--help"]));
+    assert.deepEqual(ok, { result: 0, stdout: `${helpText(VERIFY_HELP)}\n`, stderr: "" });
+    const bad = await captureConsole(() => verifyMain(["--bogus"]));
+    assert.deepEqual(bad, {
+      result: 1,
+      stdout: "",
+      stderr: `--bogus: unknown option\n\n${helpText(VERIFY_HELP)}\n`,
+    });
+  });
+
   // The scripts npm runs directly, in their own process: the exit code and the streams are theirs.
-  for (const [name, help, file] of COMMANDS.filter(([n]) =>
-    ["plan:comment", "docs", "bench", "verify"].includes(n),
-  )) {
+  for (const [name, help, file] of COMMANDS.filter(([n]) => ["plan:comment", "docs", "bench"].includes(n))) {
     it(`${name}: --help on stdout with exit 0, an unknown option on stderr with exit 1`, () => {
       const ok = script(file, ["--help"]);
       assert.equal(ok.status, 0, ok.stderr);

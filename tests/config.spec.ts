@@ -97,7 +97,7 @@ describe("stack config", () => {
         "prod: operator.resources.requests.gpu: unknown key; did you mean cpu? Expected one of: cpu, memory",
         "prod: thanoss: unknown key; did you mean thanos? Expected one of: cluster, environment, clusterName, namespace, prometheus, " +
           "alertmanager, grafana, operator, kubeStateMetrics, nodeExporter, security, thanos, remoteWrite, federation, " +
-          "alerting, ruleFiles, apps, teams, pushgateway, blackboxExporter",
+          "alerting, ruleFiles, apps, teams, pushgateway, blackboxExporter, webAccess",
       ],
     );
   });

@@ -89,6 +89,13 @@ describe("config errors", () => {
     }
   });
 
+  it("says a --config-dir that does not exist does not exist", async () => {
+    const dir = path.join(os.tmpdir(), "kube-monitoring-errors-none", "nested");
+    const run = await planCli(["dev", "--config-dir", dir]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr.trim(), `dev: the config directory ${dir} does not exist`);
+  });
+
   it("locates keys in the stack file, names list elements, and suggests the closest key", () => {
     const locate = stackFileLocator(fixtures, "dev")!;
     const lines = fs.readFileSync(path.join(fixtures, "Pulumi.dev.yaml"), "utf8").split("\n");

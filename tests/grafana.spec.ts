@@ -354,6 +354,7 @@ describe("Grafana for people", () => {
         tls: [{ secretName: "grafana-tls", hosts: ["g"] }],
       },
       "grafana.ini": { "auth.anonymous": { enabled: false }, "auth.generic_oauth": { enabled: true } },
+      rbac: { create: false },
     };
 
     it("passes TLS, SSO and no anonymous access, and a disabled Grafana", () => {
@@ -365,6 +366,7 @@ describe("Grafana for people", () => {
       const open = changed(good, (g) => {
         g.ingress.tls = [];
         g["grafana.ini"] = { "auth.anonymous": { enabled: true } };
+        delete g.rbac;
       });
       assertViolations(
         grafanaAccess,
@@ -372,6 +374,7 @@ describe("Grafana for people", () => {
         [
           "Helm release kps-release: Grafana lets anyone in anonymously (grafana.ini auth.anonymous.enabled); turn it off.",
           "Helm release kps-release: Grafana is exposed by an ingress without TLS; set grafana.ingress.tls (a cert-manager issuer, a Secret, or an ACM certificate on alb).",
+          "Helm release kps-release: Grafana's chart RBAC (rbac.create) lets its sidecars read Secrets; set grafana.rbac.create false and grant ConfigMaps only, as the stack does (components/kubePrometheusStack/grafanaRbac.ts).",
           "Helm release kps-release: Grafana has no single sign-on; set grafana.sso, or make this policy advisory in the stack's policy config to record why not.",
         ],
       );

@@ -95,55 +95,56 @@ describe("alert ownership: team stacks stay in their namespaces", () => {
       "the monitoring namespace",
       "payments",
       [app("checkout", "monitoring")],
-      "payments: apps[checkout].namespace: namespace monitoring is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+      "Pulumi.payments.yaml:6: apps[checkout].namespace: namespace monitoring is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
     ],
     [
       "kube-system",
       "payments",
       [app("checkout", "kube-system")],
-      "payments: apps[checkout].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
+      "Pulumi.payments.yaml:6: apps[checkout].namespace: namespace kube-system is owned by the platform: an app with routing there would take the platform's alerts; give the app its own namespace",
     ],
     [
       "another team's namespace",
       "payments",
       [app("checkout", "find-index")],
-      "payments: apps[checkout].namespace: find-index is owned by team search (prefix find-)",
+      "Pulumi.payments.yaml:6: apps[checkout].namespace: find-index is owned by team search (prefix find-)",
     ],
     [
       "a namespace no team claims",
       "payments",
       [app("checkout", "checkout")],
-      "payments: apps[checkout].namespace: checkout is outside team payments's namespaces (payments-*)",
+      "Pulumi.payments.yaml:6: apps[checkout].namespace: checkout is outside team payments's namespaces (payments-*)",
     ],
     [
       "an unregistered team",
       "billing",
       [app("invoices", "billing-invoices")],
-      "billing: apps[invoices].namespace: team billing claims no namespaces in the platform stack; add { name: billing } to the platform's teams",
+      "Pulumi.billing.yaml:6: apps[invoices].namespace: team billing claims no namespaces in the platform stack; add { name: billing } to the platform's teams",
     ],
     [
       "another team's label",
       "payments",
       [app("checkout", "payments-checkout", { team: "search" })],
-      "payments: apps[checkout].team: search is not this stack's team payments; a team stack holds one team's apps",
+      "Pulumi.payments.yaml:31: apps[checkout].team: search is not this stack's team payments; a team stack holds one team's apps",
     ],
     [
       "an app without routing",
       "payments",
       [{ ...app("checkout", "payments-checkout"), routing: undefined }],
-      "payments: apps[checkout].routing: is required in a team stack: the platform leaves the alerts of team payments's namespaces to the team's routing",
+      "Pulumi.payments.yaml:5: apps[checkout].routing: is required in a team stack: the platform leaves the alerts of team payments's namespaces to the team's routing",
     ],
     [
       "the platform's app name",
       "payments",
       [app("shop", "payments-shop")],
-      "payments: apps[shop]: the platform stack already has an app shop (in shop); rename one",
+      `Pulumi.payments.yaml:5: apps[shop]: app shop is in both this team stack (payments) and the platform stack ${REFERENCE} (in namespace shop); ` +
+        "an app belongs to one stack: remove it from one of them, or rename one",
     ],
     [
       "copies to the platform",
       "payments",
       [app("checkout", "payments-checkout", { routing: { ...routing, copyToPlatform: true } })],
-      "payments: apps[checkout].routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team",
+      "Pulumi.payments.yaml:31: apps[checkout].routing.copyToPlatform: is for platform stack apps; a team stack's alerts stay with the team",
     ],
   ];
   for (const [what, team, apps, message] of refusals) {
@@ -162,7 +163,7 @@ describe("alert ownership: team stacks stay in their namespaces", () => {
     assert.equal(result.exitCode, 1);
     assert.equal(
       result.report,
-      "payments: apps[checkout]: honorLabels is refused in a team stack: the target's own labels (namespace, job) would win over the stack's; relabel instead, or ask the platform to monitor it",
+      "Pulumi.payments.yaml:5: apps[checkout]: honorLabels is refused in a team stack: the target's own labels (namespace, job) would win over the stack's; relabel instead, or ask the platform to monitor it",
     );
   });
 
@@ -174,7 +175,7 @@ describe("alert ownership: team stacks stay in their namespaces", () => {
     assert.equal(result.exitCode, 1);
     assert.equal(
       result.report,
-      'payments: apps[checkout].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="payments-checkout": the stack sets it, so the alert reaches the app\'s owner and no other',
+      'Pulumi.payments.yaml:16: apps[checkout].alerts.custom[0].labels: sets namespace="kube-system", but this app\'s alerts carry namespace="payments-checkout": the stack sets it, so the alert reaches the app\'s owner and no other',
     );
   });
 
@@ -186,7 +187,7 @@ describe("alert ownership: team stacks stay in their namespaces", () => {
     assert.equal(result.exitCode, 1);
     assert.equal(
       result.report,
-      "payments: apps[checkout].namespace: payments-checkout is outside team payments's namespaces (pay-*)",
+      "Pulumi.payments.yaml:6: apps[checkout].namespace: payments-checkout is outside team payments's namespaces (pay-*)",
     );
   });
 });

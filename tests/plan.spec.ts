@@ -44,6 +44,9 @@ const foundation = (stack: string) => [
   "kube-monitoring:grafana:GrafanaDashboards::dashboards",
   "kubernetes:core/v1:ConfigMap::dashboards-kube-monitoring-capacity",
   "kubernetes:core/v1:ConfigMap::dashboards-platform-alertmanager",
+  // Both register a team: Grafana's sidecars read ConfigMaps in every namespace, and nothing else.
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::kps-grafana-sidecar",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding::kps-grafana-sidecar",
 ];
 
 const thanosResources = [
@@ -90,6 +93,11 @@ const thanosResources = [
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-query",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-query-frontend",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy::network-thanos-compactor",
+  // People reach Prometheus, Alertmanager and Thanos Query through signed-in internal ALBs.
+  "kube-monitoring:network:WebIngresses::web",
+  "kubernetes:networking.k8s.io/v1:Ingress::web-prometheus",
+  "kubernetes:networking.k8s.io/v1:Ingress::web-alertmanager",
+  "kubernetes:networking.k8s.io/v1:Ingress::web-thanos-query",
 ];
 
 const devAppResources = [
@@ -273,7 +281,7 @@ describe("offline plan", () => {
       [
         "Pulumi.broken.yaml:6: prometheus.replicas: 0 is too few; at least 1 replica is required",
         "Pulumi.broken.yaml:5: prometheus.retension: unknown key; did you mean retention? Expected one of: replicas, retention, retentionSize, storageSize, " +
-          "storageClass, scrapeInterval, evaluationInterval, expectedActiveSeries, walCompression, enforcedSampleLimit, resources",
+          "storageClass, scrapeInterval, evaluationInterval, expectedActiveSeries, walCompression, enforcedSampleLimit, resources, externalUrl, ingress",
       ].join("\n"),
     );
   });
@@ -354,6 +362,8 @@ describe("offline plan", () => {
           "alertmanager.effective.yaml",
           "alertmanagerconfig-monitoring-platform.yaml",
           "alertmanagerconfig-rust-app-rust-app.yaml",
+          "clusterrole-monitoring-grafana-sidecar-configmaps.yaml",
+          "clusterrolebinding-monitoring-grafana-sidecar-configmaps.yaml",
           "configmap-monitoring-dashboard-kube-monitoring-capacity.yaml",
           "configmap-monitoring-dashboard-platform-alertmanager.yaml",
           "configmap-monitoring-dashboard-rust-app-rust-app.yaml",
@@ -437,7 +447,7 @@ describe("offline plan", () => {
         // The release, and the store gateway: its series limit is expectedActiveSeries × Prometheus replicas.
         assert.match(
           run.stdout,
-          /^Changes to stack prod against prod:\n(?: ~ {2}.+\n){2}[^]*\nprod: planned \(exit 0\); ~2 to update, 59 unchanged; 0 mandatory, 0 advisory; /m,
+          /^Changes to stack prod against prod:\n(?: ~ {2}.+\n){2}[^]*\nprod: planned \(exit 0\); ~2 to update, 65 unchanged; 0 mandatory, 0 advisory; /m,
         );
         const text = fs.readFileSync(md, "utf8");
         // The value as a YAML diff; the store gateway's limit follows the replicas.
@@ -453,8 +463,8 @@ describe("offline plan", () => {
 
         const body = prComment(before, path.join(out, "none"), ["dev", "prod"]).markdown;
         assert.match(body, /^<!-- kube-monitoring offline plan -->/);
-        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+33 to create/);
-        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+61 to create/);
+        assert.match(body, /- \*\*dev\*\* \(against dev \(no base plan\)\): \+35 to create/);
+        assert.match(body, /- \*\*prod\*\* \(against prod \(no base plan\)\): \+67 to create/);
         // A loosened gate is at the top of the comment, before any per-stack detail.
         assert.match(
           body,

@@ -110,7 +110,7 @@ describe("rule files brought as they are", () => {
       result.report,
     );
     if (Number(promtool.version!.split(".")[0]) < 3) {
-      const advisory = `not checked by promtool ${promtool.version}: monitoring-kube-monitoring-imported.rules.yaml group strings rule DottedMetricHigh: it uses quoted UTF-8 names (Prometheus 3); set PROMTOOL to a newer promtool to check it`;
+      const advisory = `not checked by promtool ${promtool.version}: PrometheusRule monitoring/kube-monitoring-imported group strings rule DottedMetricHigh: it uses quoted UTF-8 names (Prometheus 3); set PROMTOOL to a newer promtool to check it`;
       assert.deepEqual(promtool.advisories, [advisory]);
       assert.match(result.report, /^advisory: promtool \(1\)$/m);
       assert.ok(result.report.includes(`\n  ${advisory.slice(0, 150)}`), result.report);

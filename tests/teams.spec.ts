@@ -2,7 +2,15 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PLATFORM_CONTRACT_VERSION, parsePlatformContract, parseTeamConfig } from "../components";
+import {
+  ConfigError,
+  PLATFORM_CONTRACT_VERSION,
+  PlatformContract,
+  parsePlatformContract,
+  parseTeamConfig,
+  teamPlacementProblems,
+} from "../components";
+import { stackFileLocator } from "../components/configLocation";
 import { Plan, planStack, teamPlanContext } from "../plan/plan";
 import { teamStackScope } from "../policies/teams";
 import { planCli } from "./helpers/cli";
@@ -81,17 +89,19 @@ describe("team stacks", () => {
     );
     const newer = await planPayments({
       ...prod,
-      outputs: { ...outputs, platformContract: { ...outputs.platformContract, version: 3 } },
+      outputs: { ...outputs, platformContract: { ...outputs.platformContract, version: 4 } },
     });
     assert.equal(newer.exitCode, 1);
     assert.equal(
       newer.report,
-      `payments: platformStack ${REFERENCE}: exports platformContract version 3; this team stack understands version 2: update this team stack's kube-monitoring`,
+      `payments: platformStack ${REFERENCE}: exports platformContract version 4; this team stack understands version 3: update this team stack's kube-monitoring`,
     );
+    // Version 2 had no environment: a team stack of this version needs the platform redeployed first.
     assert.throws(
-      () => parsePlatformContract("t", REFERENCE, { version: 1 }),
-      /exports platformContract version 1; this team stack understands version 2: update the platform stack first/,
+      () => parsePlatformContract("t", REFERENCE, { version: 2 }),
+      /exports platformContract version 2; this team stack understands version 3: update the platform stack first/,
     );
+    assert.equal((outputs.platformContract as Loose).environment, "prod");
   });
 
   it("judge apps exactly as the platform stack does, and need a stack reference", () => {
@@ -154,6 +164,113 @@ describe("team stacks", () => {
       );
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("team stacks from the docs alone", () => {
+  const app = {
+    name: "checkout",
+    namespace: "payments-checkout",
+    serviceMonitor: { endpoints: [{ port: "metrics" }] },
+    routing: {
+      defaultReceiver: "chat",
+      receivers: [{ name: "chat", webhook: { url: "https://hooks.example.com/x" } }],
+    },
+  };
+  const stackText = [
+    "config:",
+    "  kube-monitoring:environment: dev",
+    `  kube-monitoring:platformStack: ${REFERENCE}`,
+    "  kube-monitoring:apps:",
+    "    - name: checkout",
+    "      namespace: payments-checkout",
+    "",
+  ].join("\n");
+  /** parseTeamConfig's result, or its problems, with the stack file `text` written for the locator. */
+  function parsed(text: string, raw: Record<string, unknown>, platformEnvironment?: "dev" | "prod") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-team-"));
+    try {
+      fs.writeFileSync(path.join(dir, "Pulumi.payments.yaml"), text);
+      const locate = stackFileLocator(dir, "payments");
+      return parseTeamConfig("payments", raw, { locate, platformEnvironment });
+    } catch (err) {
+      assert.ok(err instanceof ConfigError, String(err));
+      return err.problems;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("take the platform's environment when the team stack names none", () => {
+    const withoutEnvironment = stackText.replace("  kube-monitoring:environment: dev\n", "");
+    const cfg = parsed(withoutEnvironment, { platformStack: REFERENCE, apps: [app] }, "prod");
+    assert.ok(!Array.isArray(cfg), String(cfg));
+    assert.equal(cfg.environment, "prod");
+    assert.deepEqual(
+      cfg.apps.map((a) => [a.name, a.team]),
+      [["checkout", "payments"]],
+    );
+    // Without the platform's, the key and its file: what to write.
+    assert.deepEqual(parsed(withoutEnvironment, { platformStack: REFERENCE, apps: [app] }), [
+      `Pulumi.payments.yaml: environment: is required (expected dev or prod): the platform stack ${REFERENCE} does not say its own`,
+    ]);
+  });
+
+  it("keep an environment the team stack names", () => {
+    const own = parsed(stackText, { environment: "dev", platformStack: REFERENCE, apps: [app] }, "prod");
+    assert.ok(!Array.isArray(own), String(own));
+    assert.equal(own.environment, "dev");
+  });
+
+  it("refuse an app the platform stack has too, naming both stacks and the app at its line", async () => {
+    const contract = (await planOf("prod")).plan!.outputs.platformContract as PlatformContract;
+    const withApp = { ...contract, apps: [{ name: "checkout", namespace: "shop", routed: true }] };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-team-"));
+    try {
+      fs.writeFileSync(path.join(dir, "Pulumi.payments.yaml"), stackText);
+      const locate = stackFileLocator(dir, "payments");
+      const apps = [{ ...app, team: "payments", routing: {} }];
+      assert.deepEqual(
+        teamPlacementProblems("payments", "payments", withApp, apps, { platformStack: REFERENCE, locate }),
+        [
+          `Pulumi.payments.yaml:5: apps[checkout]: app checkout is in both this team stack (payments) and the platform stack ${REFERENCE} ` +
+            "(in namespace shop); an app belongs to one stack: remove it from one of them, or rename one",
+        ],
+      );
+      assert.deepEqual(
+        teamPlacementProblems("payments", "payments", contract, apps, { platformStack: REFERENCE, locate }),
+        [],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("judge the policy config by the platform's environment when the team stack names none", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-team-"));
+    try {
+      fs.copyFileSync(path.join(teamFixturesDir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+      const text = fs.readFileSync(path.join(teamFixturesDir, "Pulumi.payments.yaml"), "utf8");
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.payments.yaml"),
+        text.replace(/^ {2}kube-monitoring:environment: prod\n/m, ""),
+      );
+      fs.writeFileSync(path.join(dir, "config.payments.json"), '{"profile":"dev"}');
+      const result = await planStack({
+        projectDir: teamsDir,
+        configDir: dir,
+        stack: "payments",
+        policyConfigDir: dir,
+        ...teamPlanContext(REFERENCE, (await planOf("prod")).plan!),
+      });
+      assert.equal(result.exitCode, 1);
+      assert.equal(
+        result.report.replaceAll(dir + path.sep, ""),
+        'config.payments.json: profile: "dev" is not allowed for a prod environment; use "prod"',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

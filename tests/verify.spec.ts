@@ -138,6 +138,31 @@ describe("verify: what a deployed plan must show", () => {
     assert.equal(testAlertLabels(route, "monitoring/platform/null"), undefined);
   });
 
+  it("builds a test alert for an app's pager past the failing-notification route to the same receiver", () => {
+    // An app's tree as the operator writes it: the routes for a failing integration come first.
+    const route = {
+      receiver: "monitoring/platform/null",
+      routes: [
+        {
+          receiver: "shop/checkout/web-slack",
+          matchers: ['namespace="shop"'],
+          routes: [
+            {
+              receiver: "shop/checkout/web-pager",
+              matchers: ['alertname="AlertmanagerNotificationsFailing"', 'integration="slack"'],
+            },
+            { receiver: "shop/checkout/web-pager", matchers: ['severity="critical"'] },
+          ],
+        },
+      ],
+    };
+    assert.deepEqual(testAlertLabels(route, "shop/checkout/web-pager"), {
+      namespace: "shop",
+      severity: "critical",
+    });
+    assert.deepEqual(testAlertLabels(route, "shop/checkout/web-slack"), { namespace: "shop" });
+  });
+
   it("expects only a team stack's own pools, groups and receivers", async () => {
     const { plan } = await planTeam();
     const exp = expectationsOf(plan!);

@@ -8,6 +8,7 @@ import { scrapeEksControlPlane } from "./controlPlane";
 import { OBJSTORE_SECRET, PROMETHEUS_REPLICA_LABEL, RELEASE_FULLNAME, THANOS_SIDECAR_SERVICE } from "./names";
 import { grafanaAuthSecretData } from "./grafanaValues";
 import { releaseSecrets } from "./secrets";
+import { grafanaRbac, grafanaRbacSpec } from "./grafanaRbac";
 import { KubePrometheusStackValuesInput, buildKubePrometheusStackValues } from "./values";
 
 export interface KubePrometheusStackArgs extends KubePrometheusStackValuesInput {
@@ -84,6 +85,11 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       };
     }
 
+    // Before the release: Grafana's sidecars start reading ConfigMaps at once.
+    const grafanaAccess = args.grafana.enabled
+      ? grafanaRbac(name, grafanaRbacSpec(args.namespace, args.teamDashboards ?? false), this.namespace, this)
+      : [];
+
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -100,7 +106,13 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [args.crds, ...secrets.all, ...(args.thanos?.ready ?? []), ...(args.prerequisites ?? [])],
+        dependsOn: [
+          args.crds,
+          ...secrets.all,
+          ...grafanaAccess,
+          ...(args.thanos?.ready ?? []),
+          ...(args.prerequisites ?? []),
+        ],
         ...keep,
       },
     );

@@ -28,6 +28,8 @@ export function alertmanagerValues(input: AlertmanagerValuesInput): Record<strin
     alertmanagerSpec: {
       replicas: am.replicas,
       retention: am.retention,
+      // Notifications link back to it ({{ .ExternalURL }}: the alert list, silences).
+      ...(am.externalUrl ? { externalUrl: am.externalUrl } : {}),
       resources: am.resources,
       podAntiAffinity: antiAffinityFor(am.replicas),
       podAntiAffinityTopologyKey: "kubernetes.io/hostname",

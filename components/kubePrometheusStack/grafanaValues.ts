@@ -1,7 +1,7 @@
 import type { GrafanaConfig } from "../grafanaSchema";
 import { THANOS_PORTS } from "../thanosPorts";
 import { thanosName } from "../thanosArgs";
-import { GRAFANA_ADMIN_KEYS, serviceHost } from "./names";
+import { GRAFANA_ADMIN_KEYS, GRAFANA_SERVICE_ACCOUNT, serviceHost } from "./names";
 import { SIDECAR_RESOURCES } from "./shared";
 
 /** The annotation naming the Grafana folder a dashboard ConfigMap goes into. */
@@ -33,6 +33,11 @@ export interface GrafanaValuesInput {
   readonly credentials?: Readonly<Record<string, SecretKeyRef>>;
   /** The storage class of Grafana's volume. */
   readonly storageClass?: string;
+  /**
+   * Team stacks keep their apps' dashboards in their own namespaces: the dashboards sidecar then
+   * watches every namespace (grafanaRbac.ts grants ConfigMaps cluster-wide); else only its own.
+   */
+  readonly dashboardsClusterWide?: boolean;
 }
 
 /** The Grafana datasources beyond the chart's default one. */
@@ -127,8 +132,9 @@ function ssoIni(sso: NonNullable<GrafanaConfig["sso"]>): Record<string, unknown>
 
 /** `grafana.ini`: the public URL, no anonymous access, and single sign-on with the login form off. */
 function grafanaIni(g: GrafanaValuesInput["grafana"]): Record<string, unknown> {
+  const rootUrl = g.rootUrl ?? (g.ingress ? `https://${g.ingress.host}/` : undefined);
   return {
-    ...(g.ingress ? { server: { root_url: `https://${g.ingress.host}/` } } : {}),
+    ...(rootUrl ? { server: { root_url: rootUrl } } : {}),
     "auth.anonymous": { enabled: false },
     ...(g.sso
       ? {
@@ -162,6 +168,9 @@ export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown
       userKey: GRAFANA_ADMIN_KEYS.user,
       passwordKey: GRAFANA_ADMIN_KEYS.password,
     },
+    // The chart's Role and ClusterRole grant Secrets as well; grafanaRbac.ts grants ConfigMaps only.
+    rbac: { create: false },
+    serviceAccount: { create: true, name: GRAFANA_SERVICE_ACCOUNT },
     sidecar: {
       resources: SIDECAR_RESOURCES,
       // The chart's own datasource is plain HTTP; with TLS it is replaced by one that verifies our CA.
@@ -178,7 +187,7 @@ export function grafanaValues(input: GrafanaValuesInput): Record<string, unknown
       dashboards: {
         resource: "configmap",
         // Team stacks keep their apps' dashboards in the apps' namespaces.
-        searchNamespace: "ALL",
+        searchNamespace: input.dashboardsClusterWide ? "ALL" : input.namespace,
         folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
         provider: { foldersFromFilesStructure: true },
       },

@@ -32,3 +32,5 @@ export const monitorSelectors = {
   scrapeConfigs: { labels: {}, namespaces: "all" },
   alertmanagerConfigs: { labels: {}, namespaces: "all", except: GLOBAL_CONFIG_LABEL },
 } as const;
+/** Grafana's service account (the grafana subchart's `<release>-grafana`, pinned). */
+export const GRAFANA_SERVICE_ACCOUNT = `${RELEASE_FULLNAME}-grafana`;

@@ -104,6 +104,9 @@ export function prometheusValues(input: PrometheusValuesInput): Record<string, u
       enableFeatures: ["extra-scrape-metrics"],
       ...(prom.enforcedSampleLimit ? { enforcedSampleLimit: prom.enforcedSampleLimit } : {}),
       externalLabels: { cluster: input.clusterName },
+      // Alerts' generatorURL (the "source" link in every notification) starts with it. Set explicitly:
+      // the chart's own default from an ingress would be http://.
+      ...(prom.externalUrl ? { externalUrl: prom.externalUrl } : {}),
       ...namespaceEnforcement(input.namespace),
       replicaExternalLabelName: PROMETHEUS_REPLICA_LABEL,
       podAntiAffinity: antiAffinityFor(prom.replicas),

@@ -51,6 +51,8 @@ export interface KubePrometheusStackValuesInput {
   readonly cluster: ControlPlane;
   /** The chart's own monitors' sample limits, derived from the cluster's size. */
   readonly scrapeLimits: CoreScrapeLimits;
+  /** Team stacks exist: their dashboards live in their namespaces (Grafana reads ConfigMaps everywhere). */
+  readonly teamDashboards?: boolean;
   /** PriorityClass of Prometheus and Alertmanager. */
   readonly priorityClassName?: string;
   /** Ship blocks to Thanos through the sidecar. */
@@ -81,6 +83,7 @@ export function kubePrometheusStackArgsFrom(cfg: StackConfig) {
     security: cfg.security,
     cluster: cfg.cluster,
     scrapeLimits: coreScrapeLimits(cfg.cluster.size),
+    teamDashboards: cfg.teams.length > 0,
     remoteWrite: cfg.remoteWrite,
     federation: cfg.federation,
   } satisfies KubePrometheusStackValuesInput;
@@ -144,6 +147,7 @@ function chartValues(input: KubePrometheusStackValuesInput, storage: StoragePlan
         thanosDatasource: input.thanos?.grafanaDatasource ?? false,
         credentials: grafanaCredentialRefs(input.grafana),
         storageClass: input.grafana.persistence?.storageClass,
+        dashboardsClusterWide: input.teamDashboards ?? false,
       }),
     },
     "kube-state-metrics": { resources: input.kubeStateMetricsResources, ...priority },

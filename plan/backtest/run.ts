@@ -57,6 +57,8 @@ export interface BacktestOptions {
   readonly fetcher: Fetcher;
   /** Queries in flight at once. @default 4 */
   readonly concurrency?: number;
+  /** Called as queries are answered: how many of how many (a progress indicator). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 interface Prepared {
@@ -157,6 +159,8 @@ export async function backtest(
   for (const p of sides.flat())
     if (p.expr && p.grid) queries.set(queryKey(p), { expr: p.expr, grid: p.grid });
   const keys = [...queries.keys()];
+  let answered = 0;
+  opts.onProgress?.(0, keys.length);
   const answers = await pool(
     keys.map((k) => async () => {
       const q = queries.get(k)!;
@@ -165,6 +169,8 @@ export async function backtest(
       } catch (err) {
         if (err instanceof QueryError) return err;
         throw err;
+      } finally {
+        opts.onProgress?.(++answered, keys.length);
       }
     }),
     opts.concurrency ?? 4,

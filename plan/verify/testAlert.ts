@@ -10,13 +10,19 @@ import { literalRegex } from "../../policies/util";
 type Route = { receiver?: string; matchers?: string[]; routes?: Route[] };
 export const TEST_ALERT_NAME = "KubeMonitoringVerifyTestAlert";
 
-/** The labels that lead the tree to `receiver`: the equality matchers on the path to its first route. */
+/**
+ * The labels that lead the tree to `receiver`: the equality matchers on the path to its first route
+ * that the test alert can take. Its own `alertname` and `test` are fixed, so a route that needs
+ * another value of them (the failing-notification routes match `alertname`) is passed over.
+ */
 export function testAlertLabels(root: Route, receiver: string): Record<string, string> | undefined {
+  const fixed: Record<string, string> = { alertname: TEST_ALERT_NAME, test: "true" };
   const walk = (route: Route, labels: Record<string, string>): Record<string, string> | undefined => {
     const here = { ...labels };
     for (const m of route.matchers ?? []) {
       const eq = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"?([^"]*)"?\s*$/.exec(m);
       if (!eq) return undefined; // a regex or negative matcher: no single label set to build
+      if ((here[eq[1]] ?? fixed[eq[1]] ?? eq[2]) !== eq[2]) return undefined;
       here[eq[1]] = eq[2];
     }
     if (route !== root && route.receiver === receiver) return here;

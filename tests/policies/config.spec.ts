@@ -50,7 +50,8 @@ describe("policy config files", () => {
 
   it("needs a file per stack, valid JSON and a declared profile that fits the environment", () => {
     assert.deepEqual(problemsOf(undefined), [
-      "probe: no policy config config.probe.json; every stack needs one (start from config.prod.json or config.dev.json)",
+      "probe: no policy config config.probe.json; every stack needs one: copy policies/config.prod.json (profile prod) " +
+        "or policies/config.dev.json (profile dev) to config.probe.json",
     ]);
     assert.deepEqual(problemsOf("{ nope"), ["config.probe.json: not valid JSON at character 2"]);
     assert.deepEqual(problemsOf("{}"), [

@@ -43,6 +43,7 @@ describe("policy pack", () => {
         "prometheus-memory-guaranteed",
         "iam-least-privilege",
         "grafana-access",
+        "web-ui-access",
         "team-stack-scope",
       ],
     );
@@ -147,7 +148,7 @@ describe("policy pack", () => {
       );
     });
 
-    it("exits 2 when a custom rule is not PromQL", async () => {
+    it("exits 1 at the config key when a custom rule is not PromQL, before anything is planned", async () => {
       const result = await planWithConfig("broken", {
         ...base,
         "kube-monitoring:alerting": {
@@ -173,11 +174,13 @@ describe("policy pack", () => {
           },
         ],
       });
-      assert.equal(result.exitCode, 2);
-      assert.deepEqual(
-        result.plan!.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy),
-        ["alert-rule-quality"],
-      );
+      assert.equal(result.exitCode, 1);
+      assert.equal(result.plan, undefined);
+      assert.deepEqual(result.report.replace(/^Pulumi\.broken\.yaml:\d+: /, "").split("\n"), [
+        "apps[web].alerts.custom[0].expr: is not PromQL: unexpected end of expression at column 11",
+        "      rate(x[5m]",
+        "                ^",
+      ]);
     });
   });
 });

@@ -89,6 +89,7 @@ describe("security: an internal Grafana ingress stays internal", () => {
               annotations: { "alb.ingress.kubernetes.io/scheme": "internal", ...annotations },
             },
             "grafana.ini": { "auth.generic_oauth": { enabled: true } },
+            rbac: { create: false },
           },
         },
       });
@@ -122,6 +123,7 @@ describe("security: an internal Grafana ingress stays internal", () => {
 describe("security: the platform contract is input", () => {
   const good = () => ({
     version: PLATFORM_CONTRACT_VERSION,
+    environment: "prod",
     namespace: "monitoring",
     clusterName: "prod-1",
     selectors: { rules: { labels: {}, namespaces: "all" } },
@@ -192,11 +194,14 @@ describe("security: the platform contract is input", () => {
       /platformContract\.teams\[0\]\.namespacePrefix: .*namespace prefix/,
     );
     assert.deepEqual(refusal(["alertmanagerConfigMatcherStrategy"], "None").length, 1);
+    assert.deepEqual(refusal(["environment"], "staging"), [
+      `${where}.environment: Invalid option: expected one of "dev"|"prod"`,
+    ]);
     assert.deepEqual(refusal(["selectors", "rules", "namespaces"], ["x"]).length, 1);
     assert.deepEqual(refusal(["apps", 0, "extra"], SENTINEL), [`${where}.apps[0]: unknown key "extra"`]);
     assert.throws(
-      () => parsePlatformContract("squad", "org/kube-monitoring/prod", { ...good(), version: "2" }),
-      /exports platformContract version "2"; this team stack understands version 2/,
+      () => parsePlatformContract("squad", "org/kube-monitoring/prod", { ...good(), version: "3" }),
+      /exports platformContract version "3"; this team stack understands version 3/,
     );
   });
 
