@@ -175,7 +175,8 @@ describe("docs/teams.md", () => {
         routed: !!a.routing,
       })),
     }) as unknown as PlatformContract;
-  const team = parseTeamDoc(yamlBlocks[1], "search");
+  // The guide's team stack leaves environment to the platform's: the dev stack's.
+  const team = parseTeamDoc(yamlBlocks[1], "search", platform.environment);
 
   it("registers the team in the dev platform stack, which the team stack names", () => {
     assert.deepEqual(

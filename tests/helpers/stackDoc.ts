@@ -43,8 +43,12 @@ export function parseStackDoc(text: string, base: Record<string, unknown> = {}):
   return parseStackConfig("docs", { ...base, ...raw }, { secureLeaves, readFile: stubReader });
 }
 
-/** A team stack file's config, validated by the real team parser. */
-export function parseTeamDoc(text: string, stack: string): TeamConfig {
+/** A team stack file's config, validated by the real team parser on a platform of `platformEnvironment`. */
+export function parseTeamDoc(
+  text: string,
+  stack: string,
+  platformEnvironment?: TeamConfig["environment"],
+): TeamConfig {
   const { raw, secureLeaves } = rawOf(text);
-  return parseTeamConfig(stack, raw, { secureLeaves, readFile: stubReader });
+  return parseTeamConfig(stack, raw, { secureLeaves, readFile: stubReader, platformEnvironment });
 }
