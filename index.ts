@@ -13,6 +13,7 @@ import {
   WebIngresses,
   ThanosObjectStore,
   ampWorkspacesWithoutRole,
+  inBatches,
   kubePrometheusStackArgsFrom,
   loadStackConfig,
   monitorSelectors,
@@ -135,49 +136,57 @@ if (cfg.cluster.networkPolicies) {
   });
 }
 
-for (const app of cfg.apps) {
-  new AppMonitoring(`app-${app.name}`, {
-    app,
-    importedRules: app.importedRules,
-    dashboardNamespace: stack.namespace,
-    runbookBaseUrl: cfg.alerting.runbookBaseUrl,
-    proberUrl: exporters?.proberUrl,
-    routingScope: {
-      router: namespaceRouter(cfg.apps, app.namespace) === app,
-      siblings: siblingsOf(cfg.apps, app),
-    },
-    crds,
+// The apps, a batch at a time: each batch registers before the next is built (components/inBatches.ts).
+// Its exports are the function's result, as in teams/index.ts.
+export = async () => {
+  await inBatches(cfg.apps, (app) => {
+    new AppMonitoring(`app-${app.name}`, {
+      app,
+      importedRules: app.importedRules,
+      dashboardNamespace: stack.namespace,
+      runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+      proberUrl: exporters?.proberUrl,
+      routingScope: {
+        router: namespaceRouter(cfg.apps, app.namespace) === app,
+        siblings: siblingsOf(cfg.apps, app),
+      },
+      crds,
+    });
   });
-}
-
-export const namespace = stack.namespace;
-export const operatorVersion = crds.version;
-export const prometheusStorage = {
-  retention: cfg.prometheus.retention,
-  retentionSize: stack.storage.retentionSize,
-  volumePerReplica: stack.storage.storageSize,
-  derived: { retentionSize: stack.storage.retentionSizeDerived, volume: stack.storage.storageSizeDerived },
-  estimatedSamplesPerSecond: Math.round(stack.storage.samplesPerSecond),
-  /** verify compares head series with it. */
-  expectedActiveSeries: cfg.prometheus.expectedActiveSeries,
-  retentionSizeCoversDays: stack.storage.retentionSizeCoversDays,
+  return {
+    namespace: stack.namespace,
+    operatorVersion: crds.version,
+    prometheusStorage: {
+      retention: cfg.prometheus.retention,
+      retentionSize: stack.storage.retentionSize,
+      volumePerReplica: stack.storage.storageSize,
+      derived: {
+        retentionSize: stack.storage.retentionSizeDerived,
+        volume: stack.storage.storageSizeDerived,
+      },
+      estimatedSamplesPerSecond: Math.round(stack.storage.samplesPerSecond),
+      /** verify compares head series with it. */
+      expectedActiveSeries: cfg.prometheus.expectedActiveSeries,
+      retentionSizeCoversDays: stack.storage.retentionSizeCoversDays,
+    },
+    selectors: monitorSelectors,
+    /** What team stacks (teams/) read through a StackReference. */
+    platformContract: platformContractOutput({
+      environment: cfg.environment,
+      namespace: stack.namespace,
+      clusterName: cfg.clusterName,
+      proberUrl: exporters?.proberUrl,
+      runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+      ownership,
+    }),
+    grafanaAdminSecret: stack.grafanaAdminSecretName,
+    thanosStore:
+      store && thanos
+        ? {
+            bucket: store.bucketName,
+            roleArns: store.roleArns ?? "static access key",
+            queryService: thanos.queryService,
+          }
+        : "disabled",
+  };
 };
-export const selectors = monitorSelectors;
-/** What team stacks (teams/) read through a StackReference. */
-export const platformContract = platformContractOutput({
-  environment: cfg.environment,
-  namespace: stack.namespace,
-  clusterName: cfg.clusterName,
-  proberUrl: exporters?.proberUrl,
-  runbookBaseUrl: cfg.alerting.runbookBaseUrl,
-  ownership,
-});
-export const grafanaAdminSecret = stack.grafanaAdminSecretName;
-export const thanosStore =
-  store && thanos
-    ? {
-        bucket: store.bucketName,
-        roleArns: store.roleArns ?? "static access key",
-        queryService: thanos.queryService,
-      }
-    : "disabled";

@@ -7,5 +7,9 @@ require("@pulumi/aws/s3");
 require("@pulumi/aws/iam");
 require("@pulumi/random");
 console.log(
-  JSON.stringify({ wallMs: performance.now() - started, maxRssMb: process.resourceUsage().maxRSS / 1024 }),
+  JSON.stringify({
+    wallMs: performance.now() - started,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  }),
 );

@@ -1,71 +1,24 @@
 /**
  * npm run bench: plans the dev and prod stacks and synthetic stacks of 1, 10, 100 and 1000 apps, each in
- * a fresh process, several times; reports min and median wall time, peak RSS, resources, phase timings,
- * and the ratio to the floor (a process that only loads the SDKs). Writes bench/results.json and
- * bench/results.md.
+ * a fresh process, several times, each row beside its two floors (bench/measure.ts); reports wall and
+ * CPU time, peak RSS, phase timings, the load average and the profile's top five. Writes
+ * bench/results.json and bench/results.md. `npm run bench -- scale`: dev, prod, 100 and 1000 apps only;
+ * `npm run bench -- backtest`: the backtest only. BENCH_RUNS sets the runs per row (3; at most 2 for 1000 apps).
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as prettier from "prettier";
 import { parseCommandLine, usageError } from "../plan/cliHelp";
 import { logSafe } from "../plan/escape";
 import { progressLine } from "../plan/progress";
 import { BENCH_HELP } from "../plan/helpTexts";
 import { writeSyntheticStack, writeSyntheticTeamStack } from "./fixtures";
-
-const root = path.resolve(__dirname, "..");
-const tsNode = ["-r", "./plan/register.js"];
-
-interface Sample {
-  wallMs: number;
-  maxRssMb: number;
-  resources?: number;
-  exitCode?: number;
-  timings?: { programMs: number; policyMs: number; checksMs: number; schemaMs: number };
-}
+import { Row, Sample, benchRow, root, rowsMarkdown, tsNode } from "./measure";
 
 /** On a terminal, what is being measured; quiet in CI and when stderr is a file. */
 const progress = progressLine();
-
-function measure(args: string[], runs: number, label: string): Sample[] {
-  return Array.from({ length: runs }, (_, i) => {
-    progress.update(`bench: ${label}, run ${i + 1} of ${runs}`);
-    const started = performance.now();
-    const run = spawnSync(process.execPath, [...tsNode, ...args], {
-      cwd: root,
-      encoding: "utf8",
-      maxBuffer: 1 << 26,
-    });
-    const processMs = performance.now() - started;
-    if (run.status !== 0) throw new Error(`${args.join(" ")} failed:\n${run.stderr}`);
-    const sample = JSON.parse(run.stdout.trim().split("\n").pop()!) as Sample;
-    // Wall time of the whole process (start-up, TypeScript loading and all), as a user waits for it.
-    return { ...sample, wallMs: processMs };
-  });
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const min = (xs: number[]) => Math.min(...xs);
-
-function summarize(name: string, samples: Sample[], floorMs: number) {
-  const wall = samples.map((s) => s.wallMs);
-  const t = samples.map((s) => s.timings!);
-  return {
-    name,
-    runs: samples.length,
-    resources: samples[0].resources ?? 0,
-    exitCode: samples[0].exitCode,
-    wallMsMin: Math.round(min(wall)),
-    wallMsMedian: Math.round(median(wall)),
-    ratioToFloor: Number((median(wall) / floorMs).toFixed(2)),
-    maxRssMb: Math.round(Math.max(...samples.map((s) => s.maxRssMb))),
-    programMsMedian: Math.round(median(t.map((x) => x.programMs))),
-    policyMsMedian: Math.round(median(t.map((x) => x.policyMs))),
-    checksMsMedian: Math.round(median(t.map((x) => x.checksMs))),
-    schemaMsMedian: Math.round(median(t.map((x) => x.schemaMs))),
-  };
-}
 
 /** Runs every plan at once, each in its own process; the wall time is the last one's end. */
 async function measureParallel(runs: string[][]): Promise<{ wallMs: number; samples: Sample[] }> {
@@ -133,9 +86,15 @@ function backtestBench(): { name: string; wallMsMedian: number; targetMs: number
 
 async function main() {
   const line = parseCommandLine(process.argv.slice(2), {}, BENCH_HELP);
-  const extra = line.kind === "run" ? line.positionals.filter((p) => p !== "backtest") : [];
-  if (line.kind !== "run" || extra.length) {
-    const text = line.kind === "run" ? usageError(`${extra[0]}: unexpected argument`, BENCH_HELP) : line.text;
+  const extra = line.kind === "run" ? line.positionals.filter((p) => p !== "backtest" && p !== "scale") : [];
+  if (line.kind !== "run" || extra.length || (line.kind === "run" && line.positionals.length > 1)) {
+    const text =
+      line.kind === "run"
+        ? usageError(
+            extra.length ? `${extra[0]}: unexpected argument` : "name one of backtest, scale",
+            BENCH_HELP,
+          )
+        : line.text;
     (line.kind === "help" ? console.log : console.error)(logSafe(text));
     process.exitCode = line.kind === "help" ? 0 : 1;
     return;
@@ -147,39 +106,35 @@ async function main() {
     console.log(JSON.stringify(result, null, 2));
     return;
   }
+  const scale = line.positionals.includes("scale");
   const runs = Number(process.env.BENCH_RUNS ?? 3);
-  const floorSamples = measure(["bench/floor.ts"], runs, "floor");
-  const floorMs = median(floorSamples.map((s) => s.wallMs));
-  const floor = {
-    wallMsMedian: Math.round(floorMs),
-    maxRssMb: Math.round(Math.max(...floorSamples.map((s) => s.maxRssMb))),
-  };
-  const rows: ReturnType<typeof summarize>[] = [];
-  for (const stack of ["dev", "prod"])
-    rows.push(summarize(stack, measure(["bench/planOnce.ts", stack, root], runs, stack), floorMs));
+  const loadBefore = fs.readFileSync("/proc/loadavg", "utf8").trim();
+  const rows: Row[] = [];
+  for (const stack of ["dev", "prod"]) {
+    progress.update(`bench: ${stack} and its floors`);
+    rows.push(benchRow(stack, ["bench/planOnce.ts", stack, root], runs));
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-bench-"));
-  let teams: Awaited<ReturnType<typeof teamStacks>>;
+  let teams: Awaited<ReturnType<typeof teamStacks>> | undefined;
   try {
-    for (const apps of [1, 10, 100, 1000]) {
+    for (const apps of scale ? [100, 1000] : [1, 10, 100, 1000]) {
       const stack = `bench-${apps}`;
       const dir = writeSyntheticStack(root, path.join(tmp, stack), stack, apps);
-      rows.push(
-        summarize(
-          `${apps} apps`,
-          measure(["bench/planOnce.ts", stack, dir], apps >= 1000 ? Math.min(runs, 2) : runs, `${apps} apps`),
-          floorMs,
-        ),
-      );
+      progress.update(`bench: ${apps} apps and its floors`);
+      const profiled = scale || apps >= 100;
+      const n = apps >= 1000 ? Math.min(runs, 2) : runs;
+      rows.push(benchRow(`${apps} apps`, ["bench/planOnce.ts", stack, dir], n, profiled));
     }
-    teams = await teamStacks(tmp);
+    if (!scale) teams = await teamStacks(tmp);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const per = (name: string) => rows.find((r) => r.name === name)!;
-  const perAppMs = (a: string, b: string, apps: number) => (per(b).wallMsMedian - per(a).wallMsMedian) / apps;
+  const per = (name: string) => rows.find((r) => r.name === name);
+  const perAppMs = (a: string, b: string, apps: number) =>
+    Number((((per(b)?.wallMsMedian ?? NaN) - (per(a)?.wallMsMedian ?? NaN)) / apps).toFixed(1));
   const scaling = {
-    perAppMs10to100: Number(perAppMs("10 apps", "100 apps", 90).toFixed(1)),
-    perAppMs100to1000: Number(perAppMs("100 apps", "1000 apps", 900).toFixed(1)),
+    perAppMs10to100: perAppMs("10 apps", "100 apps", 90),
+    perAppMs100to1000: perAppMs("100 apps", "1000 apps", 900),
   };
   const machine = {
     cpus: os.cpus().length,
@@ -187,14 +142,15 @@ async function main() {
     node: process.version,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
   };
-  const single = per("1000 apps").wallMsMedian;
-  const teamsRow = { ...teams, ratioToSingleStack: Number((teams.wallMs / single).toFixed(2)) };
-  const backtest = backtestBench();
+  const single = per("1000 apps")!.wallMsMedian;
+  const teamsRow = teams && { ...teams, ratioToSingleStack: Number((teams.wallMs / single).toFixed(2)) };
+  const backtest = scale ? undefined : backtestBench();
+  const loadAfter = fs.readFileSync("/proc/loadavg", "utf8").trim();
   const results = {
     date: new Date().toISOString(),
     machine,
     runs,
-    floor,
+    load: { before: loadBefore, after: loadAfter },
     rows,
     scaling,
     teams: teamsRow,
@@ -205,25 +161,30 @@ async function main() {
   const md = [
     `# Benchmark results`,
     "",
-    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; ${runs} runs each (at most 2 for 1000 apps), fresh process per run. ` +
-      `Floor (load the Pulumi and provider SDKs only): ${floor.wallMsMedian} ms, ${floor.maxRssMb} MB.`,
+    `${results.date}: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; ${runs} runs of each plan and of each of its floors, ` +
+      "fresh process per run, medians. Each plan writes plan.json and its manifests (the default layout) as `npm run plan` does. " +
+      "Import floor: load the Pulumi and provider SDKs (bench/floor.ts). SDK floor: the SDK registering as many no-op resources " +
+      "under the plan's mocks (bench/sdkFloor.ts), measured beside each row. CPU is the plan process's own (promtool and amtool run in theirs). " +
+      `Load average (/proc/loadavg) before: ${loadBefore}; after: ${loadAfter}.`,
     "",
-    "| plan | resources | wall min (ms) | wall median (ms) | × floor | peak RSS (MB) | program (ms) | policies (ms) | promtool+amtool (ms) | CRD schemas (ms) |",
-    "|---|---|---|---|---|---|---|---|---|---|",
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${r.resources} | ${r.wallMsMin} | ${r.wallMsMedian} | ${r.ratioToFloor} | ${r.maxRssMb} | ${r.programMsMedian} | ${r.policyMsMedian} | ${r.checksMsMedian} | ${r.schemaMsMedian} |`,
-    ),
+    ...rowsMarkdown(rows),
     "",
-    `Per-app cost: ${scaling.perAppMs10to100} ms from 10 to 100 apps, ${scaling.perAppMs100to1000} ms from 100 to 1000 apps.`,
-    "",
-    `${teamsRow.name}: ${teamsRow.resources} resources in ${teamsRow.wallMs} ms (${teamsRow.ratioToSingleStack} × the single 1000-app stack's ${single} ms), ` +
-      `at most ${teamsRow.maxRssMbEach} MB each; exit codes ${teamsRow.exitCodes.join(", ")}.`,
-    "",
-    `${backtest.name}: ${backtest.wallMsMedian} ms median (target ${backtest.targetMs} ms), ${backtest.queries} queries.`,
-    "",
+    ...(scale
+      ? []
+      : [
+          `Per-app cost: ${scaling.perAppMs10to100} ms from 10 to 100 apps, ${scaling.perAppMs100to1000} ms from 100 to 1000 apps.`,
+          "",
+          `${teamsRow!.name}: ${teamsRow!.resources} resources in ${teamsRow!.wallMs} ms (${teamsRow!.ratioToSingleStack} × the single 1000-app stack's ${single} ms), ` +
+            `at most ${teamsRow!.maxRssMbEach} MB each; exit codes ${teamsRow!.exitCodes.join(", ")}.`,
+          "",
+          `${backtest!.name}: ${backtest!.wallMsMedian} ms median (target ${backtest!.targetMs} ms), ${backtest!.queries} queries.`,
+          "",
+        ]),
   ].join("\n");
-  fs.writeFileSync(path.join(__dirname, "results.md"), md);
+  // Formatted as the repository's Markdown is (npm run lint checks it).
+  const file = path.join(__dirname, "results.md");
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(md, { ...options, parser: "markdown" }));
   progress.done();
   console.log(md);
 }

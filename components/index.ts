@@ -28,3 +28,4 @@ export * from "./grafanaSchema";
 export * from "./platformContract";
 export * from "./teamConfig";
 export * from "./ownership";
+export * from "./inBatches";

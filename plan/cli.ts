@@ -1,4 +1,4 @@
-// npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan FILE]
+// npm run plan -- <stack | teams/<team>> [--out DIR] [--manifests none|summary|all] [--config-dir DIR] [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan FILE]
 import { logSafe } from "./escape";
 import { shownPath } from "../components/inputFile";
 import { useLeanStackTraces } from "./leanStacks";
@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as fs from "node:fs";
 import { ChangeKind, PlanDiff, diffPlans, renderMarkdown } from "./diff";
 import { ALERT_ROUTING_FILE, Plan, PlanOptions, planStack, teamPlanContext } from "./plan";
+import { ALL_MANIFESTS_UP_TO, MANIFEST_MODES, ManifestMode } from "./planWriter";
 import { renderReport, shortName } from "./report";
 import type { RecordedResource } from "./runtime";
 import { loadStackFile, readYamlFile } from "./stackFile";
@@ -15,14 +16,21 @@ import { CommandHelp, parseCommandLine, usageError } from "./cliHelp";
 
 export const PLAN_HELP: CommandHelp = {
   usage:
-    "npm run plan -- <stack | teams/<team>> [--out DIR] [--config-dir DIR]\n" +
+    "npm run plan -- <stack | teams/<team>> [--out DIR] [--manifests none|summary|all] [--config-dir DIR]\n" +
     "                    [--compare OLD_PLAN_JSON [--markdown FILE]] [--platform-plan PLATFORM_PLAN_JSON]",
   description:
     "Plans a stack offline: runs index.ts under Pulumi's mocks, checks custom resources against their CRDs,\n" +
     "runs the policy pack with the stack's policy config, promtool and amtool, and writes plan.json and\n" +
-    "every manifest. No cloud and no credentials needed.",
+    "the manifests (docs/plan-output.md). No cloud and no credentials needed.",
   options: [
     ["--out DIR", "where <stack>/plan.json and <stack>/manifests/ go (default out)"],
+    [
+      "--manifests MODE",
+      "all: a YAML file per object and per Helm release's values; summary: the values\n" +
+        "files, a promtool rule file per PrometheusRule and objects.tsv; none: only\n" +
+        "alertmanager.effective.yaml and alert-routing.md (docs/plan-output.md)\n" +
+        `(default: all up to ${ALL_MANIFESTS_UP_TO} objects, summary above)`,
+    ],
     [
       "--config-dir DIR",
       "where Pulumi.yaml, Pulumi.<stack>.yaml and config.<stack>.json are read\n" +
@@ -62,6 +70,7 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
       compare: { type: "string" },
       markdown: { type: "string" },
       "platform-plan": { type: "string" },
+      manifests: { type: "string" },
     },
     PLAN_HELP,
   );
@@ -82,6 +91,16 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
   // Misuse and unreadable files are reported before planning, so the plan's own exit code stands.
   if (values.markdown && !values.compare) {
     io.error(usageError("--markdown needs --compare", PLAN_HELP));
+    return 1;
+  }
+  const manifests = values.manifests as ManifestMode | undefined;
+  if (manifests !== undefined && !MANIFEST_MODES.includes(manifests)) {
+    io.error(
+      usageError(
+        `--manifests ${JSON.stringify(values.manifests)}: expected one of ${MANIFEST_MODES.join(", ")}`,
+        PLAN_HELP,
+      ),
+    );
     return 1;
   }
   const outDir = values.out ?? "out";
@@ -152,6 +171,7 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
     policyConfigDir: configDir ?? (team ? projectDir : undefined),
     stack: stackName,
     outDir: path.resolve(outBase),
+    manifests,
     stackReferences,
     alertmanagerContext,
   });

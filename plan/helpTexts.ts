@@ -71,16 +71,19 @@ export const DOCS_HELP: CommandHelp = {
 };
 
 export const BENCH_HELP: CommandHelp = {
-  usage: "npm run bench [-- backtest]",
+  usage: "npm run bench [-- scale | backtest]",
   description:
     "Plans dev, prod and synthetic stacks of 1 to 1000 apps, and 10 team stacks in parallel, each in a\n" +
-    "fresh process; writes bench/results.json and bench/results.md. `backtest` runs only the backtest\n" +
-    "entry and prints its summary. Takes minutes: run it on a quiet machine.",
+    "fresh process, writing its files as npm run plan does; each row beside its import floor (load the\n" +
+    "SDKs) and SDK floor (the SDK registering as many no-op resources under the same mocks), measured in\n" +
+    "the same run, with peak RSS, the load average and the CPU profile's top five. Writes\n" +
+    "bench/results.json and bench/results.md. `scale`: dev, prod, 100 and 1000 apps only. `backtest`:\n" +
+    "only the backtest entry, its summary printed. Takes minutes: run it on a quiet machine.",
   options: [],
-  environment: [["BENCH_RUNS", "runs per entry (default 3)"]],
+  environment: [["BENCH_RUNS", "runs per entry (default 3; at most 2 for 1000 apps)"]],
   exitCodes: [
     [0, "measured and written"],
     [1, "a plan failed, or bad usage"],
   ],
-  example: "BENCH_RUNS=5 npm run bench",
+  example: "BENCH_RUNS=5 npm run bench -- scale",
 };

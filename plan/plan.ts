@@ -5,17 +5,16 @@
 import { alertRoutingMarkdown, ownershipViolations, routingTable } from "./alertRouting";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { CONFIG_DIR_ENV, ConfigError, rawConfigFrom } from "../components/config";
 import { allPolicies } from "../policies/all";
-import { HELM_RELEASE } from "../policies/util";
 import { PolicyConfigError, loadPolicyConfig, runPolicies } from "../policies/harness";
 import { isBlocking } from "../policies/settingsDelta";
 import { renderReport } from "./report";
-import { effectiveAlertmanagerConfig, feedsAlertmanager } from "./alertmanagerConfig";
+import { feedsAlertmanager } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
-import { runRealToolChecks } from "./realTools";
+import { ManifestMode, manifestEntries, manifestYaml, writePlanFiles } from "./planWriter";
+import { EffectiveAlertmanager, effectiveAlertmanager, runRealToolChecks } from "./realTools";
 import { configExpressionOrigins } from "./promtoolErrors";
 import { stackFileLocator } from "../components/configLocation";
 import { RecordedResource, runProgram } from "./runtime";
@@ -47,7 +46,10 @@ export interface Timings {
   programMs: number;
   schemaMs: number;
   policyMs: number;
+  /** promtool and amtool, from their start (when the program is done) to their end: beside the policies. */
   checksMs: number;
+  /** Writing plan.json and the manifests (0 without an output directory). */
+  writeMs: number;
 }
 
 export interface PlanOptions {
@@ -58,6 +60,8 @@ export interface PlanOptions {
   stack: string;
   /** Where `<stack>/plan.json` and `<stack>/manifests/` go; nothing is written when absent. */
   outDir?: string;
+  /** The manifests' layout (planWriter.ts); by default every object up to ALL_MANIFESTS_UP_TO, else the summary. */
+  manifests?: ManifestMode;
   /** Where `config.<stack>.json` (the stack's policy config) is read from; defaults to policies/. */
   policyConfigDir?: string;
   /** Outputs of the stacks the program references, by `org/project/stack`. */
@@ -99,7 +103,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   if (badName) return { exitCode: 1, report: badName };
   const entry = require.resolve(path.join(options.projectDir, "index"));
   let plan: Plan;
-  let timings: Timings | undefined;
+  let timings: Timings;
+  let alertmanager: EffectiveAlertmanager;
+  let checking: Promise<void> = Promise.resolve();
+  let checksMs = 0;
   try {
     // Files of the project stay in it (symlinks followed); a named config directory is the user's own.
     const root = path.resolve(__dirname, "..");
@@ -154,31 +161,39 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       checks: [],
     };
     const programDone = performance.now();
+    // promtool and amtool start as soon as the program is done and run in their own processes, on every
+    // core, while the policies run here.
+    const context = options.alertmanagerContext ?? [];
+    alertmanager = effectiveAlertmanager([...context, ...plan.resources]);
+    const origin = configExpressionOrigins(
+      options.stack,
+      rawConfigFrom(stackFile.config),
+      stackFileLocator(options.configDir ?? options.projectDir, options.stack),
+    );
+    checking = runRealToolChecks(plan.resources, context, origin, alertmanager).then((checks) => {
+      checksMs = performance.now() - programDone;
+      plan.checks = checks;
+    });
+    // Awaited below; this only keeps an early return (a program or schema error) from leaving it unhandled.
+    checking.catch(() => undefined);
     plan.violations = runPolicies(plan.resources, allPolicies, policyConfig.settings);
     plan.loosened = policyConfig.loosened;
-    plan.alertRouting = routingTable([...(options.alertmanagerContext ?? []), ...plan.resources]);
-    if (options.alertmanagerContext?.length) {
+    plan.alertRouting = routingTable([...context, ...plan.resources]);
+    if (context.length) {
       // A team stack's own pack run has no platform tree; here, with it, ownership is judged too.
       plan.violations.push(...ownershipViolations(plan.alertRouting ?? [], plan.resources));
     }
     const policiesDone = performance.now();
-    // Sequential on purpose: on two cores, overlapping the tools with the policies only moved the time.
-    const configDir = options.configDir ?? options.projectDir;
-    const origin = configExpressionOrigins(
-      options.stack,
-      rawConfigFrom(stackFile.config),
-      stackFileLocator(configDir, options.stack),
-    );
-    plan.checks = await runRealToolChecks(plan.resources, options.alertmanagerContext, origin);
-    const checksDone = performance.now();
     const invalid = await validateCustomResources(plan.resources);
     timings = {
       programMs: programDone - started,
       policyMs: policiesDone - programDone,
-      checksMs: checksDone - policiesDone,
-      schemaMs: performance.now() - checksDone,
+      checksMs: 0,
+      schemaMs: performance.now() - policiesDone,
+      writeMs: 0,
     };
     if (invalid.length) {
+      await checking.catch(() => undefined);
       return {
         exitCode: 1,
         report: invalid
@@ -187,6 +202,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       };
     }
   } catch (err) {
+    // The tools may have started: they finish (and clean their scratch directory) before the answer.
+    await checking.catch(() => undefined);
     const report =
       err instanceof ConfigError || err instanceof PolicyConfigError
         ? err.problems.join("\n")
@@ -196,13 +213,23 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     return { exitCode: 1, report };
   }
 
+  // The manifests and plan.json's resources are written while the tools finish.
+  const writing = performance.now();
   if (options.outDir) {
     try {
-      writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext);
+      await writePlan(plan, stackOutDir(options.outDir, options.stack), options.alertmanagerContext, {
+        manifests: options.manifests,
+        alertmanager,
+        checksDone: checking,
+      });
     } catch (err) {
+      await checking.catch(() => undefined);
       return { exitCode: 1, report: `--out: ${err instanceof Error ? err.message : String(err)}` };
     }
+    timings.writeMs = performance.now() - writing;
   }
+  await checking;
+  timings.checksMs = checksMs;
   const failed = plan.checks.filter((c) => c.status === "failed");
   const mandatory = plan.violations.filter((v) => isBlocking(v.enforcementLevel));
   const report = renderReport(plan, [renderTree(plan), ""], {
@@ -223,39 +250,49 @@ export function stackOutDir(outDir: string, stack: string): string {
 }
 
 /**
- * Writes plan.json and the manifests, replacing what an earlier plan of the stack left: into a fresh
- * directory beside `dir`, swapped in once complete. What the plan did not write is never deleted: an
- * existing `dir` that is not a plan's (a symlink, a file, a directory without our plan.json) is refused.
+ * Writes plan.json and the manifests (planWriter.ts), replacing what an earlier plan of the stack left:
+ * into a fresh directory beside `dir`, swapped in once complete. What the plan did not write is never
+ * deleted: an existing `dir` that is not a plan's (a symlink, a file, a directory without our plan.json)
+ * is refused. `checksDone`, when given, fills in plan.checks: the rest is written before it resolves.
  */
-export function writePlan(plan: Plan, dir: string, alertmanagerContext: RecordedResource[] = []): void {
+export async function writePlan(
+  plan: Plan,
+  dir: string,
+  alertmanagerContext: RecordedResource[] = [],
+  options: {
+    manifests?: ManifestMode;
+    alertmanager?: EffectiveAlertmanager;
+    checksDone?: Promise<unknown>;
+  } = {},
+): Promise<ManifestMode> {
   const earlier = notOurs(dir);
   if (earlier)
     throw new Error(`${dir}: ${earlier}; not replaced. Choose another --out, or remove it yourself`);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const fresh = fs.mkdtempSync(`${dir}.writing-`);
   try {
-    fs.mkdirSync(path.join(fresh, "manifests"));
-    fs.writeFileSync(path.join(fresh, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
-    for (const manifest of manifestsOf(plan.resources)) {
-      fs.writeFileSync(path.join(fresh, "manifests", manifest.file), manifest.yaml);
-    }
-    if (plan.alertRouting) {
-      fs.writeFileSync(
-        path.join(fresh, "manifests", ALERT_ROUTING_FILE),
-        alertRoutingMarkdown(plan.stack, plan.alertRouting),
-      );
-    }
-    // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
-    fs.writeFileSync(
-      path.join(fresh, "manifests", EFFECTIVE_ALERTMANAGER_FILE),
-      stringify(effectiveAlertmanagerConfig([...alertmanagerContext, ...plan.resources]), { lineWidth: 0 }),
-    );
+    const alertmanager =
+      options.alertmanager ?? effectiveAlertmanager([...alertmanagerContext, ...plan.resources]);
+    const mode = await writePlanFiles(fresh, {
+      plan: plan as unknown as Record<string, unknown>,
+      checksDone: options.checksDone,
+      resources: plan.resources,
+      manifests: options.manifests,
+      derived: {
+        ...(plan.alertRouting
+          ? { [ALERT_ROUTING_FILE]: alertRoutingMarkdown(plan.stack, plan.alertRouting) }
+          : {}),
+        // What the operator would load, secrets as placeholders: test routing with `amtool config routes test`.
+        [EFFECTIVE_ALERTMANAGER_FILE]: alertmanager.yaml,
+      },
+    });
     if (fs.existsSync(dir)) {
       const old = `${fresh}.old`;
       fs.renameSync(dir, old);
       fs.renameSync(fresh, dir);
       fs.rmSync(old, { recursive: true, force: true });
     } else fs.renameSync(fresh, dir);
+    return mode;
   } catch (err) {
     fs.rmSync(fresh, { recursive: true, force: true });
     throw err;
@@ -281,32 +318,9 @@ function notOurs(dir: string): string | undefined {
   }
 }
 
-/** One YAML file per Kubernetes object, and one per Helm release with its values. */
+/** One YAML file per Kubernetes object, and one per Helm release with its values (the `all` layout). */
 export function manifestsOf(resources: RecordedResource[]): { file: string; yaml: string }[] {
-  const files: { file: string; yaml: string }[] = [];
-  for (const r of resources) {
-    if (r.type === HELM_RELEASE) {
-      const release = String(r.inputs.name ?? r.name);
-      files.push({
-        file: `helm-release-${release}.values.yaml`,
-        yaml: stringify(r.inputs.values ?? {}, { lineWidth: 0 }),
-      });
-      continue;
-    }
-    const { apiVersion, kind, metadata } = r.inputs as {
-      apiVersion?: string;
-      kind?: string;
-      metadata?: { name?: string; namespace?: string };
-    };
-    if (!r.type.startsWith("kubernetes:") || !apiVersion || !kind) continue;
-    const name = metadata?.name ?? r.name;
-    const where = metadata?.namespace ? `${metadata.namespace}-` : "";
-    files.push({
-      file: `${kind.toLowerCase()}-${where}${name}.yaml`,
-      yaml: stringify(r.inputs, { lineWidth: 0 }),
-    });
-  }
-  return files.sort((a, b) => a.file.localeCompare(b.file));
+  return manifestEntries(resources).map((entry) => ({ file: entry.file, yaml: manifestYaml(entry) }));
 }
 
 /** A preview-like tree of the resources under the stack. */

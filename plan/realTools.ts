@@ -128,6 +128,17 @@ function run(tool: string, args: string[], dir: string): Promise<{ status: numbe
   return result;
 }
 
+/** The effective Alertmanager configuration and its YAML, built once for amtool and the manifests. */
+export interface EffectiveAlertmanager {
+  config: Record<string, unknown>;
+  yaml: string;
+}
+
+export function effectiveAlertmanager(resources: RecordedResource[]): EffectiveAlertmanager {
+  const config = effectiveAlertmanagerConfig(resources);
+  return { config, yaml: stringify(config, { lineWidth: 0 }) };
+}
+
 /** Splits `items` into at most `n` chunks of near-equal size. */
 function chunks<T>(items: T[], n: number): T[][] {
   const size = Math.ceil(items.length / Math.max(1, n));
@@ -145,6 +156,7 @@ export async function runRealToolChecks(
   resources: RecordedResource[],
   alertmanagerContext: RecordedResource[] = [],
   origin?: ExpressionOrigin,
+  alertmanager: EffectiveAlertmanager = effectiveAlertmanager([...alertmanagerContext, ...resources]),
 ): Promise<ToolCheck[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-checks-"));
   const clean = (text: string) => text.trim().replaceAll(dir + path.sep, "");
@@ -197,14 +209,13 @@ export async function runRealToolChecks(
         );
       }
     }
-    const config = effectiveAlertmanagerConfig([...alertmanagerContext, ...resources]);
-    if (Object.keys(config).length) {
+    if (Object.keys(alertmanager.config).length) {
       const subject = "effective Alertmanager configuration";
       const version = toolVersion("amtool");
       if (!version) pending.push(Promise.resolve(missing("amtool", subject)));
       else {
         const file = path.join(dir, "alertmanager.yaml");
-        fs.writeFileSync(file, stringify(config, { lineWidth: 0 }));
+        fs.writeFileSync(file, alertmanager.yaml);
         pending.push(
           run(toolBinary("amtool"), ["check-config", file], dir).then((r): ToolCheck => ({
             tool: "amtool",

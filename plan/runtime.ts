@@ -69,9 +69,13 @@ export interface RunOptions {
   stackReferences?: Record<string, Record<string, unknown>>;
 }
 
-/** Output properties the mock returns beyond the inputs, per resource type. */
+/**
+ * Output properties the mock returns beyond the inputs, per resource type. Only those: the SDK resolves
+ * every other output from the resource's own inputs (outside a preview it round-trips them through its
+ * serialisation), so echoing the inputs back would only add a protobuf copy of each resource.
+ */
 function mockState(type: string, name: string, urnHash: string, inputs: Record<string, unknown>) {
-  const state: Record<string, unknown> = { ...inputs };
+  const state: Record<string, unknown> = {};
   const metadata = inputs.metadata as Record<string, unknown> | undefined;
   if (type.startsWith("kubernetes:") && metadata && !metadata.name) {
     // The Kubernetes provider auto-names objects `<logical name>-<random suffix>`.
@@ -178,7 +182,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   onMockRegistration((req) => {
     const parent = req.getParent();
-    const serialized = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    const message = req.getObject();
+    const serialized = (message?.toJavaScript() ?? {}) as Record<string, unknown>;
+    // The mock monitor converts the same message next: it gets this conversion rather than a second one.
+    if (message) message.toJavaScript = () => serialized;
     recorded.push({
       urn: urnOf(req.getType(), req.getName(), parent),
       type: req.getType(),

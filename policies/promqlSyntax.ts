@@ -60,6 +60,10 @@ export function decodeString(literal: string): string | undefined {
   if (literal.length < 2 || literal.at(-1) !== quote || !["'", '"', "`"].includes(quote)) return undefined;
   const body = literal.slice(1, -1);
   if (quote === "`") return body.includes("`") ? undefined : body;
+  // Without escapes (nearly every literal) the text is its own value: no byte-wise decoding. A lone
+  // surrogate takes the long way, which turns it into U+FFFD as Prometheus' UTF-8 would.
+  if (!body.includes("\\") && !/[\ud800-\udfff]/.test(body))
+    return body.includes(quote) || body.includes("\n") ? undefined : body;
   const bytes: number[] = [];
   const encoder = new TextEncoder();
   for (let i = 0; i < body.length; i++) {

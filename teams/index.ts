@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   AppMonitoring,
   ConfigError,
+  inBatches,
   loadTeamConfig,
   namespaceRouter,
   parsePlatformContract,
@@ -28,7 +29,8 @@ export = async () => {
     locate,
   });
   if (problems.length) throw new ConfigError(problems);
-  for (const app of cfg.apps) {
+  // A batch at a time: each batch registers before the next is built (components/inBatches.ts).
+  await inBatches(cfg.apps, (app) => {
     new AppMonitoring(`app-${app.name}`, {
       app,
       importedRules: app.importedRules,
@@ -41,7 +43,7 @@ export = async () => {
         siblings: siblingsOf(cfg.apps, app),
       },
     });
-  }
+  });
   return {
     team: cfg.team,
     apps: cfg.apps.map((app) => app.name),

@@ -29,6 +29,14 @@ describe("PromQL strings and names as Prometheus reads them", () => {
     assert.equal(decodeString('"\\\\"'), "\\");
   });
 
+  it("takes a literal without escapes as it is, a lone surrogate as U+FFFD, a bare quote or newline refused", () => {
+    assert.equal(decodeString('"app-0001"'), "app-0001");
+    assert.equal(decodeString("'é😀 x'"), "é😀 x");
+    assert.equal(decodeString('"a\ud800b"'), "a\ufffdb");
+    assert.equal(decodeString('"a"b"'), undefined);
+    assert.equal(decodeString("'a\nb'"), undefined);
+  });
+
   it("refuses what Prometheus refuses: unknown escapes, the other quote escaped, short hex", () => {
     for (const bad of ['"\\q"', '"\\\'"', "'\\\"'", '"\\x4"', '"\\400"', '"\\ud800"', '"a', "`a`b`"]) {
       assert.equal(decodeString(bad), undefined, bad);

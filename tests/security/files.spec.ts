@@ -234,21 +234,21 @@ describe("security: files read as hostile input", function () {
     const out = path.join(root, "out");
     fs.mkdirSync(path.join(out, "minimal"), { recursive: true });
     fs.writeFileSync(path.join(out, "minimal", "thesis.tex"), SENTINEL);
-    assert.throws(() => writePlan(plan!, path.join(out, "minimal")), {
+    await assert.rejects(writePlan(plan!, path.join(out, "minimal")), {
       message: `${path.join(out, "minimal")}: exists and holds no plan.json written by npm run plan; not replaced. Choose another --out, or remove it yourself`,
     });
     assert.equal(fs.readFileSync(path.join(out, "minimal", "thesis.tex"), "utf8"), SENTINEL);
     fs.symlinkSync(outside, path.join(out, "linked"));
-    assert.throws(
-      () => writePlan({ ...plan!, stack: "linked" }, path.join(out, "linked")),
+    await assert.rejects(
+      writePlan({ ...plan!, stack: "linked" }, path.join(out, "linked")),
       /: is a symlink; not replaced/,
     );
     assert.ok(fs.existsSync(path.join(outside, "secret.yaml")));
     // An earlier plan's directory is replaced, leftovers and all, and nothing is left beside it.
     fs.rmSync(path.join(out, "minimal"), { recursive: true });
-    writePlan(plan!, path.join(out, "minimal"));
+    await writePlan(plan!, path.join(out, "minimal"));
     fs.writeFileSync(path.join(out, "minimal", "manifests", "stale.yaml"), "x");
-    writePlan(plan!, path.join(out, "minimal"));
+    await writePlan(plan!, path.join(out, "minimal"));
     assert.ok(!fs.existsSync(path.join(out, "minimal", "manifests", "stale.yaml")));
     assert.deepEqual(fs.readdirSync(out).sort(), ["linked", "minimal"]);
     // The CLI reports it as exit 1 naming the directory, never a stack trace.
