@@ -38,7 +38,10 @@ export const PLAN_HELP: CommandHelp = {
     ],
     ["--compare FILE", "an earlier plan.json of the same stack: print what changes"],
     ["--markdown FILE", "with --compare: also write the PR comment's markdown"],
-    ["--platform-plan FILE", "for teams/<team>: the platform's plan.json (default out/<platform>/plan.json)"],
+    [
+      "--platform-plan FILE",
+      "for teams/<team>: the platform's plan.json (default out/<platform>/plan.json,\nplanned again when missing or older than the platform's stack file)",
+    ],
   ],
   environment: [["PROMTOOL, AMTOOL", "the promtool and amtool binaries to run (default: on PATH)"]],
   exitCodes: [
@@ -232,10 +235,17 @@ async function platformOutputs(
   }
   const platformStack = reference.split("/")[2];
   let file = platformPlan ?? path.join(outDir, platformStack, "plan.json");
-  if (!platformPlan && !fs.existsSync(file)) {
-    io.log(`no plan of the platform stack ${platformStack} in ${outDir}: planning it first`);
+  const projectDir = path.resolve(__dirname, "..");
+  const stale =
+    !platformPlan && planOlderThanStackFile(file, path.join(projectDir, `Pulumi.${platformStack}.yaml`));
+  if (!platformPlan && (!fs.existsSync(file) || stale)) {
+    io.log(
+      stale
+        ? `the plan of the platform stack ${platformStack} in ${outDir} is older than Pulumi.${platformStack}.yaml: planning it again`
+        : `no plan of the platform stack ${platformStack} in ${outDir}: planning it first`,
+    );
     const planned = await planStack({
-      projectDir: path.resolve(__dirname, ".."),
+      projectDir,
       stack: platformStack,
       outDir: path.resolve(outDir),
     });
@@ -257,6 +267,15 @@ async function platformOutputs(
     return `--platform-plan ${file}: stack: a plan of stack ${JSON.stringify(plan.stack)}, but ${team}'s platformStack is ${reference}`;
   }
   return teamPlanContext(reference, plan);
+}
+
+/** Whether the plan at `planFile` exists and predates the stack file it was planned from (edited since). */
+function planOlderThanStackFile(planFile: string, stackFile: string): boolean {
+  try {
+    return fs.statSync(planFile).mtimeMs < fs.statSync(stackFile).mtimeMs;
+  } catch {
+    return false;
+  }
 }
 
 /** The project name Pulumi.yaml declares. */

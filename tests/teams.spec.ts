@@ -135,7 +135,7 @@ describe("team stacks", () => {
     );
   });
 
-  it("plan from the command line, planning the platform first when its plan is missing", async () => {
+  it("plan from the command line, planning the platform first when its plan is missing or older than its stack file", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-teams-"));
     try {
       const run = await planCli(["teams/payments", "--out", out, "--config-dir", teamFixturesDir]);
@@ -146,6 +146,19 @@ describe("team stacks", () => {
       );
       assert.ok(fs.existsSync(path.join(out, "teams", "payments", "plan.json")));
       assert.ok(fs.existsSync(path.join(out, "prod", "plan.json")));
+      // A platform plan older than its stack file (a team registered since) is planned again.
+      fs.utimesSync(path.join(out, "prod", "plan.json"), new Date(0), new Date(0));
+      const again = await planCli(["teams/payments", "--out", out, "--config-dir", teamFixturesDir]);
+      assert.equal(again.status, 0, again.stderr);
+      assert.ok(
+        again.stdout.startsWith(
+          `the plan of the platform stack prod in ${out} is older than Pulumi.prod.yaml: planning it again\n`,
+        ),
+        again.stdout.split("\n")[0],
+      );
+      assert.ok(fs.statSync(path.join(out, "prod", "plan.json")).mtimeMs > 0);
+      const fresh = await planCli(["teams/payments", "--out", out, "--config-dir", teamFixturesDir]);
+      assert.ok(!fresh.stdout.includes("planning it"), fresh.stdout.split("\n")[0]);
       fs.writeFileSync(
         path.join(out, "other.json"),
         JSON.stringify({ stack: "prod", project: "other", resources: [] }),
