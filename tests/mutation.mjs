@@ -1,36 +1,74 @@
-// npm run mutation -- [modules]: runs StrykerJS on the given modules (default: the table below) with
-// the specs that exercise them, so each mutant runs only specs that can kill it.
+// npm run mutation -- [module|folder/ ...] [--concurrency N]: runs StrykerJS on each module (default:
+// every module of the table below), one Stryker run per module with the specs that exercise it, so each
+// mutant runs only specs that can kill it. `skip` leaves out a spec file's slow plan-based tests (mocha
+// --grep … --invert): those plan whole stacks and would make each mutant take seconds more.
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+
+const OFFLINE_PLAN = "in the offline plan";
 
 /** Module → the specs that pin its behaviour. */
 const TABLE = {
-  "components/ownership.ts": ["tests/ownershipUnit.spec.ts"],
-  "policies/ownership.ts": ["tests/ownershipUnit.spec.ts"],
-  "components/appRouting.ts": ["tests/apps.spec.ts", "tests/alerting.spec.ts", "tests/ownership.spec.ts"],
-  "components/PlatformAlerting.ts": ["tests/alerting.spec.ts", "tests/ownership.spec.ts"],
-  "policies/alerting.ts": ["tests/policies/alerting.spec.ts"],
-  "components/capacity.ts": ["tests/capacity.spec.ts"],
-  "plan/diff.ts": ["tests/diff.spec.ts"],
+  // Routing and alerting builders.
+  "components/appRouting.ts": { specs: ["tests/routingUnit.spec.ts"] },
+  "components/PlatformAlerting.ts": { specs: ["tests/routingUnit.spec.ts"] },
+  "components/ownership.ts": { specs: ["tests/ownershipUnit.spec.ts"] },
+  "components/capacity.ts": { specs: ["tests/capacity.spec.ts"] },
+  // The policy gate.
+  "policies/ownership.ts": { specs: ["tests/ownershipUnit.spec.ts"] },
+  "policies/alerting.ts": { specs: ["tests/policies/alerting.spec.ts"], skip: OFFLINE_PLAN },
+  // The PR diff and verify's checks.
+  "plan/diff.ts": { specs: ["tests/diff.spec.ts"] },
+  "plan/verify/checks.ts": { specs: ["tests/verifyChecks.spec.ts"] },
 };
 
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
-  console.log(`usage: npm run mutation -- [module ...]
+  console.log(`usage: npm run mutation -- [module|folder/ ...] [--concurrency N]
 
-Runs StrykerJS on each module (default: ${Object.keys(TABLE).join(", ")}) with the specs
-listed for it in tests/mutation.mjs. Writes out/mutation/report.json. Exit 0 when Stryker ran, 1 when it
-failed or a module has no specs listed.`);
+Runs StrykerJS on each module (default: ${Object.keys(TABLE).join(", ")}), one run per module with the
+specs listed for it in tests/mutation.mjs; a folder (policies/) means its modules in the table.
+Concurrency is 1 unless given (2 at most on a shared machine). Writes out/mutation/<module>.json.
+Exit 0 when every Stryker run ran, 1 when one failed or a module has no specs listed.`);
   process.exit(0);
 }
-const modules = args.length ? args : Object.keys(TABLE);
-const unknown = modules.filter((m) => !TABLE[m]);
+let concurrency = "1";
+const names = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--concurrency") concurrency = args[++i] ?? "1";
+  else names.push(args[i]);
+}
+if (!/^[1-9]\d*$/.test(concurrency)) {
+  console.error(`--concurrency: expected a positive whole number, got ${JSON.stringify(concurrency)}`);
+  process.exit(1);
+}
+const modules = names.length
+  ? names.flatMap((n) => (n.endsWith("/") ? Object.keys(TABLE).filter((m) => m.startsWith(n)) : [n]))
+  : Object.keys(TABLE);
+const unknown = names.filter((n) => (n.endsWith("/") ? !modules.some((m) => m.startsWith(n)) : !TABLE[n]));
 if (unknown.length) {
   console.error(`no specs listed for ${unknown.join(", ")} in tests/mutation.mjs`);
   process.exit(1);
 }
-const specs = [...new Set(modules.flatMap((m) => TABLE[m]))];
-const result = spawnSync("stryker", ["run", "stryker.config.mjs", "--mutate", modules.join(",")], {
-  stdio: "inherit",
-  env: { ...process.env, KUBE_MONITORING_MUTATION_SPECS: specs.join(",") },
-});
-process.exit(result.status ?? 1);
+fs.mkdirSync("out/mutation", { recursive: true });
+let failed = 0;
+for (const module of modules) {
+  const { specs, skip } = TABLE[module];
+  const report = `out/mutation/${module.replace(/[/.]/g, "_")}.json`;
+  console.log(`\n== ${module} (specs: ${specs.join(", ")}${skip ? `; not "${skip}"` : ""})`);
+  const result = spawnSync(
+    "stryker",
+    ["run", "stryker.config.mjs", "--mutate", module, "--concurrency", concurrency],
+    {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        KUBE_MONITORING_MUTATION_SPECS: specs.join(","),
+        KUBE_MONITORING_MUTATION_SKIP: skip ?? "",
+        KUBE_MONITORING_MUTATION_REPORT: report,
+      },
+    },
+  );
+  if (result.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
