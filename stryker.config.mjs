@@ -12,7 +12,7 @@ const skip = env.KUBE_MONITORING_MUTATION_SKIP
 export default {
   testRunner: "command",
   commandRunner: {
-    command: `npx mocha --no-config --require ./plan/register.js --timeout 60000 --reporter dot --bail${skip} ${specs.join(" ")}`,
+    command: `node node_modules/mocha/bin/mocha.js --no-config --require ./plan/register.js --timeout 60000 --reporter dot --bail${skip} ${specs.join(" ")}`,
   },
   coverageAnalysis: "off",
   concurrency: 1,
