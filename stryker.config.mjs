@@ -5,6 +5,9 @@
 // which is all a killed mutant needs.
 const env = process.env;
 const specs = (env.KUBE_MONITORING_MUTATION_SPECS ?? "tests/capacity.spec.ts").split(",");
+const grep = env.KUBE_MONITORING_MUTATION_GREP
+  ? ` --grep ${JSON.stringify(env.KUBE_MONITORING_MUTATION_GREP)}`
+  : "";
 const skip = env.KUBE_MONITORING_MUTATION_SKIP
   ? ` --grep ${JSON.stringify(env.KUBE_MONITORING_MUTATION_SKIP)} --invert`
   : "";
@@ -12,7 +15,7 @@ const skip = env.KUBE_MONITORING_MUTATION_SKIP
 export default {
   testRunner: "command",
   commandRunner: {
-    command: `node node_modules/mocha/bin/mocha.js --no-config --require ./plan/register.js --timeout 60000 --reporter dot --bail${skip} ${specs.join(" ")}`,
+    command: `node node_modules/mocha/bin/mocha.js --no-config --require ./plan/register.js --timeout 60000 --reporter dot --bail${grep}${skip} ${specs.join(" ")}`,
   },
   coverageAnalysis: "off",
   concurrency: 1,

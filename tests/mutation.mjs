@@ -1,23 +1,50 @@
 // npm run mutation -- [module|folder/ ...] [--concurrency N]: runs StrykerJS on each module (default:
 // every module of the table below), one Stryker run per module with the specs that exercise it, so each
-// mutant runs only specs that can kill it; `lines` limits a module to those lines. `skip` leaves out a spec file's slow plan-based tests (mocha
+// mutant runs only specs that can kill it; `lines` limits a module to those lines, `grep` runs only the
+// tests it names. `skip` leaves out a spec file's slow plan-based tests (mocha
 // --grep … --invert): those plan whole stacks and would make each mutant take seconds more.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 
 const OFFLINE_PLAN = "in the offline plan";
 
-/** Module → the specs that pin its behaviour. */
+/** Module → the specs that pin its behaviour. The default list is issue #25's: every policy module, the
+ * routing and alerting builders, capacity, the PR diff and verify's checks. */
 const TABLE = {
   // Routing and alerting builders.
   "components/appRouting.ts": { specs: ["tests/routingUnit.spec.ts"] },
   // Its pure builders; the component's constructor only creates resources (pinned by the plan specs).
   "components/PlatformAlerting.ts": { specs: ["tests/routingUnit.spec.ts"], lines: "1-166" },
   "components/ownership.ts": { specs: ["tests/ownershipUnit.spec.ts"] },
+  // The SLO burn-rate rules (BURN_RATE_WINDOWS, errorBudget, sloRules).
+  "components/appRules.ts": { specs: ["tests/sloUnit.spec.ts"], lines: "212-267" },
   "components/capacity.ts": { specs: ["tests/capacity.spec.ts"] },
   // The policy gate.
-  "policies/ownership.ts": { specs: ["tests/ownershipUnit.spec.ts"] },
   "policies/alerting.ts": { specs: ["tests/policies/alerting.spec.ts"], skip: OFFLINE_PLAN },
+  "policies/ownership.ts": { specs: ["tests/ownershipUnit.spec.ts"] },
+  "policies/cluster.ts": { specs: ["tests/policies/cluster.spec.ts"] },
+  "policies/iam.ts": { specs: ["tests/policies/cluster.spec.ts"] },
+  "policies/grafana.ts": { specs: ["tests/grafana.spec.ts"], grep: "policy grafana-access" },
+  "policies/helm.ts": { specs: ["tests/policies/monitors.spec.ts"] },
+  "policies/monitors.ts": { specs: ["tests/policies/monitors.spec.ts"] },
+  "policies/ingressScope.ts": { specs: ["tests/security/boundaries.spec.ts"] },
+  "policies/prometheus.ts": { specs: ["tests/policies/prometheus.spec.ts"] },
+  "policies/promql.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
+  "policies/promqlSyntax.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
+  "policies/resources.ts": { specs: ["tests/policies/resources.spec.ts"] },
+  "policies/rules.ts": { specs: ["tests/policies/rules.spec.ts", "tests/policies/promqlStrings.spec.ts"] },
+  "policies/scrapeLimits.ts": { specs: ["tests/scrapeLimits.spec.ts"], grep: "policy core-scrape-limits" },
+  "policies/secrets.ts": { specs: ["tests/policies/secrets.spec.ts"] },
+  "policies/teams.ts": { specs: ["tests/teams.spec.ts"], grep: "policy team-stack-scope" },
+  "policies/thanos.ts": { specs: ["tests/policies/thanos.spec.ts"] },
+  "policies/units.ts": { specs: ["tests/policies/prometheus.spec.ts", "tests/policies/rules.spec.ts"] },
+  "policies/settingsDelta.ts": { specs: ["tests/policies/config.spec.ts"] },
+  "policies/harness.ts": {
+    specs: ["tests/policies/config.spec.ts", "tests/policies/pack.spec.ts"],
+    skip: "in the offline plan",
+  },
+  "policies/inputFile.ts": { specs: ["tests/policies/config.spec.ts"] },
+  "policies/util.ts": { specs: ["tests/policies/pack.spec.ts"], skip: "in the offline plan" },
   // The PR diff and verify's checks.
   "plan/diff.ts": { specs: ["tests/diff.spec.ts"], skip: "the same plans give the same comment" },
   "plan/verify/checks.ts": { specs: ["tests/verifyChecks.spec.ts"] },
@@ -54,9 +81,10 @@ if (unknown.length) {
 fs.mkdirSync("out/mutation", { recursive: true });
 let failed = 0;
 for (const module of modules) {
-  const { specs, skip, lines } = TABLE[module];
+  const { specs, skip, grep, lines } = TABLE[module];
   const report = `out/mutation/${module.replace(/[/.]/g, "_")}.json`;
-  console.log(`\n== ${module} (specs: ${specs.join(", ")}${skip ? `; not "${skip}"` : ""})`);
+  const only = grep ? `; only "${grep}"` : skip ? `; not "${skip}"` : "";
+  console.log(`\n== ${module} (specs: ${specs.join(", ")}${only})`);
   const result = spawnSync(
     "stryker",
     [
@@ -73,6 +101,7 @@ for (const module of modules) {
         ...process.env,
         KUBE_MONITORING_MUTATION_SPECS: specs.join(","),
         KUBE_MONITORING_MUTATION_SKIP: skip ?? "",
+        KUBE_MONITORING_MUTATION_GREP: grep ?? "",
         KUBE_MONITORING_MUTATION_REPORT: report,
       },
     },

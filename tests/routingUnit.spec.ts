@@ -79,6 +79,45 @@ describe("app routing: receivers and their credentials", () => {
     assert.deepEqual(receiverSecretData([pager, chat, genie]), {});
   });
 
+  it("keys every integration's Pulumi secret as receiverSecretData writes it", () => {
+    const given = receiver("shop", {
+      name: "all",
+      pagerduty: { routingKey: secret("k"), sendResolved: true },
+      slack: { apiUrl: secret("u"), channel: "#c", sendResolved: true },
+      email: { ...mail.email!, authPassword: secret("p") },
+      webhook: { urlSecret: secret("w"), sendResolved: true },
+      opsgenie: { apiKey: secret("o"), sendResolved: true },
+    });
+    const refs = [
+      given.pagerdutyConfigs![0].routingKey,
+      given.slackConfigs![0].apiURL,
+      given.emailConfigs![0].authPassword,
+      given.webhookConfigs![0].urlSecret,
+      given.opsgenieConfigs![0].apiKey,
+    ];
+    const written = receiverSecretData([
+      {
+        name: "all",
+        pagerduty: { routingKey: secret("k"), sendResolved: true },
+        slack: { apiUrl: secret("u"), channel: "#c", sendResolved: true },
+        email: { ...mail.email!, authPassword: secret("p") },
+        webhook: { urlSecret: secret("w"), sendResolved: true },
+        opsgenie: { apiKey: secret("o"), sendResolved: true },
+      },
+    ]);
+    assert.deepEqual(refs, [
+      { name: "shop-alertmanager-receivers", key: "all-routing-key" },
+      { name: "shop-alertmanager-receivers", key: "all-slack-api-url" },
+      { name: "shop-alertmanager-receivers", key: "all-smtp-password" },
+      { name: "shop-alertmanager-receivers", key: "all-webhook-url" },
+      { name: "shop-alertmanager-receivers", key: "all-opsgenie-api-key" },
+    ]);
+    assert.deepEqual(
+      refs.map((r) => r!.key),
+      Object.keys(written),
+    );
+  });
+
   it("builds a PagerDuty receiver on the Events API v2 with the alert's severity", () => {
     assert.deepEqual(receiver("shop", pager), {
       name: "pager",
@@ -197,6 +236,14 @@ describe("app routing: a failing integration is reported through another", () =>
       failing("pagerduty", "chat"),
       failing("slack", "pager"),
       failing("webhook", "pager"),
+    ]);
+  });
+
+  it("gives the same routes whatever the receivers' order: integrations sorted", () => {
+    assert.deepEqual(failingIntegrationRoutes([hook, chat, pager]), [
+      failing("pagerduty", "hook"),
+      failing("slack", "hook"),
+      failing("webhook", "chat"),
     ]);
   });
 
