@@ -52,7 +52,7 @@ const TABLE = {
 
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
-  console.log(`usage: npm run mutation -- [module|folder/ ...] [--concurrency N]
+  console.log(`usage: npm run mutation -- [module[:from-to]|folder/ ...] [--concurrency N]
 
 Runs StrykerJS on each module (default: ${Object.keys(TABLE).join(", ")}), one run per module with the
 specs listed for it in tests/mutation.mjs; a folder (policies/) means its modules in the table.
@@ -70,21 +70,28 @@ if (!/^[1-9]\d*$/.test(concurrency)) {
   console.error(`--concurrency: expected a positive whole number, got ${JSON.stringify(concurrency)}`);
   process.exit(1);
 }
+// `module:from-to` mutates only those lines (a long module in parts: Stryker reports only when done).
+const range = (n) => /^(.+):(\d+-\d+)$/.exec(n);
+const moduleOf = (n) => range(n)?.[1] ?? n;
 const modules = names.length
   ? names.flatMap((n) => (n.endsWith("/") ? Object.keys(TABLE).filter((m) => m.startsWith(n)) : [n]))
   : Object.keys(TABLE);
-const unknown = names.filter((n) => (n.endsWith("/") ? !modules.some((m) => m.startsWith(n)) : !TABLE[n]));
+const unknown = names.filter((n) =>
+  n.endsWith("/") ? !modules.some((m) => m.startsWith(n)) : !TABLE[moduleOf(n)],
+);
 if (unknown.length) {
   console.error(`no specs listed for ${unknown.join(", ")} in tests/mutation.mjs`);
   process.exit(1);
 }
 fs.mkdirSync("out/mutation", { recursive: true });
 let failed = 0;
-for (const module of modules) {
-  const { specs, skip, grep, lines } = TABLE[module];
-  const report = `out/mutation/${module.replace(/[/.]/g, "_")}.json`;
+for (const name of modules) {
+  const module = moduleOf(name);
+  const { specs, skip, grep } = TABLE[module];
+  const lines = range(name)?.[2] ?? TABLE[module].lines;
+  const report = `out/mutation/${name.replace(/[/.:]/g, "_")}.json`;
   const only = grep ? `; only "${grep}"` : skip ? `; not "${skip}"` : "";
-  console.log(`\n== ${module} (specs: ${specs.join(", ")}${only})`);
+  console.log(`\n== ${name} (specs: ${specs.join(", ")}${only})`);
   const result = spawnSync(
     "stryker",
     [
