@@ -268,6 +268,17 @@ describe("policy alert-delivery", () => {
     );
   });
 
+  it("takes a Watchdog interval it cannot read as too long", () => {
+    assertViolations(
+      alertDelivery,
+      [release, platform([watchdog({ repeatInterval: "often", groupWait: "soon" })])],
+      [
+        "AlertmanagerConfig platform: Watchdog repeats every often; at most 5m",
+        "AlertmanagerConfig platform: Watchdog waits soon before its first send; at most 30s",
+      ],
+    );
+  });
+
   it("names a dropping route's matchers, equality by default, and lets only Watchdog's own route go unjudged", () => {
     assertViolations(
       alertDelivery,
@@ -314,6 +325,9 @@ describe("policy alert-delivery", () => {
             receiver: "null",
             matchers: [{ name: "namespace", value: "kube-node-lease|x", matchType: "=~" }],
           },
+          { receiver: "null", matchers: [{ name: "namespace", value: "kube-system|x", matchType: "=~" }] },
+          { receiver: "null", matchers: [{ name: "namespace", value: "(payments-.+)?", matchType: "=~" }] },
+          { receiver: "null", matchers: [{ name: "namespace", value: "payments-.+", matchType: "=~" }] },
         ]),
       ],
       [
@@ -330,6 +344,8 @@ describe("policy alert-delivery", () => {
         'AlertmanagerConfig platform: the route {namespace=~"default|x"} drops alerts to "null", which notifies nobody',
         'AlertmanagerConfig platform: the route {namespace=~"kube-public|x"} drops alerts to "null", which notifies nobody',
         'AlertmanagerConfig platform: the route {namespace=~"kube-node-lease|x"} drops alerts to "null", which notifies nobody',
+        'AlertmanagerConfig platform: the route {namespace=~"kube-system|x"} drops alerts to "null", which notifies nobody',
+        'AlertmanagerConfig platform: the route {namespace=~"(payments-.+)?"} drops alerts to "null", which notifies nobody',
       ],
     );
   });
