@@ -488,6 +488,7 @@ describe("platform routing: the global AlertmanagerConfig spec", () => {
       platformSecretData(alerting({ heartbeat: { url: ref("hb", "url"), repeatInterval: "1m" } })),
       {},
     );
+    assert.deepEqual(platformSecretData(alerting({ receivers: [pager], defaultReceiver: "pager" })), {});
   });
 
   it("inhibits the lesser alert about the same thing, slow burns under fast ones, pod warnings under a node's critical", () => {
