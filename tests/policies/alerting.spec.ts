@@ -108,12 +108,20 @@ describe("policy alert-delivery", () => {
     );
   });
 
-  it("allows dropping InfoInhibitor and an app's own alerts", () => {
+  it("allows dropping InfoInhibitor and an app's own alerts, a matcher without a type being equality", () => {
     assertNoViolations(alertDelivery, [
       release,
       platform([
         watchdog(),
         { receiver: "null", matchers: [{ name: "alertname", value: "InfoInhibitor", matchType: "=" }] },
+        { receiver: "null", matchers: [{ name: "alertname", value: "InfoInhibitor" }] },
+        {
+          receiver: "null",
+          matchers: [
+            { name: "namespace", value: "cart" },
+            { name: "app", value: "cart" },
+          ],
+        },
         {
           receiver: "null",
           matchers: [
