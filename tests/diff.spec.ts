@@ -314,6 +314,11 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
       updated,
     );
     assert.deepEqual(classify("kubernetes:apps/v1:Deployment", claims("1Gi"), claims("2Gi")), updated);
+    // Label and annotation keys hold dots: a key ending like a replacing path is no such path.
+    const annotated = (v: string) => ({
+      metadata: { annotations: { "example.com/spec.selector": v, "example.com/spec.serviceName": v } },
+    });
+    assert.deepEqual(classify(sts, annotated("a"), annotated("b")), updated);
   });
 
   it("replaces a Helm release on its name or namespace, a bucket on its name or region, an IAM object on its name", () => {
@@ -338,6 +343,7 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
     );
     assert.deepEqual(classify("aws:s3/bucketV2:BucketV2", { bucket: "a" }, { bucket: "b" }), updated);
     assert.deepEqual(classify(bucket, { bucketX: "a" }, { bucketX: "b" }), updated);
+    assert.deepEqual(classify(bucket, { tags: { region: "eu" } }, { tags: { region: "us" } }), updated);
     assert.deepEqual(
       classify("aws:iam/role:Role", { name: "a", namePrefix: "x" }, { name: "b", namePrefix: "y" }),
       replaced("name"),
@@ -400,6 +406,12 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
     const quiet = plan("prod", [], [{ policy: "p", enforcementLevel: "advisory", urn: "u", message: "m" }]);
     assert.equal(
       summaryLine(diffPlans(plan("dev", []), quiet), quiet),
+      "**prod** (against dev): +0 to create, ~0 to update, ±0 to replace, -0 to delete, 0 unchanged; policy: 0 mandatory, 1 advisory ✅",
+    );
+    // A plan.json written before plans recorded their checks.
+    const older = { ...quiet, checks: undefined } as unknown as Plan;
+    assert.equal(
+      summaryLine(diffPlans(plan("dev", []), older), older),
       "**prod** (against dev): +0 to create, ~0 to update, ±0 to replace, -0 to delete, 0 unchanged; policy: 0 mandatory, 1 advisory ✅",
     );
   });
