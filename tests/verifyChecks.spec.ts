@@ -59,7 +59,7 @@ const exp: Expectations = {
     { group: "shop.fast", filePrefix: "shop-fast-", from: "PrometheusRule shop/fast" },
     { group: "shop.gone", filePrefix: "shop-gone-", from: "PrometheusRule shop/gone" },
   ],
-  receivers: ["shop/routing/pager", "monitoring/platform/chat"],
+  receivers: ["shop/routing/pager", "monitoring/platform/chat", "monitoring/platform/pager"],
   alertmanagerReplicas: 2,
   prometheusReplicas: 2,
   thanos: { sidecarJob: SIDECAR, compactorJob: COMPACTOR },
@@ -78,6 +78,7 @@ const exp: Expectations = {
   routedNamespaces: [
     { namespace: "shop", owner: "app shop" },
     { namespace: "payments-*", owner: "team payments" },
+    { namespace: "sho", owner: "app sho" },
   ],
   networkPolicies: { count: 3, note: "enforced only where the CNI enforces NetworkPolicies" },
 };
@@ -106,7 +107,9 @@ const QUERIES = {
   budget: (ns: string) => `max(scrape_samples_post_metric_relabeling{namespace="${ns}"})`,
 };
 
-const amConfig = "route:\n  receiver: x\nreceivers:\n- name: shop/routing/pager\n- name: shop/routing/chat\n";
+// `pricing/…` starts like `payments-*` but is no payments namespace; `shop/…` is not `sho`'s.
+const amConfig =
+  "route:\n  receiver: x\nreceivers:\n- name: shop/routing/pager\n- name: shop/routing/chat\n- name: pricing/routing/x\n";
 
 function troubledApis() {
   return fakeClient(
@@ -230,7 +233,7 @@ describe("verify's checks", () => {
         check: "alertmanager configuration",
         ok: false,
         detail:
-          'receiver "monitoring/platform/chat" missing from the loaded configuration: the operator did not apply the new one (its log and the config-reloader\'s say why)',
+          'receiver "monitoring/platform/chat", "monitoring/platform/pager" missing from the loaded configuration: the operator did not apply the new one (its log and the config-reloader\'s say why)',
       },
       { check: "routing shop", ok: true, detail: "2 receivers of app shop loaded" },
       {
@@ -238,6 +241,12 @@ describe("verify's checks", () => {
         ok: false,
         detail:
           "no receiver of team payments in the loaded configuration: its AlertmanagerConfig is missing, rejected or outside the selector, so its alerts reach nobody",
+      },
+      {
+        check: "routing sho",
+        ok: false,
+        detail:
+          "no receiver of app sho in the loaded configuration: its AlertmanagerConfig is missing, rejected or outside the selector, so its alerts reach nobody",
       },
       { check: "alertmanager cluster", ok: false, detail: "1 of 2 peers" },
       {
@@ -488,6 +497,69 @@ describe("verify's checks", () => {
       name: "ApiError",
       message:
         "http://prom:9090/api/v1/targets?state=active: not a Prometheus targets answer: data.activeTargets: expected array",
+    });
+  });
+});
+
+describe("verify's checks on odd answers", () => {
+  const base = (status: unknown, alerts: unknown, stores: unknown = ok({ sidecar: [], store: [] })) =>
+    fakeClient(
+      {
+        "http://prom:9090/api/v1/targets?state=active": ok({ activeTargets: [] }),
+        "http://prom:9090/api/v1/rules": ok({ groups: [] }),
+        "http://am:9093/api/v2/status": status,
+        "http://am:9093/api/v2/alerts?active=true&filter=alertname%3D%22Watchdog%22": alerts,
+        "http://query:10902/api/v1/stores": stores,
+      },
+      {
+        [QUERIES.operator]: [],
+        [QUERIES.notifications]: [],
+        [QUERIES.uploads]: [],
+        [QUERIES.compactor]: [],
+      },
+    ).client;
+  const twoPeers: Expectations = {
+    scrapePools: [],
+    ruleGroups: [],
+    receivers: [],
+    alertmanagerReplicas: 2,
+    prometheusReplicas: 1,
+    thanos: { sidecarJob: SIDECAR, compactorJob: COMPACTOR },
+    remoteWrite: [],
+    seriesBudgets: [],
+    routedNamespaces: [],
+  };
+  const status = { config: { original: "receivers: []\n" } };
+
+  it("counts no peers when Alertmanager reports no cluster, and no Watchdog in an alert without a status", async () => {
+    const results = await verifyOnce(base(status, [{}]), ep, twoPeers, NOW);
+    assert.deepEqual(
+      results
+        .filter((r) => r.check === "alertmanager cluster" || r.check === "watchdog")
+        .map((r) => [r.ok, r.detail]),
+      [
+        [false, "0 of 2 peers"],
+        [
+          false,
+          "Watchdog is not firing in Alertmanager: alerts are not getting from Prometheus to Alertmanager, or it is silenced or inhibited",
+        ],
+      ],
+    );
+  });
+
+  it("names the answer an API got wrong", async () => {
+    await assert.rejects(verifyOnce(base({ config: {} }, []), ep, twoPeers, NOW), {
+      name: "ApiError",
+      message: "http://am:9093/api/v2/status: not an Alertmanager status: config.original: expected string",
+    });
+    await assert.rejects(verifyOnce(base(status, {}), ep, twoPeers, NOW), {
+      name: "ApiError",
+      message:
+        "http://am:9093/api/v2/alerts?active=true&filter=alertname%3D%22Watchdog%22: not an Alertmanager alerts answer: the answer: expected array",
+    });
+    await assert.rejects(verifyOnce(base(status, [], { status: "error" }), ep, twoPeers, NOW), {
+      name: "ApiError",
+      message: 'http://query:10902/api/v1/stores: not a Thanos stores answer: status: expected "success"',
     });
   });
 });
