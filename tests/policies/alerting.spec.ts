@@ -89,7 +89,7 @@ describe("policy alert-delivery", () => {
         release,
         platform(
           [
-            watchdog({ repeatInterval: "1h", groupWait: "2m", muteTimeIntervals: ["nights"] }),
+            watchdog({ repeatInterval: "1h", groupWait: "2m", muteTimeIntervals: ["nights", "weekends"] }),
             { receiver: "null", matchers: [{ name: "severity", value: "warning", matchType: "=" }] },
           ],
           [{ sourceMatch: [{ name: "alertname", value: "Any" }], targetMatch: [] }],
@@ -99,7 +99,7 @@ describe("policy alert-delivery", () => {
         'AlertmanagerConfig platform: a warning platform alert without a namespace goes to "null", which notifies nobody',
         'AlertmanagerConfig platform: a warning platform alert in kube-system goes to "null", which notifies nobody',
         'AlertmanagerConfig platform: a warning platform alert in monitoring goes to "null", which notifies nobody',
-        "AlertmanagerConfig platform: the Watchdog route is muted by nights; a heartbeat must never be muted",
+        "AlertmanagerConfig platform: the Watchdog route is muted by nights, weekends; a heartbeat must never be muted",
         "AlertmanagerConfig platform: Watchdog repeats every 1h; at most 5m",
         "AlertmanagerConfig platform: Watchdog waits 2m before its first send; at most 30s",
         'AlertmanagerConfig platform: the route {severity="warning"} drops alerts to "null", which notifies nobody',
@@ -232,6 +232,17 @@ describe("policy alert-delivery", () => {
       [release, resourceOf("kubernetes:core/v1:ConfigMap", "platform", elsewhere.inputs)],
       [missing],
     );
+    // Only the release and the AlertmanagerConfig count, not other kinds with the same chart or name.
+    const lookalikes = [
+      resourceOf("kubernetes:core/v1:ConfigMap", "chart", {
+        chart: "kube-prometheus-stack",
+        namespace: "monitoring",
+      }),
+      resourceOf("kubernetes:core/v1:ConfigMap", "platform", {
+        metadata: { name: "platform", namespace: "monitoring" },
+      }),
+    ];
+    assertNoViolations(alertDelivery, [...lookalikes, release, platform([watchdog()])]);
     const otherChart = resourceOf(HELM_RELEASE, "other", { chart: "thanos", namespace: "monitoring" });
     assertNoViolations(alertDelivery, [otherChart]);
   });
@@ -335,6 +346,7 @@ describe("policy alert-delivery", () => {
           },
           { receiver: "null", matchers: [{ name: "namespace", value: "kube-system|x", matchType: "=~" }] },
           { receiver: "null", matchers: [{ name: "namespace", value: "(payments-.+)?", matchType: "=~" }] },
+          { receiver: "null" },
           { receiver: "null", matchers: [{ name: "namespace", value: "payments-.+", matchType: "=~" }] },
         ]),
       ],
@@ -354,6 +366,7 @@ describe("policy alert-delivery", () => {
         'AlertmanagerConfig platform: the route {namespace=~"kube-node-lease|x"} drops alerts to "null", which notifies nobody',
         'AlertmanagerConfig platform: the route {namespace=~"kube-system|x"} drops alerts to "null", which notifies nobody',
         'AlertmanagerConfig platform: the route {namespace=~"(payments-.+)?"} drops alerts to "null", which notifies nobody',
+        'AlertmanagerConfig platform: the route {} drops alerts to "null", which notifies nobody',
       ],
     );
   });
