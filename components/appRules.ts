@@ -219,10 +219,10 @@ export const BURN_RATE_WINDOWS = [
 
 const SLI_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
 
-/** 1 − objective, without floating-point noise (99.9 → 0.001). */
-export function errorBudget(objectivePercent: number): number {
-  return Number(((100 - objectivePercent) / 100).toPrecision(10));
-}
+/** A percentage as a ratio without floating-point noise (99.9 → 0.999, not 0.9990000000000001). */
+const ratioOf = (percent: number) => Number((percent / 100).toPrecision(10));
+/** 1 − objective (99.9 → 0.001). */
+export const errorBudget = (objectivePercent: number) => ratioOf(100 - objectivePercent);
 
 export function sloRules(app: AppConfig, ctx: RuleContext): IRule[] {
   const slo = app.slo;
@@ -239,7 +239,7 @@ export function sloRules(app: AppConfig, ctx: RuleContext): IRule[] {
     expr: `(${errorQuery.replaceAll("{{window}}", w)})\n/\n(${totalQuery.replaceAll("{{window}}", w)} > 0)`,
     labels: sloLabels,
   }));
-  rules.push({ record: "slo:objective:ratio", expr: `vector(${slo.objective / 100})`, labels: sloLabels });
+  rules.push({ record: "slo:objective:ratio", expr: `vector(${ratioOf(slo.objective)})`, labels: sloLabels });
   rules.push({ record: "slo:error_budget:ratio", expr: `vector(${budget})`, labels: sloLabels });
 
   for (const kind of ["page", "ticket"] as const) {

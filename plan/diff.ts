@@ -268,17 +268,18 @@ export function renderMarkdown(
   const head = [...summary, ...heads.flat(), ""].join("\n");
   // Whole blocks only: a violations table, the graph, one resource's details. Each stack gets an equal
   // share of what the head leaves (what one does not use passes on), and says when it was cut.
+  // A resource's details are rendered only when the section still has room for them.
   const stacks = entries.map(({ diff, plan, base }) => {
-    const blocks: string[] = [];
+    const blocks: (() => string)[] = [];
     const findings = findingsBlock(plan, base);
-    if (findings) blocks.push(findings);
+    if (findings) blocks.push(() => findings);
     const alerts = alertsTable(base?.alertRouting, plan.alertRouting);
-    if (alerts) blocks.push(alerts);
+    if (alerts) blocks.push(() => alerts);
     const graph = structureGraph(diff);
-    if (graph) blocks.push(graph);
+    if (graph) blocks.push(() => graph);
     const inputs = new Map(plan.resources.map((r) => [urnKey(r.urn), r.inputs]));
-    if (diff.changes.length) blocks.push(...diff.changes.map((c) => details(c, inputs.get(c.urn))));
-    else blocks.push("No changes.");
+    if (diff.changes.length) blocks.push(...diff.changes.map((c) => () => details(c, inputs.get(c.urn))));
+    else blocks.push(() => "No changes.");
     return { stack: mdText(plan.stack), blocks };
   });
   let budget = limit - head.length - 200 * (entries.length + 1);
@@ -286,7 +287,8 @@ export function renderMarkdown(
   stacks.forEach(({ stack, blocks }, i) => {
     const share = budget / (stacks.length - i);
     let section = `### ${stack}`;
-    for (const block of blocks) {
+    for (const render of blocks) {
+      const block = render();
       if (section.length + block.length + 2 > share) {
         section += `\n\n_${stack}: details cut to stay under GitHub's ${limit}-character comment limit; see the plan artifacts._`;
         break;

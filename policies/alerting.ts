@@ -216,7 +216,7 @@ export const alertDelivery: Policy = {
       const wait = durationSeconds(watchdog.groupWait ?? "30s") ?? Infinity;
       if (wait > (durationSeconds(cfg.maxHeartbeatGroupWait) ?? 30))
         report(
-          `${where}: Watchdog waits ${watchdog.groupWait} before its first send; at most ${cfg.maxHeartbeatGroupWait}`,
+          `${where}: Watchdog waits ${watchdog.groupWait ?? "30s (the default)"} before its first send; at most ${cfg.maxHeartbeatGroupWait}`,
           global.urn,
         );
     }

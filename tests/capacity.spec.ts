@@ -3,6 +3,7 @@ import {
   durationSeconds,
   formatRetentionSize,
   blockCount,
+  compactorVolumeFor,
   planPrometheusStorage,
   prometheusBytes,
   quantityBytes,
@@ -135,5 +136,21 @@ describe("capacity planning", () => {
     // 13.82 GB of chunks and 1.15 GB of WAL besides: 21.66 GB → 21GiB → 27Gi; 17.98 GB → 17GiB → 22Gi
     assert.deepEqual([sidecar.retentionSize, sidecar.storageSize], ["21GiB", "27Gi"]);
     assert.deepEqual([local.retentionSize, local.storageSize], ["17GiB", "22Gi"]);
+  });
+
+  it("sizes the compactor for 14 days of raw samples at 2 B, twice, plus a tenth, never below 100Gi", () => {
+    // 1M series every 30s: 40,320 samples a series in 14 days × 2 B = 80.6 GB of source blocks;
+    // twice that plus a tenth is 177.4 GB = 165.2 GiB → 166Gi. Every 15s: twice the samples.
+    assert.deepEqual(
+      [
+        compactorVolumeFor(1_000_000, "30s"),
+        compactorVolumeFor(1_000_000, "15s"),
+        compactorVolumeFor(1_000_000, "not a duration"),
+        compactorVolumeFor(1_000_000, "1m"),
+        compactorVolumeFor(605_000, "30s"),
+        compactorVolumeFor(606_000, "30s"),
+      ],
+      ["166Gi", "331Gi", "166Gi", "100Gi", "100Gi", "101Gi"],
+    );
   });
 });

@@ -163,25 +163,25 @@ describe("offline diff", () => {
   it("stays under GitHub's comment limit by cutting details, never the summary", () => {
     const many = plan(
       "dev",
-      Array.from({ length: 3000 }, (_, i) =>
+      Array.from({ length: 800 }, (_, i) =>
         res("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
       ),
     );
     const md = renderMarkdown([{ diff: diffPlans(plan("dev", []), many), plan: many }]);
     assert.ok(md.length <= COMMENT_LIMIT, `${md.length}`);
-    assert.match(md, /\+3000 to create/);
+    assert.match(md, /\+800 to create/);
     assert.match(
       md,
       /\n_dev: details cut to stay under GitHub's 65536-character comment limit; see the plan artifacts\._\n/,
     );
     const tiny = renderMarkdown([{ diff: diffPlans(plan("dev", []), many), plan: many }], 2000);
-    assert.ok(tiny.length <= 2000 && tiny.includes("+3000 to create"));
+    assert.ok(tiny.length <= 2000 && tiny.includes("+800 to create"));
   });
 
   it("never lets one stack's large diff hide another stack's violation or a failed plan", () => {
     const many = plan(
       "dev",
-      Array.from({ length: 3000 }, (_, i) =>
+      Array.from({ length: 800 }, (_, i) =>
         res("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
       ),
     );
@@ -226,5 +226,352 @@ describe("offline diff", () => {
     ]);
     assert.equal(once, twice);
     assert.equal(summaryLine(diffPlans(dev, prod), prod).split(":")[0], "**prod** (against dev)");
+  });
+});
+
+describe("offline diff: what replaces a resource, and the comment exactly", () => {
+  /** How a change of `before` → `after` inputs of one resource of `type` is classified. */
+  const classify = (type: string, before: Record<string, unknown>, after: Record<string, unknown>) => {
+    const [change] = diffPlans(
+      plan("dev", [res(type, "r", before)]),
+      plan("dev", [res(type, "r", after)]),
+    ).changes;
+    return [change.kind, change.replaceBecause];
+  };
+  const replaced = (...paths: string[]) => ["replace", paths];
+  const updated = ["update", []];
+
+  it("replaces on the provider's replacing inputs only, and updates on their near misses", () => {
+    const cm = "kubernetes:core/v1:ConfigMap";
+    assert.deepEqual(
+      classify(cm, { metadata: { name: "a" } }, { metadata: { name: "b" } }),
+      replaced("metadata.name"),
+    );
+    assert.deepEqual(
+      classify(cm, { metadata: { namespace: "a" } }, { metadata: { namespace: "b" } }),
+      replaced("metadata.namespace"),
+    );
+    assert.deepEqual(classify(cm, { metadata: { nameX: "a" } }, { metadata: { nameX: "b" } }), updated);
+    assert.deepEqual(
+      classify(cm, { metadata: { labels: { name: "a" } } }, { metadata: { labels: { name: "b" } } }),
+      updated,
+    );
+    assert.deepEqual(classify(cm, { xmetadata: { name: "a" } }, { xmetadata: { name: "b" } }), updated);
+    assert.deepEqual(
+      classify("aws:s3/bucket:Bucket", { metadata: { name: "a" } }, { metadata: { name: "b" } }),
+      updated,
+    );
+    assert.deepEqual(
+      classify(
+        cm,
+        { metadata: { name: "a", namespace: "x" }, data: { k: "1" } },
+        { metadata: { name: "b", namespace: "y" }, data: { k: "2" } },
+      ),
+      replaced("metadata.name", "metadata.namespace"),
+    );
+  });
+
+  it("replaces a workload on its selector, a StatefulSet also on its service name and claims", () => {
+    const selector = (app: string) => ({ spec: { selector: { matchLabels: { app } }, selectorX: app } });
+    for (const kind of ["Deployment", "StatefulSet", "DaemonSet"]) {
+      assert.deepEqual(
+        classify(`kubernetes:apps/v1:${kind}`, selector("a"), selector("b")),
+        replaced("spec.selector.matchLabels.app"),
+      );
+    }
+    assert.deepEqual(classify("kubernetes:apps/v1:ReplicaSet", selector("a"), selector("b")), updated);
+    assert.deepEqual(classify("kubernetes:apps/v1:Deployments", selector("a"), selector("b")), updated);
+    assert.deepEqual(
+      classify("kubernetes:apps/v1:Deployment", { spec: { selectorX: 1 } }, { spec: { selectorX: 2 } }),
+      updated,
+    );
+    assert.deepEqual(
+      classify("kubernetes:apps/v1:Deployment", { spec: { selector: 1 } }, { spec: { selector: 2 } }),
+      replaced("spec.selector"),
+    );
+    const sts = "kubernetes:apps/v1:StatefulSet";
+    const claims = (size: string) => ({
+      spec: { volumeClaimTemplates: [{ size }], serviceName: size, serviceNameX: size },
+    });
+    assert.deepEqual(
+      classify(sts, claims("1Gi"), claims("2Gi")),
+      replaced("spec.serviceName", "spec.volumeClaimTemplates[0].size"),
+    );
+    assert.deepEqual(
+      classify(
+        sts,
+        { spec: { volumeClaimTemplates: { a: 1 } } },
+        { spec: { volumeClaimTemplates: { a: 2 } } },
+      ),
+      replaced("spec.volumeClaimTemplates.a"),
+    );
+    assert.deepEqual(
+      classify(sts, { spec: { volumeClaimTemplates: 1 } }, { spec: { volumeClaimTemplates: 2 } }),
+      replaced("spec.volumeClaimTemplates"),
+    );
+    assert.deepEqual(
+      classify(sts, { spec: { volumeClaimTemplatesX: 1 } }, { spec: { volumeClaimTemplatesX: 2 } }),
+      updated,
+    );
+    assert.deepEqual(classify("kubernetes:apps/v1:Deployment", claims("1Gi"), claims("2Gi")), updated);
+    // Label and annotation keys hold dots: a key ending like a replacing path is no such path.
+    const annotated = (v: string) => ({
+      metadata: { annotations: { "example.com/spec.selector": v, "example.com/spec.serviceName": v } },
+    });
+    assert.deepEqual(classify(sts, annotated("a"), annotated("b")), updated);
+  });
+
+  it("replaces a Helm release on its name or namespace, a bucket on its name or region, an IAM object on its name", () => {
+    const release = "kubernetes:helm.sh/v3:Release";
+    assert.deepEqual(
+      classify(release, { name: "a", namespace: "x" }, { name: "b", namespace: "y" }),
+      replaced("name", "namespace"),
+    );
+    assert.deepEqual(
+      classify(release, { values: { name: "a" }, nameX: 1 }, { values: { name: "b" }, nameX: 2 }),
+      updated,
+    );
+    assert.deepEqual(classify("kubernetes:helm.sh/v3:Releases", { name: "a" }, { name: "b" }), updated);
+    const bucket = "aws:s3/bucket:Bucket";
+    assert.deepEqual(
+      classify(
+        bucket,
+        { bucket: "a", bucketPrefix: "p", region: "r", tags: { a: "1" } },
+        { bucket: "b", bucketPrefix: "q", region: "s", tags: { a: "2" } },
+      ),
+      replaced("bucket", "bucketPrefix", "region"),
+    );
+    assert.deepEqual(classify("aws:s3/bucketV2:BucketV2", { bucket: "a" }, { bucket: "b" }), updated);
+    assert.deepEqual(classify(bucket, { bucketX: "a" }, { bucketX: "b" }), updated);
+    assert.deepEqual(classify(bucket, { tags: { region: "eu" } }, { tags: { region: "us" } }), updated);
+    assert.deepEqual(
+      classify("aws:iam/role:Role", { name: "a", namePrefix: "x" }, { name: "b", namePrefix: "y" }),
+      replaced("name"),
+    );
+    assert.deepEqual(
+      classify("aws:iam/user:User", { tags: { name: "a" } }, { tags: { name: "b" } }),
+      updated,
+    );
+    assert.deepEqual(classify("aws:s3/bucketPolicy:BucketPolicy", { name: "a" }, { name: "b" }), updated);
+  });
+
+  it("compares inputs leaf by leaf, a value that changes shape as a whole", () => {
+    assert.deepEqual(
+      inputChanges({ a: [{ b: 1 }, { b: 2 }], c: 1, d: null }, { a: [{ b: 1 }, { b: 3 }], e: 1, d: null }),
+      [
+        { path: "a[1].b", old: 2, new: 3 },
+        { path: "c", old: 1 },
+        { path: "e", new: 1 },
+      ],
+    );
+    assert.deepEqual(inputChanges(null, { a: 1 }), [{ path: "", old: null, new: { a: 1 } }]);
+    assert.deepEqual(inputChanges({ a: 1 }, null), [{ path: "", old: { a: 1 }, new: null }]);
+    assert.deepEqual(inputChanges({ x: [1] }, { x: { 0: 1 } }), [{ path: "x", old: [1], new: { 0: 1 } }]);
+    assert.deepEqual(inputChanges({ x: { 0: 1 } }, { x: [1] }), [{ path: "x", old: { 0: 1 }, new: [1] }]);
+    assert.deepEqual(
+      inputChanges({ b: 1, a: 1 }, { a: 2, b: 2 }).map((c) => c.path),
+      ["a", "b"],
+    );
+    assert.deepEqual(inputChanges({ a: { b: "1" } }, { a: { b: 1 } }), [{ path: "a.b", old: "1", new: 1 }]);
+    assert.deepEqual(inputChanges([], []), []);
+  });
+
+  it("records each change's parent and dependencies by URN without the stack", () => {
+    const parent = "urn:pulumi:dev::kube-monitoring::comp::c";
+    const dep = "urn:pulumi:dev::kube-monitoring::kubernetes:core/v1:Namespace::ns";
+    const [created] = diffPlans(
+      plan("dev", []),
+      plan("dev", [
+        res("kubernetes:core/v1:ConfigMap", "a", { data: { k: "1" } }, { parent, dependsOn: [dep] }),
+      ]),
+    ).changes;
+    assert.deepEqual(created, {
+      kind: "create",
+      urn: "urn:pulumi:*::kube-monitoring::kubernetes:core/v1:ConfigMap::a",
+      type: "kubernetes:core/v1:ConfigMap",
+      name: "a",
+      parent: "urn:pulumi:*::kube-monitoring::comp::c",
+      dependsOn: ["urn:pulumi:*::kube-monitoring::kubernetes:core/v1:Namespace::ns"],
+      changes: [{ path: "", new: { data: { k: "1" } } }],
+      replaceBecause: [],
+    });
+    const [deleted] = diffPlans(
+      plan("dev", [res("kubernetes:core/v1:ConfigMap", "a", { data: {} })]),
+      plan("dev", []),
+    ).changes;
+    assert.deepEqual([deleted.kind, "parent" in deleted, deleted.changes], ["delete", false, []]);
+  });
+
+  it("writes the summary line with the tools' versions only when tools ran, ✅ without a blocking finding", () => {
+    const quiet = plan("prod", [], [{ policy: "p", enforcementLevel: "advisory", urn: "u", message: "m" }]);
+    assert.equal(
+      summaryLine(diffPlans(plan("dev", []), quiet), quiet),
+      "**prod** (against dev): +0 to create, ~0 to update, ±0 to replace, -0 to delete, 0 unchanged; policy: 0 mandatory, 1 advisory ✅",
+    );
+    // A plan.json written before plans recorded their checks.
+    const older = { ...quiet, checks: undefined } as unknown as Plan;
+    assert.equal(
+      summaryLine(diffPlans(plan("dev", []), older), older),
+      "**prod** (against dev): +0 to create, ~0 to update, ±0 to replace, -0 to delete, 0 unchanged; policy: 0 mandatory, 1 advisory ✅",
+    );
+  });
+
+  const v = (policy: string, level: string, name: string, message = "bad") => ({
+    policy,
+    enforcementLevel: level as "mandatory",
+    urn: `urn:pulumi:dev::p::t::${name}`,
+    message,
+  });
+
+  it("writes the comment: summary, new loosenings and blocking findings a few per policy, tables, details", () => {
+    const lp = { policy: "lp", from: "mandatory", to: "advisory", file: "config.dev.json" };
+    const lq = { policy: "lq", setting: "max", from: "5m", to: "1h", file: "config.dev.json" };
+    const cm = "kubernetes:core/v1:ConfigMap";
+    const basePlan = {
+      ...plan(
+        "dev",
+        [res(cm, "a", { data: { k: "1" } }), res(cm, "gone", {})],
+        [v("p-old", "mandatory", "x")],
+      ),
+      loosened: [lp],
+    };
+    const long = "m".repeat(501);
+    const headPlan = {
+      ...plan(
+        "dev",
+        [
+          res(cm, "a", { data: { k: "2" } }),
+          res(cm, "same", {}),
+          res(cm, "renamed", { metadata: { name: "r" } }),
+        ],
+        [
+          v("p2", "advisory", "e", long),
+          v("p1", "mandatory", "d"),
+          v("p-old", "mandatory", "x"),
+          v("p1", "remediate", "c"),
+          v("p1", "mandatory", "a"),
+          v("p1", "mandatory", "b"),
+        ],
+      ),
+      loosened: [lp, lq],
+      checks: [
+        { tool: "promtool" as const, version: "3.0.0", status: "ok" as never, subject: "s", output: "" },
+      ],
+    };
+    const withRenamed = {
+      ...basePlan,
+      resources: [
+        ...basePlan.resources,
+        res(cm, "same", {}),
+        res(cm, "renamed", { metadata: { name: "q" } }),
+      ],
+    };
+    const md = renderMarkdown([{ diff: diffPlans(withRenamed, headPlan), plan: headPlan, base: basePlan }]);
+    const table = (...rows: string[]) =>
+      ["| level | policy | resource | message |", "|---|---|---|---|", ...rows].join("\n");
+    const details = (summary: string, body: string) =>
+      `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+    const expectedStart = [
+      "<!-- kube-monitoring offline plan -->",
+      "## Offline plan",
+      "",
+      "- **dev** (against dev): +0 to create, ~1 to update, ±1 to replace, -1 to delete, 1 unchanged; policy: 5 mandatory, 1 advisory ❌; checked with promtool 3.0.0",
+      "",
+      "> ⚠️ **dev**, new in this PR: `lq.max` is **1h** (default 5m), set in `config.dev.json`",
+      "- ❌ **dev** `p1` d: bad",
+      "- ❌ **dev** `p1` c: bad",
+      "- ❌ **dev** `p1` a: bad",
+      "- ❌ **dev** `p1`: … and 1 more violations",
+      "- ❌ **dev** `p-old` x: bad",
+      "",
+      "### dev",
+      "",
+      "**New findings in this PR** (5)",
+      "",
+      table(
+        "| mandatory | `p1` | a | bad |",
+        "| mandatory | `p1` | b | bad |",
+        "| remediate | `p1` | c | bad |",
+        "| mandatory | `p1` | d | bad |",
+        `| advisory | \`p2\` | e | ${"m".repeat(500)}… |`,
+      ),
+      "",
+      details(
+        "Already present before this PR: 1 findings, 1 loosened levels or settings",
+        "- `lp` is **advisory** (mandatory by default), set in `config.dev.json`\n\n" +
+          table("| mandatory | `p-old` | x | bad |"),
+      ),
+      "",
+    ].join("\n");
+    assert.equal(md.slice(0, expectedStart.length), expectedStart);
+    assert.ok(
+      md.endsWith(
+        [
+          details("~ update <code>ConfigMap</code> a", '```diff\n@@ data.k @@\n- "1"\n+ "2"\n```'),
+          details("- delete <code>ConfigMap</code> gone", "Deleted."),
+          details(
+            "± replace <code>ConfigMap</code> renamed",
+            "```diff\n@@ metadata.name @@\n- q\n+ r\n```\n\nReplaced because `metadata.name` changed.",
+          ),
+        ].join("\n\n") + "\n",
+      ),
+      md,
+    );
+  });
+
+  it("lists 200 findings per table and counts the rest per policy; says when nothing changed", () => {
+    const found = [
+      ...Array.from({ length: 199 }, (_, i) => v("p1", "advisory", `r${String(i).padStart(3, "0")}`)),
+      v("p1", "advisory", "r999"),
+      v("p2", "advisory", "s1"),
+      v("p2", "advisory", "s2"),
+      v("p0", "mandatory", "t"),
+    ];
+    const head = plan("dev", [], found);
+    const md = renderMarkdown([{ diff: diffPlans(head, head), plan: head }]);
+    assert.equal(md.split("\n").filter((l) => l.startsWith("| advisory |")).length, 199);
+    assert.ok(
+      md.includes(
+        "| advisory | `p1` | r198 | bad |\n\nNot listed above, per policy:\n- `p1`: 1 more\n- `p2`: 2 more\n\nNo changes.\n",
+      ),
+      md.slice(-300),
+    );
+    assert.ok(md.includes("|---|---|---|---|\n| mandatory | `p0` | t | bad |\n| advisory | `p1` | r000 |"));
+    const clean = plan("dev", []);
+    assert.ok(
+      renderMarkdown([{ diff: diffPlans(clean, clean), plan: clean }]).endsWith(
+        "\n\n### dev\n\nNo changes.\n",
+      ),
+    );
+  });
+
+  it("cuts a stack's head lines to its share and the whole comment to the limit, saying so", () => {
+    const many = plan(
+      "dev",
+      [],
+      Array.from({ length: 60 }, (_, i) => v(`policy-${i}`, "mandatory", "r")),
+    );
+    const md = renderMarkdown([{ diff: diffPlans(many, many), plan: many }], 4000);
+    const heads = md.split("\n").filter((l) => l.startsWith("- ❌ **dev** `policy-"));
+    // Half of 4000, less 200: 58 lines and their newlines take 1788 characters; one more would pass 1800.
+    assert.equal(heads.length, 58);
+    assert.equal(heads.join("\n").length, 1787);
+    assert.ok(md.includes(`${heads[57]}\n- ❌ **dev**: … 2 more lines in the plan artifacts\n`));
+    assert.ok(md.length < 4000);
+    const note = "\n\n_Cut to stay under GitHub's comment limit; see the plan artifacts._\n";
+    const failed = Array.from({ length: 20 }, (_, i) => `stack-${i}`);
+    const cut = renderMarkdown([], 600, failed);
+    assert.equal(cut.length, 599);
+    assert.ok(cut.endsWith(note));
+    assert.ok(
+      cut.startsWith(
+        "<!-- kube-monitoring offline plan -->\n## Offline plan\n\n- ❌ **stack-0**: the plan failed",
+      ),
+    );
+    const fits = renderMarkdown([], 65536, ["staging"]);
+    assert.equal(
+      fits,
+      "<!-- kube-monitoring offline plan -->\n## Offline plan\n\n- ❌ **staging**: the plan failed and wrote no plan.json; see the job log\n\n\n\n",
+    );
   });
 });
