@@ -148,6 +148,17 @@ function chunks<T>(items: T[], n: number): T[][] {
 }
 
 /**
+ * The rule files promtool refused, from its output (each problem on a line starting with the file's
+ * name): the one PrometheusRule, or how many of all; `all` when its output names none of them.
+ */
+function failedSubject(files: { name: string; shown: string }[], output: string, all: string): string {
+  const lines = output.split("\n");
+  const failed = files.filter((f) => lines.some((line) => line.startsWith(`${f.name}: `)));
+  if (!failed.length) return all;
+  return failed.length === 1 ? failed[0].shown : `${failed.length} of ${files.length} rule files`;
+}
+
+/**
  * promtool on the rule files of `resources`, amtool on the Alertmanager configuration they make with
  * `alertmanagerContext` (for a team stack: the platform's release and AlertmanagerConfigs). promtool's
  * rule errors name the PrometheusRule, or the config key `origin` knows for the expression.
@@ -194,18 +205,18 @@ export async function runRealToolChecks(
                 dir,
               ),
             ),
-          ).then((runs): ToolCheck => ({
-            tool: "promtool",
-            version,
-            status: runs.every((r) => r.status === 0) ? "passed" : "failed",
-            subject,
-            output: explainPromtoolOutput(
-              clean(runs.map((r) => r.output.trim()).join("\n")),
-              checked,
-              origin,
-            ),
-            ...(advisories.length ? { advisories } : {}),
-          })),
+          ).then((runs): ToolCheck => {
+            const output = clean(runs.map((r) => r.output.trim()).join("\n"));
+            const passed = runs.every((r) => r.status === 0);
+            return {
+              tool: "promtool",
+              version,
+              status: passed ? "passed" : "failed",
+              subject: passed ? subject : failedSubject(files, output, subject),
+              output: explainPromtoolOutput(output, checked, origin),
+              ...(advisories.length ? { advisories } : {}),
+            };
+          }),
         );
       }
     }

@@ -90,6 +90,9 @@ describe("real tools: promtool and amtool", () => {
     ruleOf(resources, "HighErrorRate").expr = "sum by (namespace (rate(x[5m]))";
     const [check] = (await runRealToolChecks(resources)).filter((c) => c.tool === "promtool");
     assert.equal(check.status, "failed");
+    // Of the plan's two rule files, the one promtool refused.
+    assert.equal(ruleFiles(resources).length, 2);
+    assert.equal(check.subject, "PrometheusRule rust-app/rust-app");
     assert.deepEqual(check.output.split("\n").slice(-4), [
       "  FAILED:",
       "PrometheusRule rust-app/rust-app, group rust-app.golden-signals, rule HighErrorRate: expr: promtool: " +
