@@ -131,11 +131,25 @@ function details(c: ResourceChange, inputs?: unknown): string {
   const body =
     c.kind === "delete"
       ? "Deleted."
-      : [dashboards, yamlDiff(c), ...why, ...changeNotes(c, inputs)].filter(Boolean).join("\n\n");
+      : holdsNothing(c)
+        ? "A component: nothing of its own, it holds the resources listed with it."
+        : [dashboards, yamlDiff(c), ...why, ...changeNotes(c, inputs)].filter(Boolean).join("\n\n");
   return `<details><summary>${SYMBOL[c.kind]} ${c.kind} <code>${mdText(shortType(c.type))}</code> ${mdText(c.name)}</summary>\n\n${body}\n\n</details>`;
 }
 
 const shortType = (type: string) => type.split(":").slice(-1)[0];
+
+/** A new component without inputs of its own (`kube-monitoring:…:AppMonitoring`): its diff would be `{}`. */
+const holdsNothing = (c: ResourceChange) =>
+  c.kind === "create" &&
+  c.changes.every(
+    (x) =>
+      x.path === "" &&
+      x.old === undefined &&
+      typeof x.new === "object" &&
+      x.new !== null &&
+      !Object.keys(x.new).length,
+  );
 
 /** Mandatory violations shown in the head per stack and policy; the rest are counted. */
 const HEAD_PER_POLICY = 3;

@@ -94,6 +94,21 @@ describe("PR comment", () => {
     });
   });
 
+  it("says a new component holds its resources instead of showing its empty inputs", () => {
+    const component = { ...res("kube-monitoring:index:AppMonitoring", "app-shop", {}), custom: false };
+    const cm = res("kubernetes:core/v1:ConfigMap", "shop", { data: { a: "b" } }, component.urn);
+    const md = renderMarkdown([
+      { diff: diffPlans(plan([]), plan([component, cm])), plan: plan([component, cm]) },
+    ]);
+    assert.ok(
+      md.includes(
+        "<summary>+ create <code>AppMonitoring</code> app-shop</summary>\n\nA component: nothing of its own, it holds the resources listed with it.\n\n</details>",
+      ),
+      md,
+    );
+    assert.ok(md.includes("```diff\n+ data:\n+   a: b\n```"), "the ConfigMap's inputs are shown");
+  });
+
   it("summarises dashboards by title and panels added or removed, never as escaped JSON", () => {
     const cm = (panels: string[]) =>
       res("kubernetes:core/v1:ConfigMap", "dash", { data: { "shop.json": dashboard("Shop", panels) } });
