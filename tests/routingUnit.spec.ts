@@ -23,7 +23,13 @@ const secret = (text: string) => pulumi.secret(text);
 
 const pdTemplate = "{{ if .CommonLabels.severity }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}";
 const slackTitle = "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}";
-const slackText = "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}";
+const slackText =
+  "{{ range .Alerts }}{{ .Annotations.summary }}\n" +
+  "{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}\n{{ end }}" +
+  "Source: {{ .GeneratorURL }}\n{{ end }}";
+/** Alertmanager's list of the receiver's alerts, at its external URL; each alert's source in Prometheus. */
+const alertsLink = "{{ .ExternalURL }}/#/alerts?receiver={{ .Receiver | urlquery }}";
+const sourceLink = "{{ (index .Alerts 0).GeneratorURL }}";
 
 const pager: ReceiverConfig = {
   name: "pager",
@@ -122,7 +128,13 @@ describe("app routing: receivers and their credentials", () => {
     assert.deepEqual(receiver("shop", pager), {
       name: "pager",
       pagerdutyConfigs: [
-        { routingKey: { name: "pd", key: "routing" }, sendResolved: true, severity: pdTemplate },
+        {
+          routingKey: { name: "pd", key: "routing" },
+          sendResolved: true,
+          severity: pdTemplate,
+          clientURL: alertsLink,
+          pagerDutyLinkConfigs: [{ href: sourceLink, alt: "Query in Prometheus" }],
+        },
       ],
     });
   });
@@ -136,6 +148,7 @@ describe("app routing: receivers and their credentials", () => {
           channel: "#shop",
           sendResolved: false,
           title: slackTitle,
+          titleLink: alertsLink,
           text: slackText,
         },
       ],

@@ -97,6 +97,7 @@ const QUERIES = {
   operator: 'max by (controller, resource) (prometheus_operator_managed_resources{state="rejected"}) > 0',
   notifications: "sum by (integration) (increase(alertmanager_notifications_failed_total[15m])) > 0",
   uploads: `${sinceLastUpload(`job="${SIDECAR}"`, "pod")} > 4 * 3600`,
+  reporting: `max by (pod) (thanos_objstore_bucket_last_successful_upload_time{job="${SIDECAR}"})`,
   compactor: `max(thanos_compact_halted{job="${COMPACTOR}"}) == 1`,
   failed: (rw: string) =>
     `sum(increase(prometheus_remote_storage_samples_failed_total{remote_name="${rw}"}[15m]))`,
@@ -174,6 +175,8 @@ function troubledApis() {
         { metric: { integration: "pagerduty" } },
       ],
       [QUERIES.uploads]: [{ metric: { pod: "prometheus-kps-0" } }],
+      // One of the two replicas' sidecars reports at all.
+      [QUERIES.reporting]: [{ metric: { pod: "prometheus-kps-0" } }],
       [QUERIES.compactor]: [],
       [QUERIES.failed("amp")]: [sample(3)],
       [QUERIES.pending("amp")]: [sample(5)],
@@ -267,13 +270,14 @@ describe("verify's checks", () => {
         detail:
           "slack notifications failed in the last 15 minutes; pagerduty notifications failed in the last 15 minutes",
       },
+      { check: "thanos compactor", ok: true, detail: "nothing wrong" },
       {
         check: "thanos uploads",
         ok: false,
         detail:
-          "prometheus-kps-0 has not uploaded a block for more than 4 hours since its last upload or start",
+          "prometheus-kps-0 has not uploaded a block for more than 4 hours since its last upload or start; " +
+          '1 of 2 sidecars report uploads (job="kps-thanos-discovery"): a sidecar is down or not scraped',
       },
-      { check: "thanos compactor", ok: true, detail: "nothing wrong" },
       { check: "thanos query stores", ok: false, detail: "prometheus-1:10901: connection refused" },
       { check: "remote write amp", ok: false, detail: "3 samples failed in 15m; highest sent 130s behind" },
       { check: "remote write mimir", ok: true, detail: "sending, 120s behind, 0 pending" },
@@ -328,6 +332,10 @@ describe("verify's checks", () => {
         [QUERIES.operator]: [],
         [QUERIES.notifications]: [],
         [QUERIES.uploads]: [],
+        [QUERIES.reporting]: [
+          { metric: { pod: "prometheus-kps-0" } },
+          { metric: { pod: "prometheus-kps-1" } },
+        ],
         [QUERIES.compactor]: [],
         [QUERIES.failed("amp")]: [sample(0)],
         [QUERIES.pending("amp")]: [sample(7)],
@@ -358,8 +366,12 @@ describe("verify's checks", () => {
       { check: "watchdog", ok: true, detail: "firing, reaching Alertmanager" },
       { check: "operator", ok: true, detail: "nothing wrong" },
       { check: "notifications", ok: true, detail: "nothing wrong" },
-      { check: "thanos uploads", ok: true, detail: "nothing wrong" },
       { check: "thanos compactor", ok: true, detail: "nothing wrong" },
+      {
+        check: "thanos uploads",
+        ok: true,
+        detail: "2 sidecars, each uploaded within 4 hours or started since",
+      },
       { check: "thanos query stores", ok: true, detail: "2 of 2 sidecars and 1 store gateways" },
       { check: "remote write amp", ok: true, detail: "sending, 12s behind, 7 pending" },
       { check: "head series", ok: true, warn: false, detail: "1200 of 1000 expected (120%)" },
@@ -420,6 +432,10 @@ describe("verify's checks", () => {
           [QUERIES.operator]: [],
           [QUERIES.notifications]: [],
           [QUERIES.uploads]: [],
+          [QUERIES.reporting]: [
+            { metric: { pod: "prometheus-kps-0" } },
+            { metric: { pod: "prometheus-kps-1" } },
+          ],
           [QUERIES.compactor]: [{ metric: {} }],
         },
       ).client;
@@ -444,8 +460,12 @@ describe("verify's checks", () => {
       detail: "the compactor has halted (its log says why; the bucket needs attention)",
     };
     assert.deepEqual(await storeCheck({ sidecar: [{ name: "s0" }], store: [{ name: "st" }] }), [
-      { check: "thanos uploads", ok: true, detail: "nothing wrong" },
       compactorHalted,
+      {
+        check: "thanos uploads",
+        ok: true,
+        detail: "2 sidecars, each uploaded within 4 hours or started since",
+      },
       { check: "thanos query stores", ok: false, detail: "1 of 2 sidecars and 1 store gateways" },
     ]);
     assert.deepEqual((await storeCheck({ sidecar: [{ name: "s0" }, { name: "s1" }] })).slice(2), [
@@ -515,6 +535,7 @@ describe("verify's checks on odd answers", () => {
         [QUERIES.operator]: [],
         [QUERIES.notifications]: [],
         [QUERIES.uploads]: [],
+        [QUERIES.reporting]: [{ metric: { pod: "prometheus-kps-0" } }],
         [QUERIES.compactor]: [],
       },
     ).client;
