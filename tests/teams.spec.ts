@@ -319,6 +319,44 @@ describe("policy team-stack-scope", () => {
     ]);
   });
 
+  it("passes every kind an app is made of, and lists exactly those when it refuses another", () => {
+    const kinds = [
+      ["Namespace", "core/v1"],
+      ["Deployment", "apps/v1"],
+      ["Service", "core/v1"],
+      ["Ingress", "networking.k8s.io/v1"],
+      ["ConfigMap", "core/v1"],
+      ["Secret", "core/v1"],
+      ["ServiceMonitor", "monitoring.coreos.com/v1"],
+      ["PodMonitor", "monitoring.coreos.com/v1"],
+      ["Probe", "monitoring.coreos.com/v1"],
+      ["PrometheusRule", "monitoring.coreos.com/v1"],
+      ["AlertmanagerConfig", "monitoring.coreos.com/v1alpha1"],
+    ];
+    const object = ([kind, group]: string[]) => {
+      const type = `kubernetes:${group}:${kind}`;
+      const metadata =
+        kind === "Namespace"
+          ? { name: "payments-checkout", labels: { "app.kubernetes.io/part-of": "checkout" } }
+          : {
+              name: "checkout",
+              namespace: "payments-checkout",
+              labels: { "app.kubernetes.io/part-of": "checkout" },
+            };
+      return resourceOf(type, `checkout-${kind}`, { kind, metadata }, { urn: urn(type, `checkout-${kind}`) });
+    };
+    assertNoViolations(teamStackScope, kinds.map(object));
+    assertViolations(
+      teamStackScope,
+      [object(["Role", "rbac.authorization.k8s.io/v1"])],
+      [
+        "Role checkout-Role: a team stack creates only its apps' objects (" +
+          kinds.map(([kind]) => kind).join(", ") +
+          ").",
+      ],
+    );
+  });
+
   it("refuses an app object outside the app's namespace, cluster-wide objects and charts", () => {
     assertViolations(
       teamStackScope,
