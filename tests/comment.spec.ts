@@ -9,23 +9,10 @@ import { COMMENT_LIMIT, diffPlans, renderMarkdown } from "../plan/diff";
 import type { Plan } from "../plan/plan";
 import type { RecordedResource } from "../plan/runtime";
 import type { RoutedAlert } from "../policies/ownership";
+import { recorded } from "./helpers/plan";
 
-const res = (
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  parent?: string,
-): RecordedResource => ({
-  urn: `urn:pulumi:dev::kube-monitoring::${type}::${name}`,
-  type,
-  name,
-  dependsOn: [],
-  inputs,
-  protect: false,
-  retainOnDelete: false,
-  custom: true,
-  ...(parent ? { parent } : {}),
-});
+const res = (type: string, name: string, inputs: Record<string, unknown>, parent?: string) =>
+  recorded(type, name, inputs, parent ? { parent } : {});
 const plan = (resources: RecordedResource[], extra: Partial<Plan> = {}): Plan => ({
   stack: "dev",
   project: "kube-monitoring",

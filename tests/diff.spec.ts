@@ -3,24 +3,8 @@ import { COMMENT_LIMIT, diffPlans, inputChanges, renderMarkdown, summaryLine, ur
 import type { Plan } from "../plan/plan";
 import { type RecordedResource, redactSerialized } from "../plan/runtime";
 import * as pulumi from "@pulumi/pulumi";
-import { planOf } from "./helpers/plan";
+import { planOf, recorded } from "./helpers/plan";
 
-const res = (
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  extra: Partial<RecordedResource> = {},
-): RecordedResource => ({
-  urn: `urn:pulumi:dev::kube-monitoring::${type}::${name}`,
-  type,
-  name,
-  dependsOn: [],
-  inputs,
-  protect: false,
-  retainOnDelete: false,
-  custom: true,
-  ...extra,
-});
 const plan = (stack: string, resources: RecordedResource[], violations: Plan["violations"] = []): Plan => ({
   stack,
   project: "kube-monitoring",
@@ -35,30 +19,30 @@ const plan = (stack: string, resources: RecordedResource[], violations: Plan["vi
 });
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const base = plan("dev", [
-  res(RELEASE, "kps", {
+  recorded(RELEASE, "kps", {
     name: "kps",
     namespace: "monitoring",
     values: { prometheus: { prometheusSpec: { replicas: 1, retention: "2d" } } },
   }),
-  res("kubernetes:core/v1:Secret", "grafana", {
+  recorded("kubernetes:core/v1:Secret", "grafana", {
     metadata: { name: "grafana-admin" },
     stringData: "[secret]",
   }),
-  res("kubernetes:core/v1:ConfigMap", "old", { metadata: { name: "old" } }),
-  res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "apps" } }),
+  recorded("kubernetes:core/v1:ConfigMap", "old", { metadata: { name: "old" } }),
+  recorded("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "apps" } }),
 ]);
 const head = plan("dev", [
-  res(RELEASE, "kps", {
+  recorded(RELEASE, "kps", {
     name: "kps",
     namespace: "monitoring",
     values: { prometheus: { prometheusSpec: { replicas: 2, retention: "2d", walCompression: true } } },
   }),
-  res("kubernetes:core/v1:Secret", "grafana", {
+  recorded("kubernetes:core/v1:Secret", "grafana", {
     metadata: { name: "grafana-admin" },
     stringData: "[secret]",
   }),
-  res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "apps-2" } }),
-  res("kubernetes:core/v1:ConfigMap", "new", { metadata: { name: "new" } }),
+  recorded("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "apps-2" } }),
+  recorded("kubernetes:core/v1:ConfigMap", "new", { metadata: { name: "new" } }),
 ]);
 
 describe("offline diff", () => {
@@ -92,9 +76,11 @@ describe("offline diff", () => {
       redactSerialized({
         stringData: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value },
       }) as Record<string, unknown>;
-    const before = plan("dev", [res("kubernetes:core/v1:Secret", "grafana", secretData("old-S3NT1NEL"))]);
+    const before = plan("dev", [
+      recorded("kubernetes:core/v1:Secret", "grafana", secretData("old-S3NT1NEL")),
+    ]);
     const after = plan("dev", [
-      res("kubernetes:core/v1:Secret", "grafana", { ...secretData("new-S3NT1NEL"), type: "Opaque" }),
+      recorded("kubernetes:core/v1:Secret", "grafana", { ...secretData("new-S3NT1NEL"), type: "Opaque" }),
     ]);
     const diff = diffPlans(before, after);
     const md = renderMarkdown([{ diff, plan: after }]);
@@ -164,7 +150,7 @@ describe("offline diff", () => {
     const many = plan(
       "dev",
       Array.from({ length: 800 }, (_, i) =>
-        res("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
+        recorded("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
       ),
     );
     const md = renderMarkdown([{ diff: diffPlans(plan("dev", []), many), plan: many }]);
@@ -182,12 +168,12 @@ describe("offline diff", () => {
     const many = plan(
       "dev",
       Array.from({ length: 800 }, (_, i) =>
-        res("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
+        recorded("kubernetes:core/v1:ConfigMap", `cm-${i}`, { data: { k: "x".repeat(100) } }),
       ),
     );
     const blocked = plan(
       "prod",
-      [res("kubernetes:core/v1:ConfigMap", "cm", { data: {} })],
+      [recorded("kubernetes:core/v1:ConfigMap", "cm", { data: {} })],
       [
         {
           policy: "helm-chart-pinned",
@@ -233,8 +219,8 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
   /** How a change of `before` → `after` inputs of one resource of `type` is classified. */
   const classify = (type: string, before: Record<string, unknown>, after: Record<string, unknown>) => {
     const [change] = diffPlans(
-      plan("dev", [res(type, "r", before)]),
-      plan("dev", [res(type, "r", after)]),
+      plan("dev", [recorded(type, "r", before)]),
+      plan("dev", [recorded(type, "r", after)]),
     ).changes;
     return [change.kind, change.replaceBecause];
   };
@@ -382,7 +368,7 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
     const [created] = diffPlans(
       plan("dev", []),
       plan("dev", [
-        res("kubernetes:core/v1:ConfigMap", "a", { data: { k: "1" } }, { parent, dependsOn: [dep] }),
+        recorded("kubernetes:core/v1:ConfigMap", "a", { data: { k: "1" } }, { parent, dependsOn: [dep] }),
       ]),
     ).changes;
     assert.deepEqual(created, {
@@ -396,7 +382,7 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
       replaceBecause: [],
     });
     const [deleted] = diffPlans(
-      plan("dev", [res("kubernetes:core/v1:ConfigMap", "a", { data: {} })]),
+      plan("dev", [recorded("kubernetes:core/v1:ConfigMap", "a", { data: {} })]),
       plan("dev", []),
     ).changes;
     assert.deepEqual([deleted.kind, "parent" in deleted, deleted.changes], ["delete", false, []]);
@@ -430,7 +416,7 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
     const basePlan = {
       ...plan(
         "dev",
-        [res(cm, "a", { data: { k: "1" } }), res(cm, "gone", {})],
+        [recorded(cm, "a", { data: { k: "1" } }), recorded(cm, "gone", {})],
         [v("p-old", "mandatory", "x")],
       ),
       loosened: [lp],
@@ -440,9 +426,9 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
       ...plan(
         "dev",
         [
-          res(cm, "a", { data: { k: "2" } }),
-          res(cm, "same", {}),
-          res(cm, "renamed", { metadata: { name: "r" } }),
+          recorded(cm, "a", { data: { k: "2" } }),
+          recorded(cm, "same", {}),
+          recorded(cm, "renamed", { metadata: { name: "r" } }),
         ],
         [
           v("p2", "advisory", "e", long),
@@ -462,8 +448,8 @@ describe("offline diff: what replaces a resource, and the comment exactly", () =
       ...basePlan,
       resources: [
         ...basePlan.resources,
-        res(cm, "same", {}),
-        res(cm, "renamed", { metadata: { name: "q" } }),
+        recorded(cm, "same", {}),
+        recorded(cm, "renamed", { metadata: { name: "q" } }),
       ],
     };
     const md = renderMarkdown([{ diff: diffPlans(withRenamed, headPlan), plan: headPlan, base: basePlan }]);

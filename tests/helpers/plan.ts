@@ -94,6 +94,24 @@ export function resource(plan: Plan | undefined, type: string, name: string): Re
   return found;
 }
 
+/** A recorded resource of the dev stack, as the plan keeps it, for specs that build plans by hand. */
+export const recorded = (
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<RecordedResource> = {},
+): RecordedResource => ({
+  urn: `urn:pulumi:dev::kube-monitoring::${type}::${name}`,
+  type,
+  name,
+  dependsOn: [],
+  inputs,
+  protect: false,
+  retainOnDelete: false,
+  custom: true,
+  ...extra,
+});
+
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** Deep, loosely typed values that assertions walk (Helm values, pod specs). */
