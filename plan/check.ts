@@ -17,7 +17,7 @@ import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "../policies/
 import { InputError, Loaded, RuleFile, lineOf, loadYaml, yamlFiles } from "./checkLoad";
 import { liveFindings } from "./checkLive";
 import { forPromtool } from "./promtoolCompat";
-import { PROMTOOL_LINT, missing, toolBinary, toolVersion } from "./realTools";
+import { PROMTOOL_LINT, missing, promtoolProblemsOf, toolBinary, toolVersion } from "./realTools";
 import { ApiError, Client, httpClient } from "./verify";
 import { urlCarriesCredentials } from "../components/schemaPrimitives";
 import { durationSeconds } from "../policies/units";
@@ -60,7 +60,7 @@ function verdictOf(stdout: string, stderr: string, file: string): { passed: bool
   const start = stdout.indexOf(`Checking ${file}\n`);
   const next = start < 0 ? -1 : stdout.indexOf("\nChecking ", start + 1);
   const section = start < 0 ? "" : stdout.slice(start, next < 0 ? undefined : next);
-  const problems = stderr.split("\n").filter((line) => line.startsWith(`${file}: `));
+  const problems = promtoolProblemsOf(stderr, file);
   return { passed: /^\s+SUCCESS: /m.test(section) && !problems.length, output: problems.join("\n") };
 }
 

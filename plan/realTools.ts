@@ -147,13 +147,17 @@ function chunks<T>(items: T[], n: number): T[][] {
   );
 }
 
+/** The lines of promtool's output about one of several files it checked: each starts with the file's path. */
+export function promtoolProblemsOf(output: string, file: string): string[] {
+  return output.split("\n").filter((line) => line.startsWith(`${file}: `));
+}
+
 /**
  * The rule files promtool refused, from its output (each problem on a line starting with the file's
  * name): the one PrometheusRule, or how many of all; `all` when its output names none of them.
  */
 function failedSubject(files: { name: string; shown: string }[], output: string, all: string): string {
-  const lines = output.split("\n");
-  const failed = files.filter((f) => lines.some((line) => line.startsWith(`${f.name}: `)));
+  const failed = files.filter((f) => promtoolProblemsOf(output, f.name).length);
   if (!failed.length) return all;
   return failed.length === 1 ? failed[0].shown : `${failed.length} of ${files.length} rule files`;
 }
