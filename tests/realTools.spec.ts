@@ -90,9 +90,15 @@ describe("real tools: promtool and amtool", () => {
     ruleOf(resources, "HighErrorRate").expr = "sum by (namespace (rate(x[5m]))";
     const [check] = (await runRealToolChecks(resources)).filter((c) => c.tool === "promtool");
     assert.equal(check.status, "failed");
-    // Of the plan's two rule files, the one promtool refused.
+    // Of the plan's two rule files, the one promtool refused; both, counted, when both break.
     assert.equal(ruleFiles(resources).length, 2);
     assert.equal(check.subject, "PrometheusRule rust-app/rust-app");
+    const platformRule = resources.find(
+      (r) => r.inputs.kind === "PrometheusRule" && r !== appRules(resources),
+    )!;
+    ((platformRule.inputs.spec as Loose).groups as Loose[])[0].rules[0].expr = "up ==";
+    const [both] = (await runRealToolChecks(resources)).filter((c) => c.tool === "promtool");
+    assert.equal(both.subject, "2 of 2 rule files");
     assert.deepEqual(check.output.split("\n").slice(-4), [
       "  FAILED:",
       "PrometheusRule rust-app/rust-app, group rust-app.golden-signals, rule HighErrorRate: expr: promtool: " +
