@@ -9,7 +9,6 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as prettier from "prettier";
 import { parseCommandLine, usageError } from "../plan/cliHelp";
 import { logSafe } from "../plan/escape";
 import { progressLine } from "../plan/progress";
@@ -183,8 +182,9 @@ async function main() {
   ].join("\n");
   // Formatted as the repository's Markdown is (npm run lint checks it).
   const file = path.join(__dirname, "results.md");
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  fs.writeFileSync(file, await prettier.format(md, { ...options, parser: "markdown" }));
+  fs.writeFileSync(file, md);
+  const format = spawnSync(path.join(root, "node_modules", ".bin", "oxfmt"), [file], { encoding: "utf8" });
+  if (format.status !== 0) throw new Error(`oxfmt could not format ${file}:\n${format.stderr}`);
   progress.done();
   console.log(md);
 }

@@ -136,7 +136,7 @@ export function sloDashboard(app: AppConfig, datasource: string): Dashboard | un
       2,
       `Burn rate (1 = the budget lasts exactly ${app.slo.window})`,
       "none",
-      [...["5m", "1h", "6h", "3d"].map((w) => ({ expr: `${ratio(w)} / ${budget}`, legendFormat: w }))],
+      ["5m", "1h", "6h", "3d"].map((w) => ({ expr: `${ratio(w)} / ${budget}`, legendFormat: w })),
       datasource,
     ),
     panel(

@@ -56,7 +56,7 @@ export function excerptAt(expr: string, at: number, width = EXCERPT_WIDTH): Exce
     line,
     column: caretAt + 1,
     text: `${head}${shown.trimEnd()}${tail}`,
-    caret: `${" ".repeat([...before].length)}^`,
+    caret: `${" ".repeat(Array.from(before).length)}^`,
   };
 }
 

@@ -131,6 +131,9 @@ export const feedsAlertmanager = (r: RecordedResource) =>
   isKpsRelease(r) || r.inputs.kind === "AlertmanagerConfig";
 
 /** The effective alertmanager.yaml for the stack's Alertmanager. */
+/** An AlertmanagerConfig's `namespace/name`: the configs are merged in this order. */
+const metaKey = (meta: Json) => `${String(meta.namespace)}/${String(meta.name)}`;
+
 export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json {
   const kps = resources.find(isKpsRelease);
   const amValues = ((kps?.inputs.values as Json | undefined)?.alertmanager ?? {}) as Json;
@@ -177,7 +180,7 @@ export function effectiveAlertmanagerConfig(resources: RecordedResource[]): Json
   const excluded = excludedBySelector(spec.alertmanagerConfigSelector);
   const configs = amcs
     .filter((c) => c !== globalAmc && !excluded((c.meta.labels ?? {}) as Record<string, string>))
-    .sort((a, b) => `${a.meta.namespace}/${a.meta.name}`.localeCompare(`${b.meta.namespace}/${b.meta.name}`));
+    .sort((a, b) => metaKey(a.meta).localeCompare(metaKey(b.meta)));
   for (const { meta, spec } of configs) {
     const ns = String(meta.namespace);
     const name = String(meta.name);

@@ -17,7 +17,14 @@ import type { z } from "zod";
 import { ANSWERS, Client, getAnswer } from "./verifyApi";
 
 type MetricType =
-  "counter" | "gauge" | "histogram" | "summary" | "gaugehistogram" | "info" | "stateset" | "unknown";
+  | "counter"
+  | "gauge"
+  | "histogram"
+  | "summary"
+  | "gaugehistogram"
+  | "info"
+  | "stateset"
+  | "unknown";
 
 /** The metadata type of `metric`, looked up by family; undefined when the server has none. */
 export function familyType(metadata: Map<string, MetricType>, metric: string): MetricType | undefined {

@@ -189,13 +189,15 @@ export async function runPlanCli(argv: string[], raw: CliOutput = console): Prom
       planDir: path.resolve(outBase, stackName),
       routingFile: result.plan.alertRouting ? ALERT_ROUTING_FILE : undefined,
     });
-    (result.exitCode === 0 ? io.log : io.error)(report);
+    if (result.exitCode === 0) io.log(report);
+    else io.error(report);
     if (values.markdown) {
       fs.writeFileSync(values.markdown, renderMarkdown([{ diff, plan: result.plan, base: old }]));
       io.log(`wrote ${values.markdown}`);
     }
   } else {
-    (result.exitCode === 0 ? io.log : io.error)(result.report);
+    if (result.exitCode === 0) io.log(result.report);
+    else io.error(result.report);
   }
   return result.exitCode;
 }

@@ -119,7 +119,7 @@ function dashboardsIn(
 
 /** One resource's change as a `diff` block: the whole object for a creation, else each changed value. */
 export function yamlDiff(c: ResourceChange): string {
-  const secret = /:Secret$/.test(c.type);
+  const secret = c.type.endsWith(":Secret");
   const clean = (x: InputChange, v: unknown) => {
     const last =
       x.path

@@ -17,6 +17,7 @@ export function useLeanStackTraces(): void {
  * that keeps full traces (the tests).
  */
 export async function withLeanStackTraces<T>(work: () => Promise<T>): Promise<T> {
+  // oxlint-disable-next-line typescript/unbound-method -- saved to be put back as it was, never called here
   const saved = { limit: Error.stackTraceLimit, prepare: Error.prepareStackTrace };
   useLeanStackTraces();
   try {

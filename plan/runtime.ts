@@ -88,11 +88,11 @@ function mockState(type: string, name: string, urnHash: string, inputs: Record<s
     // What AWS assigns: generated names, ARNs, access key pairs.
     const suffix = urnHash.slice(0, 8);
     if (type === "aws:s3/bucket:Bucket") {
-      state.bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? `${name}-`}${suffix}`;
-      state.arn = `arn:aws:s3:::${state.bucket}`;
+      state.bucket = inputs.bucket ?? `${String(inputs.bucketPrefix ?? `${name}-`)}${suffix}`;
+      state.arn = `arn:aws:s3:::${String(state.bucket)}`;
     } else if (type.startsWith("aws:iam/")) {
       state.name = inputs.name ?? `${name}-${suffix}`;
-      state.arn = `arn:aws:iam::123456789012:${type.split(":").pop()!.toLowerCase()}/${state.name}`;
+      state.arn = `arn:aws:iam::123456789012:${type.split(":").pop()!.toLowerCase()}/${String(state.name)}`;
     }
     if (type === "aws:iam/accessKey:AccessKey") state.secret = `mock-aws-secret-${suffix}`;
   }

@@ -85,11 +85,13 @@ function rulesOf(args: ResourceValidationArgs): { group: Group; rule: Rule; wher
 
 const exprOf = (rule: Rule) => (typeof rule.expr === "string" ? rule.expr : String(rule.expr ?? ""));
 
+const sortedLabels = (labels: Record<string, string> | undefined) =>
+  Object.entries(labels ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+
 /** Same name and labels: what promtool's duplicate-rules lint compares, across the file's groups. */
 const sameIdentity = (a: Rule, b: Rule) =>
   nameOf(a) === nameOf(b) &&
-  JSON.stringify(Object.entries(a.labels ?? {}).sort()) ===
-    JSON.stringify(Object.entries(b.labels ?? {}).sort());
+  JSON.stringify(sortedLabels(a.labels)) === JSON.stringify(sortedLabels(b.labels));
 
 interface QualityConfig {
   severities: string[];

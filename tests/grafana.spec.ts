@@ -109,7 +109,7 @@ describe("Grafana for people", () => {
             (m.inputs.metadata as Loose).name,
             (m.inputs.metadata as Loose).annotations.grafana_folder,
           ])
-          .sort(),
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         [
           ["dashboard-kube-monitoring-capacity", "kube-monitoring"],
           ["dashboard-kube-monitoring-thanos", "kube-monitoring"],

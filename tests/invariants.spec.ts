@@ -393,7 +393,7 @@ for (const subject of subjects) {
           secretRefs(r.inputs).map((ref) => ({
             ...ref,
             of: r.name,
-            id: `${r.type === HELM_RELEASE ? r.inputs.namespace : meta(r).namespace}/${ref.name}/${ref.key}`,
+            id: `${String(r.type === HELM_RELEASE ? r.inputs.namespace : meta(r).namespace)}/${ref.name}/${ref.key}`,
           })),
         );
       for (const ref of refs)
@@ -431,7 +431,7 @@ for (const subject of subjects) {
         const kps = resource(plan, HELM_RELEASE, "kps-release");
         assert.equal(
           e.name,
-          `${kps.inputs.name}-thanos-discovery`,
+          `${String(kps.inputs.name)}-thanos-discovery`,
           `${e.of} discovers ${e.name}, which nothing creates`,
         );
         assert.equal(kps.inputs.namespace, e.ns);

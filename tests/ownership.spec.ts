@@ -352,7 +352,7 @@ describe("alert ownership: namespace enforcement in Prometheus", () => {
     for (const r of objects) {
       const ns = String((r.inputs.metadata as Loose).namespace);
       const key = `monitoring.coreos.com/${KINDS[String(r.inputs.kind)]}/${ns}/*`;
-      assert.equal(exempt.has(key), ns === releaseNs, `${r.inputs.kind} ${r.name} in ${ns}`);
+      assert.equal(exempt.has(key), ns === releaseNs, `${String(r.inputs.kind)} ${r.name} in ${ns}`);
     }
     assert.equal(exempt.size, Object.keys(KINDS).length);
   });

@@ -279,7 +279,8 @@ describe("web access: external URLs, UI ingresses behind the ALB's sign-in", () 
       }
       // dev may keep a port-forward's http URL.
       const dev = parseStackConfig("dev", {
-        ...{ environment: "dev", clusterName: "dev-1" },
+        environment: "dev",
+        clusterName: "dev-1",
         prometheus: { externalUrl: "http://127.0.0.1:9090" },
       });
       assert.equal(dev.prometheus.externalUrl, "http://127.0.0.1:9090");

@@ -166,11 +166,11 @@ export async function queryRange(
       step: String(grid.stepMs / 1000),
       timeout: `${Math.ceil(limits.timeoutMs / 1000)}s`,
     });
-    const url = `${base.replace(/\/$/, "")}/api/v1/query_range?${params}`;
+    const url = `${base.replace(/\/$/, "")}/api/v1/query_range?${params.toString()}`;
     const { status, body } = await fetcher(url);
     const shownUrl = `${base.replace(/\/$/, "")}/api/v1/query_range`;
     for (const s of parseAnswer(shownUrl, status, body, limits.maxSeries)) {
-      const key = JSON.stringify(Object.entries(s.labels).sort());
+      const key = JSON.stringify(Object.entries(s.labels).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
       if (!bySeries.has(key)) bySeries.set(key, { labels: s.labels, times: new Set() });
       for (const t of s.times) bySeries.get(key)!.times.add(t);
     }

@@ -119,7 +119,7 @@ export function alertEpisodes(
 }
 
 async function pool<T>(tasks: (() => Promise<T>)[], width: number): Promise<T[]> {
-  const results: T[] = new Array<T>(tasks.length);
+  const results: T[] = Array.from({ length: tasks.length });
   let next = 0;
   const worker = async () => {
     while (next < tasks.length) {
