@@ -20,7 +20,7 @@ import {
   metricName,
   labelKey,
   LABEL_MATCHERS,
-  isValidRegex,
+  regexError,
   labelValue,
   portName,
   ratio,
@@ -199,7 +199,14 @@ export const appSchema = z
     podNameRegex: z
       .string()
       .min(1)
-      .refine(isValidRegex, { error: "{input} is not a regular expression" })
+      .superRefine((pattern, ctx) => {
+        const error = regexError(pattern);
+        if (error)
+          ctx.addIssue({
+            code: "custom",
+            message: `${JSON.stringify(pattern)} is not a regex Prometheus accepts (RE2): ${error}`,
+          });
+      })
       .optional(),
     metrics: z
       .strictObject({

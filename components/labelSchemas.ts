@@ -27,14 +27,8 @@ export const labelKey = z
 export const LABEL_MATCHERS =
   /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*")*\s*$/;
 
-export function isValidRegex(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** RE2's complaint about a Prometheus regex (as Prometheus would word it), or undefined when it parses. */
+export { regexError } from "../policies/regex";
 
 export const labelValue = z
   .string()

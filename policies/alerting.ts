@@ -5,10 +5,9 @@
  * meant to be dropped.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { fullMatch, regexError } from "./regex";
 import { PROMETHEUS_DURATION, durationSeconds } from "./units";
-import { CLUSTER_NAMESPACES, HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
-
-const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
+import { AMC, CLUSTER_NAMESPACES, HELM_RELEASE, Json, KPS_CHART, Policy, get } from "./util";
 
 export interface Matcher {
   name: string;
@@ -25,19 +24,6 @@ export interface Route {
   repeatInterval?: string;
 }
 
-const compiled = new Map<string, RegExp>();
-
-/** A matcher's regex, anchored as Alertmanager anchors it, compiled once (a few hundred kept). */
-function anchored(value: string): RegExp {
-  let re = compiled.get(value);
-  if (!re) {
-    if (compiled.size >= 512) compiled.clear();
-    re = new RegExp(`^(?:${value})$`);
-    compiled.set(value, re);
-  }
-  return re;
-}
-
 export function matches(m: Matcher, labels: Record<string, string>): boolean {
   const actual = labels[m.name] ?? "";
   const value = m.value ?? "";
@@ -46,10 +32,11 @@ export function matches(m: Matcher, labels: Record<string, string>): boolean {
       return actual === value;
     case "!=":
       return actual !== value;
+    // A regex Alertmanager would refuse matches nothing here; alert-matchers-valid refuses it.
     case "=~":
-      return anchored(value).test(actual);
+      return fullMatch(value, actual) === true;
     case "!~":
-      return !anchored(value).test(actual);
+      return fullMatch(value, actual) === false;
     default:
       return false;
   }
@@ -104,13 +91,9 @@ const mayDrop = (route: Route, platformNamespace: string) =>
 function isTeamClaim(route: Route, platformNamespace: string): boolean {
   const m = route.matchers ?? [];
   if (m.length !== 1 || m[0].name !== "namespace" || m[0].matchType !== "=~") return false;
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${m[0].value})$`);
-  } catch {
-    return false;
-  }
-  return !["", platformNamespace, ...CLUSTER_NAMESPACES].some((ns) => re.test(ns));
+  const pattern = String(m[0].value ?? "");
+  if (regexError(pattern) !== undefined) return false;
+  return !["", platformNamespace, ...CLUSTER_NAMESPACES].some((ns) => fullMatch(pattern, ns));
 }
 
 /** Whether the route matches `name` by equality (to `value`, when given). */

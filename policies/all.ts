@@ -8,6 +8,7 @@ import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
 import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "./rules";
 import { alertOwnership } from "./ownership";
+import { regexSyntax } from "./regexSyntax";
 import { noPlaintextSecrets } from "./secrets";
 import { coreScrapeLimits } from "./scrapeLimits";
 import { teamStackScope } from "./teams";
@@ -33,6 +34,7 @@ export const allPolicies: Policy[] = [
   helmChartPinned,
   alertDelivery,
   alertOwnership,
+  regexSyntax,
   volumesNameStorageClass,
   prometheusMemoryGuaranteed,
   iamLeastPrivilege,

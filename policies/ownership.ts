@@ -7,9 +7,8 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { Route, matches } from "./alerting";
-import type { Json, Policy } from "./util";
+import { AMC, type Json, type Policy } from "./util";
 
-const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const GLOBAL_LABEL = "kube-monitoring.io/alertmanager-global";
 /** On an app's AlertmanagerConfig whose owner opted in to copies of its alerts to the platform. */

@@ -12,6 +12,7 @@ import {
   selectorOf,
   selectorsOf,
 } from "./promqlSyntax";
+import { fullMatch } from "./regex";
 
 export interface PromqlError {
   /** Offset of the first character the grammar could not place. */
@@ -99,8 +100,8 @@ export function promqlMistakes(expr: string): string[] {
           matchers.some(
             (m) =>
               (m.op === "!=" && m.value === v) ||
-              (m.op === "=~" && !fullMatch(m.value, v)) ||
-              (m.op === "!~" && fullMatch(m.value, v)),
+              (m.op === "=~" && !regexMatches(m.value, v)) ||
+              (m.op === "!~" && regexMatches(m.value, v)),
           ),
         );
       if (contradicted) {
@@ -131,14 +132,8 @@ export function promqlHeuristics(expr: string): string[] {
   return problems;
 }
 
-/** Whether a Prometheus (fully anchored) regex matches `value`; undefined regexes count as matching. */
-function fullMatch(regex: string, value: string): boolean {
-  try {
-    return new RegExp(`^(?:${regex})$`).test(value);
-  } catch {
-    return true;
-  }
-}
+/** Whether a Prometheus (fully anchored, RE2) regex matches `value`; invalid regexes count as matching. */
+const regexMatches = (regex: string, value: string): boolean => fullMatch(regex, value) ?? true;
 
 const COMPARISONS = ["Eql", "Neq", "Gtr", "Lss", "Gte", "Lte"];
 

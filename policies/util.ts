@@ -6,6 +6,7 @@ import type { EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy 
 
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 export const KPS_CHART = "kube-prometheus-stack";
+export const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 
 /** Where each workload kind keeps its pod spec. */
 const POD_SPEC_PATHS: Record<string, string[]> = {

@@ -39,6 +39,7 @@ describe("policy pack", () => {
         "helm-chart-pinned",
         "alert-delivery",
         "alert-ownership",
+        "regex-syntax",
         "volumes-name-storage-class",
         "prometheus-memory-guaranteed",
         "iam-least-privilege",

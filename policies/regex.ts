@@ -1,0 +1,49 @@
+/**
+ * Prometheus and Alertmanager regexes are Go's RE2, fully anchored: `(?i)`, `[[:alpha:]]` and `\z` are RE2
+ * syntax that JavaScript's RegExp refuses or reads otherwise. They are judged here as the servers judge
+ * them, with re2js (a port of RE2): its parse errors are Go's, and its matching takes linear time, so a
+ * hostile pattern cannot stall the gate. Plain alternations of literals (`ns-a|ns-b`), the common case,
+ * are matched without loading it.
+ */
+import type { RE2JS } from "re2js";
+
+/** `a|b-c|d_e`: literals joined by `|`, no other regex syntax. */
+const LITERALS = /^[A-Za-z0-9_\-/: ]*(\|[A-Za-z0-9_\-/: ]*)*$/;
+
+type Compiled = { ok: true; test: (value: string) => boolean } | { ok: false; error: string };
+const compiled = new Map<string, Compiled>();
+let engine: typeof RE2JS | undefined;
+
+function compile(pattern: string): Compiled {
+  let c = compiled.get(pattern);
+  if (c) return c;
+  if (LITERALS.test(pattern)) {
+    const alternatives = new Set(pattern.split("|"));
+    c = { ok: true, test: (value) => alternatives.has(value) };
+  } else {
+    // Loaded on first use: most stacks' patterns are literals.
+    // oxlint-disable-next-line typescript/no-require-imports -- lazy, see above
+    engine ??= (require("re2js") as typeof import("re2js")).RE2JS;
+    try {
+      const re = engine.compile(pattern);
+      c = { ok: true, test: (value) => re.matches(value) };
+    } catch (err) {
+      c = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  if (compiled.size >= 512) compiled.clear();
+  compiled.set(pattern, c);
+  return c;
+}
+
+/** Whether `value` matches `pattern` whole, as Prometheus and Alertmanager match; undefined when `pattern` is not RE2. */
+export function fullMatch(pattern: string, value: string): boolean | undefined {
+  const c = compile(pattern);
+  return c.ok ? c.test(value) : undefined;
+}
+
+/** RE2's parse error for `pattern` (as Go prints it), or undefined when RE2 accepts it. */
+export function regexError(pattern: string): string | undefined {
+  const c = compile(pattern);
+  return c.ok ? undefined : c.error;
+}
