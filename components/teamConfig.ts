@@ -107,7 +107,11 @@ export function parseTeamConfig(
   return { team, environment, platformStack: parsed.data.platformStack, apps: cfg.apps };
 }
 
-/** The team stack's environment: its own, else the platform's (the contract's). */
+/**
+ * The team stack's environment: its own, else the platform's (the contract's). Never dev on a prod
+ * platform: the environment picks the policy profile, and a team stack is judged at least as strictly as
+ * the platform it deploys to.
+ */
 function teamEnvironment(
   data: { environment?: Environment; platformStack: string },
   platform: Environment | undefined,
@@ -117,6 +121,11 @@ function teamEnvironment(
   if (!environment) {
     throw new ConfigError([
       `${where(["environment"])}: is required (expected dev or prod): the platform stack ${data.platformStack} does not say its own`,
+    ]);
+  }
+  if (platform === "prod" && environment === "dev") {
+    throw new ConfigError([
+      `${where(["environment"])}: is dev, but the platform stack ${data.platformStack} is prod: a team stack is judged at least as strictly as its platform (remove the key, or set prod)`,
     ]);
   }
   return environment;

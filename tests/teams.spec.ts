@@ -230,10 +230,20 @@ describe("team stacks from the docs alone", () => {
     ]);
   });
 
-  it("keep an environment the team stack names", () => {
-    const own = parsed(stackText, { environment: "dev", platformStack: REFERENCE, apps: [app] }, "prod");
+  it("keep an environment the team stack names, when it is as strict as the platform's", () => {
+    const prodText = stackText.replace("environment: dev", "environment: prod");
+    const own = parsed(prodText, { environment: "prod", platformStack: REFERENCE, apps: [app] }, "dev");
     assert.ok(!Array.isArray(own), String(own));
-    assert.equal(own.environment, "dev");
+    assert.equal(own.environment, "prod");
+  });
+
+  it("refuse dev on a prod platform, at the key's line: the profile would loosen the team's gate", () => {
+    assert.deepEqual(
+      parsed(stackText, { environment: "dev", platformStack: REFERENCE, apps: [app] }, "prod"),
+      [
+        `Pulumi.payments.yaml:2: environment: is dev, but the platform stack ${REFERENCE} is prod: a team stack is judged at least as strictly as its platform (remove the key, or set prod)`,
+      ],
+    );
   });
 
   it("refuse an app the platform stack has too, naming both stacks and the app at its line", async () => {
