@@ -8,6 +8,7 @@ import { prometheusHighAvailability, prometheusRetention } from "./prometheus";
 import { monitoringResourceLimits, workloadResourceLimits } from "./resources";
 import { alertRuleQuality, alertRunbookUrl, ruleConventions } from "./rules";
 import { alertOwnership } from "./ownership";
+import { notificationLinks } from "./links";
 import { regexSyntax } from "./regexSyntax";
 import { noPlaintextSecrets } from "./secrets";
 import { coreScrapeLimits } from "./scrapeLimits";
@@ -35,6 +36,7 @@ export const allPolicies: Policy[] = [
   alertDelivery,
   alertOwnership,
   regexSyntax,
+  notificationLinks,
   volumesNameStorageClass,
   prometheusMemoryGuaranteed,
   iamLeastPrivilege,

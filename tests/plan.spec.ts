@@ -127,13 +127,15 @@ describe("offline plan", () => {
           plan!.violations.filter((v) => v.enforcementLevel === "mandatory"),
           [],
         );
-        // dev runs single replicas, on the cluster's default class, with burstable memory, on purpose: those
-        // policies are advisory there and say so.
+        // dev runs single replicas, on the cluster's default class, with burstable memory and no ingress, on
+        // purpose: those policies are advisory there and say so.
         assert.deepEqual(
           plan!.violations.map((v) => `${v.enforcementLevel} ${v.policy}`),
           stack === "dev"
             ? [
                 ...Array(4).fill("advisory prometheus-high-availability"),
+                "advisory notification-links",
+                "advisory notification-links",
                 "advisory volumes-name-storage-class",
                 "advisory volumes-name-storage-class",
                 "advisory volumes-name-storage-class",
@@ -150,7 +152,7 @@ describe("offline plan", () => {
         assert.match(
           report.split("\n").pop()!,
           new RegExp(
-            `^${stack}: planned \\(exit 0\\); ${expected.length} to create; 0 mandatory, ${stack === "dev" ? 9 : 0} advisory; checks passed: promtool [\\d.]+, amtool [\\d.]+$`,
+            `^${stack}: planned \\(exit 0\\); ${expected.length} to create; 0 mandatory, ${stack === "dev" ? 11 : 0} advisory; checks passed: promtool [\\d.]+, amtool [\\d.]+$`,
           ),
         );
       });

@@ -40,6 +40,7 @@ describe("policy pack", () => {
         "alert-delivery",
         "alert-ownership",
         "regex-syntax",
+        "notification-links",
         "volumes-name-storage-class",
         "prometheus-memory-guaranteed",
         "iam-least-privilege",

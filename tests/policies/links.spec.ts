@@ -1,0 +1,60 @@
+import { strict as assert } from "node:assert";
+import { notificationLinkProblems, notificationLinks } from "../../policies/links";
+import { resourceOf, violationsOf } from "../helpers/policies";
+
+const values = (alertmanager?: string, prometheus?: string) => ({
+  alertmanager: { alertmanagerSpec: alertmanager === undefined ? {} : { externalUrl: alertmanager } },
+  prometheus: { prometheusSpec: prometheus === undefined ? {} : { externalUrl: prometheus } },
+});
+
+describe("policy notification-links", () => {
+  it("passes URLs people can open", () => {
+    assert.deepEqual(
+      notificationLinkProblems(values("https://alertmanager.example.com/", "https://prometheus.example.com")),
+      [],
+    );
+  });
+
+  it("names each server without an externalUrl and the key that gives one", () => {
+    assert.deepEqual(notificationLinkProblems(values(undefined, "https://prometheus.example.com")), [
+      "Alertmanager has no externalUrl: the chart points the links in notifications at its in-cluster Service address, which nobody paged can open; set alertmanager.externalUrl (or alertmanager.ingress)",
+    ]);
+  });
+
+  it("flags hosts only the cluster or one machine resolves, and leaves public ones", () => {
+    const hosts = [
+      "http://kps-alertmanager.monitoring.svc:9093",
+      "http://kps-alertmanager.monitoring.svc.cluster.local.:9093",
+      "http://kps-alertmanager:9093",
+      "http://127.0.0.1:9093",
+      "http://[::1]:9093",
+      "https://am.internal.example.com",
+    ];
+    assert.deepEqual(
+      hosts.map((h) => notificationLinkProblems(values(h, "https://p.example.com")).length),
+      [1, 1, 1, 1, 1, 0],
+    );
+    assert.deepEqual(notificationLinkProblems(values("https://a.example.com", "http://127.0.0.1:9090")), [
+      "Prometheus's externalUrl http://127.0.0.1:9090 has a host only the cluster or one machine resolves, so the links in notifications open nothing for the person paged; set prometheus.externalUrl (or prometheus.ingress)",
+    ]);
+  });
+
+  it("is advisory, on the kube-prometheus-stack release only, and quiet without Alertmanager", () => {
+    const release = (chart: string, v: Record<string, unknown>) =>
+      resourceOf("kubernetes:helm.sh/v3:Release", "kps", { chart, values: v });
+    const found = violationsOf(notificationLinks, [
+      release("kube-prometheus-stack", values(undefined, "https://p.example.com")),
+      release("prometheus-pushgateway", {}),
+      release("kube-prometheus-stack", { ...values(), alertmanager: { enabled: false } }),
+    ]);
+    assert.deepEqual(
+      found.map((v) => [v.enforcementLevel, v.message]),
+      [
+        [
+          "advisory",
+          "Helm release kps: Alertmanager has no externalUrl: the chart points the links in notifications at its in-cluster Service address, which nobody paged can open; set alertmanager.externalUrl (or alertmanager.ingress).",
+        ],
+      ],
+    );
+  });
+});
