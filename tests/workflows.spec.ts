@@ -115,7 +115,9 @@ describe("GitHub workflows", () => {
     const teams = deploy.jobs.teams;
     assert.deepEqual(teams.needs, ["deploy", "team-stacks"]);
     assert.equal(teams.strategy["max-parallel"], undefined);
-    assert.equal(teams.strategy.matrix.team, "${{ fromJSON(needs.team-stacks.outputs.teams) }}");
+    assert.equal(teams.strategy.matrix.include, "${{ fromJSON(needs.team-stacks.outputs.teams) }}");
+    // Against its own platform's cluster, with that environment's reviewers and variables.
+    assert.equal(teams.environment, "${{ matrix.platform }}");
     assert.equal(teams.if, "needs.team-stacks.outputs.teams != '[]'", "an empty matrix is an error");
     const teamSteps = teams.steps as Step[];
     const up = teamSteps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
@@ -139,8 +141,16 @@ describe("GitHub workflows", () => {
     try {
       const teamsDir = path.join(checkout, "teams");
       fs.mkdirSync(path.join(teamsDir, "nested"), { recursive: true });
-      for (const f of ["Pulumi.yaml", "Pulumi.search.yaml", "Pulumi.payments-eu.yaml", "config.search.json"])
-        fs.writeFileSync(path.join(teamsDir, f), "");
+      const platform = (stack: string) => `config:\n  kube-monitoring:platformStack: ${stack}\n`;
+      fs.writeFileSync(
+        path.join(teamsDir, "Pulumi.search.yaml"),
+        platform("example-org/kube-monitoring/dev"),
+      );
+      fs.writeFileSync(
+        path.join(teamsDir, "Pulumi.payments-eu.yaml"),
+        platform('"example-org/kube-monitoring/prod" # the prod cluster'),
+      );
+      for (const f of ["Pulumi.yaml", "config.search.json"]) fs.writeFileSync(path.join(teamsDir, f), "");
       fs.writeFileSync(path.join(teamsDir, "nested", "Pulumi.deep.yaml"), "");
       const output = path.join(checkout, "github-output");
       const run = (dir: string) =>
@@ -151,9 +161,33 @@ describe("GitHub workflows", () => {
         });
       const found = run(checkout);
       assert.equal(found.status, 0, found.stderr);
-      assert.equal(fs.readFileSync(output, "utf8"), 'teams=["payments-eu","search"]\n');
-      for (const f of ["Pulumi.search.yaml", "Pulumi.payments-eu.yaml"]) fs.rmSync(path.join(teamsDir, f));
+      assert.equal(
+        fs.readFileSync(output, "utf8"),
+        'teams=[{"team":"payments-eu","platform":"prod"},{"team":"search","platform":"dev"}]\n',
+      );
       fs.rmSync(output);
+      // A platform stack the deploy job does not run, or a file name that is no team's, stops the list.
+      fs.writeFileSync(
+        path.join(teamsDir, "Pulumi.qa.yaml"),
+        platform("example-org/kube-monitoring/staging"),
+      );
+      const staging = run(checkout);
+      assert.equal(staging.status, 1);
+      assert.equal(
+        staging.stdout,
+        "::error file=teams/Pulumi.qa.yaml::kube-monitoring:platformStack names the dev or prod platform stack (<org>/kube-monitoring/dev or prod)\n",
+      );
+      fs.rmSync(path.join(teamsDir, "Pulumi.qa.yaml"));
+      fs.writeFileSync(path.join(teamsDir, "Pulumi.x::set-env.yaml"), platform("o/kube-monitoring/dev"));
+      const hostile = run(checkout);
+      assert.equal(hostile.status, 1);
+      assert.equal(
+        hostile.stdout,
+        "::error file=teams/Pulumi.x__set-env.yaml::a team stack's name is a DNS label, like teams/Pulumi.payments.yaml\n",
+      );
+      fs.rmSync(path.join(teamsDir, "Pulumi.x::set-env.yaml"));
+      for (const f of ["Pulumi.search.yaml", "Pulumi.payments-eu.yaml"]) fs.rmSync(path.join(teamsDir, f));
+      assert.ok(!fs.existsSync(output), "a refused list writes no output");
       assert.equal(run(checkout).status, 0);
       assert.equal(fs.readFileSync(output, "utf8"), "teams=[]\n");
     } finally {
