@@ -1,7 +1,7 @@
 // `npm test`: the type-check with the lint, the format check, the specs and the end-to-end specs, run side
 // by side. The specs run in two processes: those that plan fixture stacks (each stack planned once per
-// process, so they share one), and the rest (unit specs, and specs that run the real tools and the policy
-// pack's runner in processes of their own), which keep the second core busy meanwhile. The end-to-end
+// process, so they share one), and the rest (unit specs, and specs that run the CLIs, the real tools and
+// the policy pack's runner in processes of their own), which keep the second core busy meanwhile. The end-to-end
 // spec files run in parallel processes: they spend most of their time waiting on real Prometheus and
 // Alertmanager intervals, not on the CPU. Each job's output is printed whole when it ends; the last line
 // is the combined "N passed, N failed, N skipped"; the exit code is non-zero if any job failed.
@@ -27,8 +27,11 @@ const specs = fs
   .map((f) => path.join("tests", f))
   .filter((f) => f.endsWith(".spec.ts") && !f.startsWith(path.join("tests", "e2e") + path.sep))
   .sort();
-/** A spec that imports a helper which plans stacks. Only where the specs run depends on it, not what runs. */
-const PLANS = /from "(?:\.\.?\/)+helpers\/(?:plan|cli|backtestPlans|stackDoc)"/;
+/**
+ * A spec that plans fixture stacks through tests/helpers/plan.ts, whose plans are cached per process. Only
+ * where a spec runs depends on it, never what runs.
+ */
+const PLANS = /\b(?:planOf|planWithConfig|planTeamOf)\(/;
 const planning = specs.filter((f) => PLANS.test(fs.readFileSync(f, "utf8")));
 const others = specs.filter((f) => !planning.includes(f));
 
