@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
-import { type Loose } from "./helpers/plan";
+import { type Loose, projectDir } from "./helpers/plan";
 
 const dir = path.resolve(__dirname, "..", ".github", "workflows");
 const files = ["preview.yml", "deploy.yml"];
@@ -136,60 +136,83 @@ describe("GitHub workflows", () => {
     assert.deepEqual(job.permissions, { contents: "read" });
     assert.deepEqual(job.outputs, { teams: "${{ steps.list.outputs.teams }}" });
     const list = (job.steps as (Step & { id?: string })[]).find((s) => s.id === "list")!;
-    // The step's own script, run on a checkout with two team stacks, the project file and a stray file.
+    assert.equal(list.run, "node plan/teamStacks.mjs teams");
+    // The step's own command, run on a checkout with team stacks, the project file and stray files.
     const checkout = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-teams-"));
+    const teamsDir = path.join(checkout, "teams");
+    const output = path.join(checkout, "github-output");
+    const write = (name: string, text: string) => fs.writeFileSync(path.join(teamsDir, name), text);
+    const platform = (stack: string) => `config:\n  kube-monitoring:platformStack: ${stack}\n`;
+    const run = () => {
+      fs.rmSync(output, { force: true });
+      const script = list.run!.replace("plan/", `${path.join(projectDir, "plan")}/`);
+      const r = spawnSync("bash", ["-eo", "pipefail", "-c", script], {
+        cwd: checkout,
+        env: { ...process.env, GITHUB_OUTPUT: output },
+        encoding: "utf8",
+      });
+      return {
+        status: r.status,
+        stdout: r.stdout,
+        output: fs.existsSync(output) ? fs.readFileSync(output, "utf8") : "",
+      };
+    };
     try {
-      const teamsDir = path.join(checkout, "teams");
       fs.mkdirSync(path.join(teamsDir, "nested"), { recursive: true });
-      const platform = (stack: string) => `config:\n  kube-monitoring:platformStack: ${stack}\n`;
-      fs.writeFileSync(
-        path.join(teamsDir, "Pulumi.search.yaml"),
-        platform("example-org/kube-monitoring/dev"),
+      write("Pulumi.search.yaml", platform("example-org/kube-monitoring/dev"));
+      write("Pulumi.payments-eu.yaml", platform('"example-org/kube-monitoring/prod" # the prod cluster'));
+      // What Pulumi reads is the key, not a line that looks like it inside a block scalar.
+      write(
+        "Pulumi.decoy.yaml",
+        "config:\n  other:note: |\n    kube-monitoring:platformStack: example-org/kube-monitoring/prod\n" +
+          "  kube-monitoring:platformStack: example-org/kube-monitoring/dev\n",
       );
-      fs.writeFileSync(
-        path.join(teamsDir, "Pulumi.payments-eu.yaml"),
-        platform('"example-org/kube-monitoring/prod" # the prod cluster'),
-      );
-      for (const f of ["Pulumi.yaml", "config.search.json"]) fs.writeFileSync(path.join(teamsDir, f), "");
+      for (const f of ["Pulumi.yaml", "config.search.json"]) write(f, "");
       fs.writeFileSync(path.join(teamsDir, "nested", "Pulumi.deep.yaml"), "");
-      const output = path.join(checkout, "github-output");
-      const run = (dir: string) =>
-        spawnSync("bash", ["-eo", "pipefail", "-c", list.run!], {
-          cwd: dir,
-          env: { ...process.env, GITHUB_OUTPUT: output },
-          encoding: "utf8",
-        });
-      const found = run(checkout);
-      assert.equal(found.status, 0, found.stderr);
-      assert.equal(
-        fs.readFileSync(output, "utf8"),
-        'teams=[{"team":"payments-eu","platform":"prod"},{"team":"search","platform":"dev"}]\n',
-      );
-      fs.rmSync(output);
-      // A platform stack the deploy job does not run, or a file name that is no team's, stops the list.
-      fs.writeFileSync(
-        path.join(teamsDir, "Pulumi.qa.yaml"),
-        platform("example-org/kube-monitoring/staging"),
-      );
-      const staging = run(checkout);
-      assert.equal(staging.status, 1);
-      assert.equal(
-        staging.stdout,
-        "::error file=teams/Pulumi.qa.yaml::kube-monitoring:platformStack names the dev or prod platform stack (<org>/kube-monitoring/dev or prod)\n",
-      );
-      fs.rmSync(path.join(teamsDir, "Pulumi.qa.yaml"));
-      fs.writeFileSync(path.join(teamsDir, "Pulumi.x::set-env.yaml"), platform("o/kube-monitoring/dev"));
-      const hostile = run(checkout);
-      assert.equal(hostile.status, 1);
-      assert.equal(
-        hostile.stdout,
-        "::error file=teams/Pulumi.x__set-env.yaml::a team stack's name is a DNS label, like teams/Pulumi.payments.yaml\n",
-      );
-      fs.rmSync(path.join(teamsDir, "Pulumi.x::set-env.yaml"));
-      for (const f of ["Pulumi.search.yaml", "Pulumi.payments-eu.yaml"]) fs.rmSync(path.join(teamsDir, f));
-      assert.ok(!fs.existsSync(output), "a refused list writes no output");
-      assert.equal(run(checkout).status, 0);
-      assert.equal(fs.readFileSync(output, "utf8"), "teams=[]\n");
+      assert.deepEqual(run(), {
+        status: 0,
+        stdout: "",
+        output:
+          'teams=[{"team":"decoy","platform":"dev"},{"team":"payments-eu","platform":"prod"},{"team":"search","platform":"dev"}]\n',
+      });
+
+      // Each refused file stops the list, naming the file in plain characters only, and writes no output.
+      const PLATFORM_ERROR =
+        "kube-monitoring:platformStack names the dev or prod platform stack (<org>/kube-monitoring/dev or prod)";
+      const NAME_ERROR = "a team stack's name is a DNS label, like teams/Pulumi.payments.yaml";
+      const refused: [string, string, string][] = [
+        [
+          "Pulumi.qa.yaml",
+          platform("example-org/kube-monitoring/staging"),
+          `teams/Pulumi.qa.yaml::${PLATFORM_ERROR}`,
+        ],
+        [
+          "Pulumi.qa.yaml",
+          platform("example-org/kube-monitoring-sandbox/prod"),
+          `teams/Pulumi.qa.yaml::${PLATFORM_ERROR}`,
+        ],
+        ["Pulumi.qa.yaml", "config: {}\n", `teams/Pulumi.qa.yaml::${PLATFORM_ERROR}`],
+        [
+          "Pulumi.qa.yaml",
+          platform("o/kube-monitoring/dev") + "  kube-monitoring:platformStack: o/kube-monitoring/prod\n",
+          "teams/Pulumi.qa.yaml::is not YAML Pulumi can read",
+        ],
+        [
+          "Pulumi.x::set-env.yaml",
+          platform("o/kube-monitoring/dev"),
+          `teams/Pulumi.x__set-env.yaml::${NAME_ERROR}`,
+        ],
+        ["Pulumi.a\nb.yaml", platform("o/kube-monitoring/prod"), `teams/Pulumi.a_b.yaml::${NAME_ERROR}`],
+      ];
+      for (const [name, text, error] of refused) {
+        write(name, text);
+        assert.deepEqual(run(), { status: 1, stdout: `::error file=${error}\n`, output: "" }, name);
+        fs.rmSync(path.join(teamsDir, name));
+      }
+
+      for (const f of ["Pulumi.search.yaml", "Pulumi.payments-eu.yaml", "Pulumi.decoy.yaml"])
+        fs.rmSync(path.join(teamsDir, f));
+      assert.deepEqual(run(), { status: 0, stdout: "", output: "teams=[]\n" });
     } finally {
       fs.rmSync(checkout, { recursive: true, force: true });
     }
