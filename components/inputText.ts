@@ -5,7 +5,9 @@
  *  - no control character anywhere (ESC, NUL, DEL, C1), nor Unicode line separators or bidi overrides;
  *  - no line break (CR, LF) except in fields that are multi-line by nature (PromQL, annotations);
  *  - no template syntax `{{` except in fields that Prometheus or Alertmanager render as templates;
- *  - a length cap per string, and the same rules on keys (labels, annotations, selectors).
+ *  - a length cap per string, and the same rules on keys (labels, annotations, selectors);
+ *  - no key `__proto__`, `constructor` or `prototype`: a record would drop it without a word (a route's
+ *    `matchers: { __proto__: x }` would match every alert).
  * Messages name the key path and what was wrong, never the value.
  */
 
@@ -18,6 +20,8 @@ export const MAX_TEXT_LENGTH = 65_536;
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const LINE_BREAK = /[\r\n]/;
+/** Keys JavaScript objects treat specially; the schema's records drop them silently. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 const CARRIAGE_RETURN = /\r/;
 
 type Path = readonly (string | number)[];
@@ -84,6 +88,10 @@ export function inputTextProblems(
   if (raw && typeof raw === "object") {
     return Object.entries(raw).flatMap(([key, value]) => {
       const here = [...at, key];
+      if (RESERVED_KEYS.has(key))
+        return [
+          `${at.length ? `${formatKeyPath(at)}: the key` : "the top-level key"} ${key} is reserved (JavaScript would drop it); use another`,
+        ];
       const problem = textProblem(key, here, true);
       // A bad key is reported by position, not by its text.
       if (problem) return [`${formatKeyPath([...at, "<key>"])}: a key ${problem}`];

@@ -14,6 +14,21 @@ function problemsOf(raw: Record<string, unknown>, secretKeys: string[] = []): st
 }
 
 describe("stack config", () => {
+  it("refuses keys JavaScript treats specially, which a record would drop without a word", () => {
+    // A route whose only matcher is dropped would match every alert.
+    const routes = JSON.parse('[{ "receiver": "ops", "matchers": { "__proto__": "never" } }]');
+    assert.deepEqual(problemsOf({ ...minimal, alerting: { defaultReceiver: "ops", routes } }), [
+      "prod: alerting.routes[0].matchers: the key __proto__ is reserved (JavaScript would drop it); use another",
+    ]);
+    assert.deepEqual(problemsOf({ ...minimal, ...JSON.parse('{ "constructor": 1 }') }), [
+      "prod: the top-level key constructor is reserved (JavaScript would drop it); use another",
+    ]);
+    assert.deepEqual(
+      problemsOf({ ...minimal, apps: [{ name: "a", namespace: "a", selector: { prototype: "x" } }] }),
+      ["prod: apps[0].selector: the key prototype is reserved (JavaScript would drop it); use another"],
+    );
+  });
+
   it("applies the documented defaults to a minimal config", () => {
     const cfg = parseStackConfig("prod", minimal);
     assert.equal(cfg.namespace, "monitoring");
