@@ -22,6 +22,19 @@ function importsOfPack(): [string, string][] {
 }
 
 describe("policy pack is self-contained (what pulumi policy publish ships)", () => {
+  it("is type-checked as strictly as the project: the same checking options in its own tsconfig.json", () => {
+    const options = (dir: string) => {
+      const {
+        outDir: _out,
+        sourceMap: _map,
+        types: _types,
+        ...checking
+      } = JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).compilerOptions;
+      return checking;
+    };
+    assert.deepEqual(options(packDir), options(path.join(packDir, "..")));
+  });
+
   it("imports nothing from outside policies/", () => {
     const outside = importsOfPack().filter(
       ([, spec]) => spec.startsWith(".") && !path.resolve(packDir, spec).startsWith(packDir + path.sep),
