@@ -25,8 +25,9 @@ export interface Route {
 }
 
 export function matches(m: Matcher, labels: Record<string, string>): boolean {
-  const actual = labels[m.name] ?? "";
-  const value = m.value ?? "";
+  // Own labels only: `constructor` or `toString` is no label of an alert.
+  const actual = Object.hasOwn(labels, m.name) ? String(labels[m.name] ?? "") : "";
+  const value = String(m.value ?? "");
   switch (m.matchType ?? "=") {
     case "=":
       return actual === value;

@@ -1,9 +1,11 @@
 /**
- * Prometheus and Alertmanager regexes are Go's RE2, fully anchored: `(?i)`, `[[:alpha:]]` and `\z` are RE2
- * syntax that JavaScript's RegExp refuses or reads otherwise. They are judged here as the servers judge
- * them, with re2js (a port of RE2): its parse errors are Go's, and its matching takes linear time, so a
- * hostile pattern cannot stall the gate. Plain alternations of literals (`ns-a|ns-b`), the common case,
- * are matched without loading it.
+ * Prometheus and Alertmanager regexes are Go's RE2, anchored by wrapping: both compile `^(?:` + pattern +
+ * `)$`, so `a)|(?:b` is accepted and a pattern nested one level short of RE2's limit is not. `(?i)`,
+ * `[[:alpha:]]` and `\z` are RE2 syntax that JavaScript's RegExp refuses or reads otherwise. They are
+ * judged here as the servers judge them, with re2js (a port of RE2) on the same wrapped text: its parse
+ * errors are Go's, and its matching takes linear time, so a hostile pattern cannot stall the gate. Plain
+ * alternations of literals (`ns-a|ns-b`), the common case, are matched without loading it. (Prometheus 3
+ * wraps in `(?s:` instead, letting `.` match a newline; label values with newlines are left aside.)
  */
 import type { RE2JS } from "re2js";
 
@@ -15,6 +17,7 @@ const compiled = new Map<string, Compiled>();
 let engine: typeof RE2JS | undefined;
 
 function compile(pattern: string): Compiled {
+  pattern = String(pattern);
   let c = compiled.get(pattern);
   if (c) return c;
   if (LITERALS.test(pattern)) {
@@ -24,11 +27,14 @@ function compile(pattern: string): Compiled {
     // Loaded on first use: most stacks' patterns are literals.
     // oxlint-disable-next-line typescript/no-require-imports -- lazy, see above
     engine ??= (require("re2js") as typeof import("re2js")).RE2JS;
+    const wrapped = `^(?:${pattern})$`;
     try {
-      const re = engine.compile(pattern);
-      c = { ok: true, test: (value) => re.matches(value) };
+      const re = engine.compile(wrapped);
+      c = { ok: true, test: (value) => re.test(String(value)) };
     } catch (err) {
-      c = { ok: false, error: err instanceof Error ? err.message : String(err) };
+      // Go quotes the text it could not parse; said of the pattern as written when that is the whole.
+      const message = err instanceof Error ? err.message : String(err);
+      c = { ok: false, error: message.replace(`\`${wrapped}\``, `\`${pattern}\``) };
     }
   }
   if (compiled.size >= 512) compiled.clear();

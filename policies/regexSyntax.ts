@@ -6,7 +6,7 @@
  */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { regexError } from "./regex";
-import { AMC, type Json, type Policy } from "./util";
+import { AMC, type Json, type Policy, printable } from "./util";
 
 const MATCH_TYPES = ["=", "!=", "=~", "!~"];
 const RELABEL_LISTS = ["relabelings", "metricRelabelings", "relabelingConfigs"];
@@ -16,13 +16,16 @@ const list = (v: unknown): Json[] =>
 
 /** An AlertmanagerConfig matcher's problem (`at` names it), or undefined. */
 function matcherProblem(m: Json, at: string): string | undefined {
-  const name = String(m.name ?? "");
+  const name = printable(String(m.name ?? ""));
   const type = m.matchType ?? (m.regex === true ? "=~" : "=");
   if (typeof type !== "string" || !MATCH_TYPES.includes(type))
     return `${at}: matcher ${name} has matchType ${JSON.stringify(type)}; expected one of ${MATCH_TYPES.join(", ")}`;
   if (type !== "=~" && type !== "!~") return undefined;
   const error = regexError(String(m.value ?? ""));
-  return error && `${at}: matcher ${name}${type}${JSON.stringify(String(m.value ?? ""))}: ${error}`;
+  return (
+    error &&
+    `${at}: matcher ${name}${type}${printable(JSON.stringify(String(m.value ?? "")))}: ${printable(error)}`
+  );
 }
 
 /** Every invalid regex or match type of an AlertmanagerConfig's spec, each naming where it is. Pure. */
@@ -53,12 +56,15 @@ export function relabelRegexProblems(spec: Json): string[] {
     if (Array.isArray(node)) return node.forEach((x, i) => scan(x, `${at}[${i}]`));
     if (typeof node !== "object" || node === null) return;
     for (const [key, value] of Object.entries(node as Json)) {
-      const here = at ? `${at}.${key}` : key;
+      const here = at ? `${at}.${printable(key)}` : printable(key);
       if (RELABEL_LISTS.includes(key))
         list(value).forEach((r, i) => {
           if (r.regex === undefined) return;
           const error = regexError(String(r.regex));
-          if (error) problems.push(`${here}[${i}].regex ${JSON.stringify(String(r.regex))}: ${error}`);
+          if (error)
+            problems.push(
+              `${here}[${i}].regex ${printable(JSON.stringify(String(r.regex)))}: ${printable(error)}`,
+            );
         });
       else scan(value, here);
     }

@@ -27,6 +27,10 @@ export type Json = Record<string, unknown>;
 export const CLUSTER_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"] as const;
 
 /** `value` as a regular expression (RE2 or JavaScript) that matches exactly that text. */
+/** Text from a resource, safe in a message (a terminal, a PR comment): control and format characters escaped. */
+export const printable = (text: string): string =>
+  text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 export const literalRegex = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function at(obj: unknown, path: readonly string[]): unknown {

@@ -26,16 +26,32 @@ describe("policy notification-links", () => {
       "http://kps-alertmanager.monitoring.svc:9093",
       "http://kps-alertmanager.monitoring.svc.cluster.local.:9093",
       "http://kps-alertmanager:9093",
+      "http://kps-alertmanager.monitoring:9093",
       "http://127.0.0.1:9093",
+      "http://127.0.0.2:9093",
+      "http://0.0.0.0:9093",
       "http://[::1]:9093",
       "https://am.internal.example.com",
+      "https://alertmanager.monitoring.example.com",
     ];
     assert.deepEqual(
-      hosts.map((h) => notificationLinkProblems(values(h, "https://p.example.com")).length),
-      [1, 1, 1, 1, 1, 0],
+      hosts.map((h) => notificationLinkProblems(values(h, "https://p.example.com"), "monitoring").length),
+      [1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
     );
     assert.deepEqual(notificationLinkProblems(values("https://a.example.com", "http://127.0.0.1:9090")), [
-      "Prometheus's externalUrl http://127.0.0.1:9090 has a host only the cluster or one machine resolves, so the links in notifications open nothing for the person paged; set prometheus.externalUrl (or prometheus.ingress)",
+      'Prometheus\'s externalUrl "http://127.0.0.1:9090" has a host only the cluster or one machine resolves, so the links in notifications open nothing for the person paged; set prometheus.externalUrl (or prometheus.ingress)',
+    ]);
+  });
+
+  it("quotes what it shows and escapes control characters; a value that is no string is no URL", () => {
+    assert.deepEqual(
+      notificationLinkProblems(values("http://am/\u001b[31m\n::warning::x", "https://p.example.com")),
+      [
+        'Alertmanager\'s externalUrl "http://am/\\u001b[31m\\n::warning::x" has a host only the cluster or one machine resolves, so the links in notifications open nothing for the person paged; set alertmanager.externalUrl (or alertmanager.ingress)',
+      ],
+    );
+    assert.deepEqual(notificationLinkProblems(values(42 as unknown as string, "https://p.example.com")), [
+      'Alertmanager\'s externalUrl "42" is not a URL; set alertmanager.externalUrl (or alertmanager.ingress)',
     ]);
   });
 

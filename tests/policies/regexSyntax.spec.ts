@@ -42,6 +42,18 @@ describe("regexes as Prometheus and Alertmanager read them (RE2, fully anchored)
     assert.equal(fullMatch("(a", "(a"), undefined);
   });
 
+  it("judges the pattern as the servers compile it, wrapped in ^(?: and )$", () => {
+    // Accepted by Prometheus and Alertmanager: the wrapper closes the group the pattern opens.
+    assert.equal(regexError("a)|(?:b"), undefined);
+    assert.deepEqual(
+      ["a", "axx", "xxb", "c"].map((v) => fullMatch("a)|(?:b", v)),
+      [true, true, true, false],
+    );
+    // Refused by them: the wrapper's group is one level too many.
+    const deep = `${"(".repeat(999)}a${")".repeat(999)}`;
+    assert.equal(regexError(deep), "error parsing regexp: expression nests too deeply");
+  });
+
   it("answers a catastrophic backtracking pattern (linear-time engine)", () => {
     assert.equal(fullMatch("(a+)+$", `${"a".repeat(5000)}!`), false);
   });
@@ -63,6 +75,17 @@ describe("the routing walk with RE2 matchers", () => {
     const bad = (matchType: string) => ({ name: "severity", value: "(crit", matchType });
     assert.equal(matches(bad("=~"), { severity: "(crit" }), false);
     assert.equal(matches(bad("!~"), { severity: "warning" }), false);
+  });
+
+  it("reads only an alert's own labels: constructor, __proto__ and toString are absent, as in Alertmanager", () => {
+    const labels = { severity: "critical" };
+    assert.equal(matches({ name: "constructor", value: ".+", matchType: "=~" }, labels), false);
+    assert.equal(matches({ name: "__proto__", value: "x.*", matchType: "!~" }, labels), true);
+    assert.equal(matches({ name: "toString", value: "", matchType: "!=" }, labels), false);
+    assert.equal(
+      matches({ name: "severity", value: 5 as unknown as string, matchType: "=~" }, { severity: "5" }),
+      true,
+    );
   });
 });
 
@@ -89,7 +112,8 @@ describe("policy regex-syntax", () => {
       [
         'route.routes[1]: matcher alertname!~"Disk(": error parsing regexp: missing closing ): `Disk(`',
         'route.routes[2]: matcher team has matchType "=="; expected one of =, !=, =~, !~',
-        'inhibitRules[0].targetMatch: matcher severity=~"[warning": error parsing regexp: missing closing ]: `[warning`',
+        // Go quotes what it could not parse of `^(?:[warning)$`, as Alertmanager would say it.
+        'inhibitRules[0].targetMatch: matcher severity=~"[warning": error parsing regexp: missing closing ]: `[warning)$`',
       ],
     );
   });
@@ -108,7 +132,21 @@ describe("policy regex-syntax", () => {
       }),
       [
         'endpoints[0].relabelings[1].regex "a**": error parsing regexp: invalid nested repetition operator: `**`',
-        'targets.staticConfig.relabelingConfigs[0].regex "(?<x": error parsing regexp: invalid named capture: `(?<x`',
+        'targets.staticConfig.relabelingConfigs[0].regex "(?<x": error parsing regexp: invalid named capture: `(?<x)$`',
+      ],
+    );
+  });
+
+  it("escapes control characters of a resource's names, keys and patterns in its messages", () => {
+    assert.deepEqual(
+      alertmanagerConfigRegexProblems({
+        route: { matchers: [{ name: "x\n::error::y", value: "(\u001b[31m", matchType: "=~" }] },
+        inhibitRules: [{ targetMatch: [{ name: "a", value: "(?P<\u001b]8;;x\u0007>a)(", matchType: "=~" }] }],
+      }),
+      [
+        'route: matcher x\\u000a::error::y=~"(\\u001b[31m": error parsing regexp: missing closing ]: `[31m)$`',
+        // Go's error quotes the raw pattern: its OSC 8 link is escaped too.
+        'inhibitRules[0].targetMatch: matcher a=~"(?P<\\u001b]8;;x\\u0007>a)(": error parsing regexp: invalid named capture: `(?P<\\u001b]8;;x\\u0007>`',
       ],
     );
   });
