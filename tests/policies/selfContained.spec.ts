@@ -23,15 +23,13 @@ function importsOfPack(): [string, string][] {
 
 describe("policy pack is self-contained (what pulumi policy publish ships)", () => {
   it("is type-checked as strictly as the project: the same checking options in its own tsconfig.json", () => {
-    const options = (dir: string) => {
-      const {
-        outDir: _out,
-        sourceMap: _map,
-        types: _types,
-        ...checking
-      } = JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).compilerOptions;
-      return checking;
-    };
+    // What checks the code; not where output goes or which ambient types each program loads.
+    const options = (dir: string) =>
+      Object.fromEntries(
+        Object.entries(
+          JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).compilerOptions,
+        ).filter(([key]) => !["outDir", "sourceMap", "types"].includes(key)),
+      );
     assert.deepEqual(options(packDir), options(path.join(packDir, "..")));
   });
 
