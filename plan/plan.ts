@@ -14,7 +14,12 @@ import { feedsAlertmanager } from "./alertmanagerConfig";
 import { validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
 import { ManifestMode, manifestEntries, manifestYaml, writePlanFiles } from "./planWriter";
-import { EffectiveAlertmanager, effectiveAlertmanager, runRealToolChecks } from "./realTools";
+import {
+  EffectiveAlertmanager,
+  askToolVersions,
+  effectiveAlertmanager,
+  runRealToolChecks,
+} from "./realTools";
 import { configExpressionOrigins } from "./promtoolErrors";
 import { stackFileLocator } from "../components/configLocation";
 import { RecordedResource, runProgram } from "./runtime";
@@ -101,6 +106,8 @@ export function teamPlanContext(
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
   const badName = stackNameProblem(options.stack);
   if (badName) return { exitCode: 1, report: badName };
+  // The tools' start-up runs on another core while the program runs.
+  askToolVersions();
   const entry = require.resolve(path.join(options.projectDir, "index"));
   let plan: Plan;
   let timings: Timings;
