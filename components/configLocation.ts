@@ -4,7 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LineCounter, isMap, isSeq, parseDocument } from "yaml";
+import { isMap, isSeq } from "yaml";
+import { parseStackFileYaml } from "./inputFile";
 import { CONFIG_NAMESPACE } from "./schema";
 
 /** `file:line` of the deepest node of `keyPath` (top-level key first, without the namespace). */
@@ -19,12 +20,16 @@ export function stackFileLocator(dir: string, stack: string): Locate | undefined
   } catch {
     return undefined;
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  if (doc.errors.length) return undefined;
+  let parsed: ReturnType<typeof parseStackFileYaml>;
+  try {
+    parsed = parseStackFileYaml(text, file);
+  } catch {
+    return undefined;
+  }
+  const { tree: doc, lines: lineCounter } = parsed;
   const name = path.basename(file);
   return (keyPath) => {
-    const config = isMap(doc.contents) ? doc.contents.get("config", true) : undefined;
+    const config = isMap(doc?.contents) ? doc.contents.get("config", true) : undefined;
     const [top, ...rest] = keyPath.map(String);
     let node: unknown = isMap(config)
       ? (config.get(`${CONFIG_NAMESPACE}:${top}`, true) ?? config.get(top, true))

@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { stackFileLocator } from "../components/configLocation";
+import { readSecureLeafPaths } from "../components/stackSecrets";
 import { prComment } from "../plan/comment";
 import { manifestsOf } from "../plan/plan";
 import { SECRET, redactSerialized } from "../plan/runtime";
@@ -304,6 +306,38 @@ describe("offline plan", () => {
       // Pulumi.yaml's project-level default
       assert.equal(file.config["kube-monitoring:namespace"], "monitoring");
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("parses the stack file once for the plan, the program's secret check and both locators", () => {
+    const dir = writeConfigDir("once", {
+      "kube-monitoring:environment": "dev",
+      "kube-monitoring:remote": { auth: { password: { secure: "v1:abc" } }, url: "https://x" },
+    });
+    // The module's own exports, which the readers call through (a namespace import is read-only).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const yaml = require("yaml") as typeof import("yaml");
+    const texts: string[] = [];
+    const original = yaml.parseAllDocuments;
+    yaml.parseAllDocuments = ((text: string, ...rest: []) => {
+      texts.push(text);
+      return original(text, ...rest);
+    }) as typeof yaml.parseAllDocuments;
+    try {
+      const stackText = fs.readFileSync(path.join(dir, "Pulumi.once.yaml"), "utf8");
+      assert.equal(loadStackFile(dir, "once").secretKeys[0], "kube-monitoring:remote");
+      assert.deepEqual([...readSecureLeafPaths(dir, "once", "kube-monitoring")!], ["remote.auth.password"]);
+      assert.equal(stackFileLocator(dir, "once")!(["remote", "url"]), "Pulumi.once.yaml:7");
+      assert.equal(stackFileLocator(dir, "once")!(["environment"]), "Pulumi.once.yaml:2");
+      assert.equal(texts.filter((t) => t === stackText).length, 1);
+      // Another text is parsed afresh: what it says, not what the last one said.
+      fs.writeFileSync(path.join(dir, "Pulumi.once.yaml"), "config:\n  kube-monitoring:environment: prod\n");
+      assert.equal(loadStackFile(dir, "once").config["kube-monitoring:environment"], "prod");
+      assert.deepEqual([...readSecureLeafPaths(dir, "once", "kube-monitoring")!], []);
+      assert.equal(stackFileLocator(dir, "once")!(["remote"]), undefined);
+    } finally {
+      yaml.parseAllDocuments = original;
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
