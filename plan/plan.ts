@@ -11,7 +11,7 @@ import { PolicyConfigError, loadPolicyConfig, runPolicies } from "../policies/ha
 import { isBlocking } from "../policies/settingsDelta";
 import { renderReport } from "./report";
 import { feedsAlertmanager } from "./alertmanagerConfig";
-import { validateCustomResources } from "./crdValidation";
+import { startCrdValidation, validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
 import { ManifestMode, manifestEntries, manifestYaml, writePlanFiles } from "./planWriter";
 import {
@@ -106,8 +106,9 @@ export function teamPlanContext(
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
   const badName = stackNameProblem(options.stack);
   if (badName) return { exitCode: 1, report: badName };
-  // The tools' start-up runs on another core while the program runs.
+  // The tools' start-up and the CRD schemas' loading run on another core while the program runs.
   askToolVersions();
+  startCrdValidation();
   const entry = require.resolve(path.join(options.projectDir, "index"));
   let plan: Plan;
   let timings: Timings;
@@ -183,6 +184,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     });
     // Awaited below; this only keeps an early return (a program or schema error) from leaving it unhandled.
     checking.catch(() => undefined);
+    // In its thread, beside the policies.
+    const validating = validateCustomResources(plan.resources);
+    validating.catch(() => undefined);
     plan.violations = runPolicies(plan.resources, allPolicies, policyConfig.settings);
     plan.loosened = policyConfig.loosened;
     plan.alertRouting = routingTable([...context, ...plan.resources]);
@@ -191,7 +195,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       plan.violations.push(...ownershipViolations(plan.alertRouting ?? [], plan.resources));
     }
     const policiesDone = performance.now();
-    const invalid = await validateCustomResources(plan.resources);
+    const invalid = await validating;
     timings = {
       programMs: programDone - started,
       policyMs: policiesDone - programDone,
