@@ -178,7 +178,9 @@ export function loadPolicyConfig(
   return { file: shown, profile: profile as (typeof PROFILES)[number], settings, loosened };
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+// The schemas are the pack's own, held to JSON Schema's meta-schema by a spec (tests/policies/config.spec.ts):
+// checking them here again compiled the meta-schema on every plan.
+const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
 
 const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
 
