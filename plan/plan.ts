@@ -24,7 +24,7 @@ import { configExpressionOrigins } from "./promtoolErrors";
 import { stackFileLocator } from "../components/configLocation";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
-import { readPlanJson } from "./planFile";
+import { isPlanJson } from "./planFile";
 import { InputFileError } from "../components/inputFile";
 
 /** The effective Alertmanager configuration's file under `manifests/`. */
@@ -321,12 +321,8 @@ function notOurs(dir: string): string | undefined {
   if (stat.isSymbolicLink()) return "is a symlink";
   if (!stat.isDirectory()) return "is not a directory";
   if (!fs.readdirSync(dir).length) return undefined;
-  try {
-    readPlanJson(path.join(dir, "plan.json"));
-    return undefined;
-  } catch {
-    return "exists and holds no plan.json written by npm run plan";
-  }
+  if (isPlanJson(path.join(dir, "plan.json"))) return undefined;
+  return "exists and holds no plan.json written by npm run plan";
 }
 
 /** One YAML file per Kubernetes object, and one per Helm release with its values (the `all` layout). */
