@@ -1,11 +1,10 @@
 /**
  * Validates every prometheus-operator custom resource in a plan against the operator's CRD schemas,
- * using the classes of @kubernetes-models/prometheus-operator, in a worker thread (plan/crdWorker.mjs):
- * loading the schemas is most of the cost, and the thread does it on another core while the program
- * runs (startCrdValidation). One thread per process, kept for the next plan (the specs plan many).
+ * using the classes of @kubernetes-models/prometheus-operator, in the plan's helper thread
+ * (plan/planThread.ts): loading the schemas is most of the cost, and the thread does it on another core
+ * while the program runs (startCrdValidation).
  */
-import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import { askPlanThread } from "./planThread";
 import type { RecordedResource } from "./runtime";
 
 const GROUP = "monitoring.coreos.com";
@@ -25,40 +24,9 @@ export interface SchemaProblem {
   message: string;
 }
 
-type Answer = { id: number; problems: SchemaProblem[] } | { id: number; error: string };
-
-let thread: { worker: Worker; waiting: Map<number, (answer: Answer) => void> } | undefined;
-let nextId = 0;
-
-/** The check's thread, started when first asked for; it keeps no process alive while it has no work. */
-function checker() {
-  if (thread) return thread;
-  const worker = new Worker(path.join(__dirname, "crdWorker.mjs"), {
-    workerData: { expected: EXPECTED_KINDS },
-    // Not the parent's `-r ./plan/register.js`: the thread runs JavaScript only.
-    execArgv: [],
-  });
-  const own = { worker, waiting: new Map<number, (answer: Answer) => void>() };
-  const fail = (message: string) => {
-    if (thread === own) thread = undefined;
-    for (const [id, answer] of own.waiting) answer({ id, error: message });
-    own.waiting.clear();
-  };
-  worker.on("message", (answer: Answer) => {
-    own.waiting.get(answer.id)?.(answer);
-    own.waiting.delete(answer.id);
-    if (!own.waiting.size) worker.unref();
-  });
-  worker.on("error", (err) => fail(err.message));
-  worker.on("exit", (code) => fail(`the schema check's thread stopped (exit code ${code})`));
-  worker.unref();
-  thread = own;
-  return own;
-}
-
-/** Starts loading the schemas now, for a plan that will ask once its program is done. */
+/** Starts loading the expected kinds' schemas now, for a plan that will ask once its program is done. */
 export function startCrdValidation(): void {
-  checker();
+  askPlanThread({ kind: "preload", kinds: EXPECTED_KINDS }).catch(() => undefined);
 }
 
 /** Every prometheus-operator custom resource that does not match its CRD schema, with why. */
@@ -70,20 +38,9 @@ export async function validateCustomResources(resources: RecordedResource[]): Pr
     return [{ urn: r.urn, version: apiVersion.slice(GROUP.length + 1), kind, inputs: r.inputs }];
   });
   if (!custom.length) return [];
-  const { worker, waiting } = checker();
-  const id = nextId++;
-  const answer = await new Promise<Answer>((resolve) => {
-    waiting.set(id, resolve);
-    worker.ref();
-    try {
-      worker.postMessage({ id, resources: custom });
-    } catch (err) {
-      waiting.delete(id);
-      if (!waiting.size) worker.unref();
-      resolve({ id, error: err instanceof Error ? err.message : String(err) });
-    }
-  });
-  if ("error" in answer)
-    throw new Error(`checking custom resources against their CRD schemas: ${answer.error}`);
-  return answer.problems;
+  try {
+    return await askPlanThread<SchemaProblem[]>({ kind: "validate", resources: custom });
+  } catch (err) {
+    throw new Error(`checking custom resources against their CRD schemas: ${(err as Error).message}`);
+  }
 }

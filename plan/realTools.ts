@@ -4,7 +4,7 @@
  * on PATH the check says so; under CI (CI=true) a missing tool is a failure, never a skip. PROMTOOL and
  * AMTOOL name other binaries (newer than Debian's); every check records the version it ran with.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "./alertmanagerConfig";
 import { forPromtool, parseVersion } from "./promtoolCompat";
 import { CheckedRuleFile, ExpressionOrigin, explainPromtoolOutput } from "./promtoolErrors";
+import { askPlanThread } from "./planThread";
 import type { RecordedResource } from "./runtime";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
@@ -120,16 +121,12 @@ export function missing(tool: Tool, subject: string): ToolCheck {
   };
 }
 
-/** Runs a tool to completion; resolves with its exit status and output. */
+/**
+ * Runs a tool to completion; resolves with its exit status (null when it did not start) and output. The
+ * plan's helper thread starts it: starting a process blocks the starting thread until the tool runs.
+ */
 function spawnTool(tool: string, args: string[]): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tool, args);
-    let output = "";
-    child.stdout.on("data", (d) => (output += String(d)));
-    child.stderr.on("data", (d) => (output += String(d)));
-    child.on("error", (err) => resolve({ status: null, output: err.message }));
-    child.on("close", (status) => resolve({ status, output }));
-  });
+  return askPlanThread({ kind: "run", command: tool, args });
 }
 
 const MEMO_SIZE = 256;
