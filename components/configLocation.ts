@@ -5,13 +5,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isSeq } from "yaml";
-import { parseStackFileYaml } from "./inputFile";
+import { YamlFileTree, parseYamlFileTree } from "./inputFile";
 import { CONFIG_NAMESPACE } from "./schema";
 
 /** `file:line` of the deepest node of `keyPath` (top-level key first, without the namespace). */
 export type Locate = (keyPath: readonly PropertyKey[]) => string | undefined;
 
-/** A locator for `Pulumi.<stack>.yaml` in `dir`, or undefined when there is no readable file. */
+/**
+ * A locator for `Pulumi.<stack>.yaml` in `dir`, or undefined when there is no readable file. The file is
+ * parsed when a message first asks where a key is (most plans never ask); a file that does not parse
+ * locates nothing.
+ */
 export function stackFileLocator(dir: string, stack: string): Locate | undefined {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   let text: string;
@@ -20,15 +24,22 @@ export function stackFileLocator(dir: string, stack: string): Locate | undefined
   } catch {
     return undefined;
   }
-  let parsed: ReturnType<typeof parseStackFileYaml>;
-  try {
-    parsed = parseStackFileYaml(text, file);
-  } catch {
-    return undefined;
-  }
-  const { tree: doc, lines: lineCounter } = parsed;
+  let parsed: YamlFileTree | null | undefined;
+  const tree = () => {
+    if (parsed === undefined) {
+      try {
+        parsed = parseYamlFileTree(text, file);
+      } catch {
+        parsed = null;
+      }
+    }
+    return parsed;
+  };
   const name = path.basename(file);
   return (keyPath) => {
+    const parsedFile = tree();
+    if (!parsedFile) return undefined;
+    const { tree: doc, lines: lineCounter } = parsedFile;
     const config = isMap(doc?.contents) ? doc.contents.get("config", true) : undefined;
     const [top, ...rest] = keyPath.map(String);
     let node: unknown = isMap(config)

@@ -117,14 +117,25 @@ function oneDocument(parsed: ParsedYaml | { problem: string }, shown: string): Y
   return { value: parsed.docs[0], tree: parsed.trees[0], lines: parsed.lines };
 }
 
-let lastStackFile: { text: string; parsed: ParsedYaml | { problem: string } } | undefined;
+/** The last stack file's text and value (held weakly: a thousand apps' value is tens of megabytes). */
+let lastStackFile: { text: string; value: WeakRef<object> | unknown } | undefined;
 
 /**
- * parseYamlFile for a stack file, with its tree: the offline plan, the program's secret check and the
- * locators of its messages each read `Pulumi.<stack>.yaml`, and the same text is parsed once (the last
- * text's parse is kept; at 1000 apps a parse is seconds). The value is shared: never modify it.
+ * parseYamlFile for a stack file: the offline plan and the program's secret check each read
+ * `Pulumi.<stack>.yaml`, and the same text is parsed once while its value is in use (at 1000 apps a
+ * parse takes seconds). The value is shared: never modify it.
  */
-export function parseStackFileYaml(text: string, shown: string): YamlFileTree {
-  if (lastStackFile?.text !== text) lastStackFile = { text, parsed: parseYamlTrees(text) };
-  return oneDocument(lastStackFile.parsed, shown);
+export function parseStackFileYaml(text: string, shown: string): unknown {
+  if (lastStackFile?.text === text) {
+    const kept = lastStackFile.value instanceof WeakRef ? lastStackFile.value.deref() : lastStackFile.value;
+    if (kept !== undefined) return kept;
+  }
+  const value = parseYamlFile(text, shown);
+  lastStackFile = { text, value: value !== null && typeof value === "object" ? new WeakRef(value) : value };
+  return value;
+}
+
+/** parseYamlFile's document with its syntax tree and line positions, for `file:line` in messages. */
+export function parseYamlFileTree(text: string, shown: string): YamlFileTree {
+  return oneDocument(parseYamlTrees(text), shown);
 }

@@ -31,7 +31,7 @@ export function readSecureLeafPaths(dir: string, stack: string, namespace: strin
   if (!fs.existsSync(file)) return undefined;
   const shown = shownPath(file);
   return secureLeafPaths(
-    parseStackFileYaml(readInputFile(file, { maxBytes: SIZE_CAPS.stackFile, shown }), shown).value,
+    parseStackFileYaml(readInputFile(file, { maxBytes: SIZE_CAPS.stackFile, shown }), shown),
     namespace,
   );
 }

@@ -66,7 +66,7 @@ export function loadStackFile(projectDir: string, stack: string, within?: string
   const shown = shownPath(stackPath);
   // Parsed once for the program's own reading of it too (parseStackFileYaml).
   const stackText = readInputFile(stackPath, { maxBytes: SIZE_CAPS.stackFile, within, shown });
-  const stackDoc = (parseStackFileYaml(stackText, shown).value ?? {}) as { config?: Record<string, unknown> };
+  const stackDoc = (parseStackFileYaml(stackText, shown) ?? {}) as { config?: Record<string, unknown> };
   if (!isMapping(stackDoc)) throw new ConfigError([`${shown}: expected a mapping (config: …)`]);
   if (!isMapping(stackDoc.config ?? {}))
     throw new ConfigError([`${shown}: config: expected a mapping of keys to values`]);

@@ -310,7 +310,7 @@ describe("offline plan", () => {
     }
   });
 
-  it("parses the stack file once for the plan, the program's secret check and both locators", () => {
+  it("parses the stack file once for the plan and the program's secret check, for a locator when asked", () => {
     const dir = writeConfigDir("once", {
       "kube-monitoring:environment": "dev",
       "kube-monitoring:remote": { auth: { password: { secure: "v1:abc" } }, url: "https://x" },
@@ -326,16 +326,22 @@ describe("offline plan", () => {
     }) as typeof yaml.parseAllDocuments;
     try {
       const stackText = fs.readFileSync(path.join(dir, "Pulumi.once.yaml"), "utf8");
+      const parses = () => texts.filter((t) => t === stackText).length;
       assert.equal(loadStackFile(dir, "once").secretKeys[0], "kube-monitoring:remote");
       assert.deepEqual([...readSecureLeafPaths(dir, "once", "kube-monitoring")!], ["remote.auth.password"]);
-      assert.equal(stackFileLocator(dir, "once")!(["remote", "url"]), "Pulumi.once.yaml:7");
-      assert.equal(stackFileLocator(dir, "once")!(["environment"]), "Pulumi.once.yaml:2");
-      assert.equal(texts.filter((t) => t === stackText).length, 1);
+      const locate = stackFileLocator(dir, "once")!;
+      const unasked = stackFileLocator(dir, "once")!;
+      assert.equal(parses(), 1);
+      assert.equal(locate(["remote", "url"]), "Pulumi.once.yaml:7");
+      assert.equal(locate(["environment"]), "Pulumi.once.yaml:2");
+      assert.equal(parses(), 2);
+      assert.equal(typeof unasked, "function");
       // Another text is parsed afresh: what it says, not what the last one said.
       fs.writeFileSync(path.join(dir, "Pulumi.once.yaml"), "config:\n  kube-monitoring:environment: prod\n");
       assert.equal(loadStackFile(dir, "once").config["kube-monitoring:environment"], "prod");
       assert.deepEqual([...readSecureLeafPaths(dir, "once", "kube-monitoring")!], []);
       assert.equal(stackFileLocator(dir, "once")!(["remote"]), undefined);
+      assert.equal(stackFileLocator(dir, "once")!(["environment"]), "Pulumi.once.yaml:2");
     } finally {
       yaml.parseAllDocuments = original;
       fs.rmSync(dir, { recursive: true, force: true });
