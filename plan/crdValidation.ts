@@ -18,6 +18,9 @@ export const EXPECTED_KINDS: readonly (readonly [version: string, kind: string])
   ["v1alpha1", "AlertmanagerConfig"],
 ];
 
+/** Custom resources sent to the thread at a time. */
+const BATCH = 200;
+
 export interface SchemaProblem {
   urn: string;
   kind: string;
@@ -37,10 +40,15 @@ export async function validateCustomResources(resources: RecordedResource[]): Pr
       return [];
     return [{ urn: r.urn, version: apiVersion.slice(GROUP.length + 1), kind, inputs: r.inputs }];
   });
-  if (!custom.length) return [];
-  try {
-    return await askPlanThread<SchemaProblem[]>({ kind: "validate", resources: custom });
-  } catch (err) {
-    throw new Error(`checking custom resources against their CRD schemas: ${(err as Error).message}`);
+  // A batch at a time: each is copied to the thread, and a thousand apps' at once would be held twice.
+  const problems: SchemaProblem[] = [];
+  for (let i = 0; i < custom.length; i += BATCH) {
+    try {
+      const batch = custom.slice(i, i + BATCH);
+      problems.push(...(await askPlanThread<SchemaProblem[]>({ kind: "validate", resources: batch })));
+    } catch (err) {
+      throw new Error(`checking custom resources against their CRD schemas: ${(err as Error).message}`);
+    }
   }
+  return problems;
 }

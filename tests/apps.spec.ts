@@ -578,6 +578,13 @@ describe("apps in the dev plan", () => {
       return true;
     });
     assert.deepEqual(await validateCustomResources([monitor]), []);
+    // Sent to the thread a batch at a time: a problem in a later batch is found, under its own URN.
+    const many = Array.from({ length: 450 }, (_, i) => ({ ...monitor, urn: `${monitor.urn}-${i}` }));
+    many[420] = { ...broken, urn: "urn:broken-420" };
+    assert.deepEqual(
+      (await validateCustomResources(many)).map((p) => p.urn),
+      ["urn:broken-420"],
+    );
   });
 
   it("expects exactly the kinds the program makes (the fullest fixture's), so their schemas load before they are asked for", async () => {
