@@ -8,22 +8,8 @@
 // - starts promtool and amtool: starting a process blocks the starting thread until the child has
 //   replaced itself with the tool, which takes tens of milliseconds from a process of a few hundred
 //   megabytes, more on a busy machine.
-// It runs at a lower priority (below), so it uses a core the main thread leaves idle.
 import { spawn } from "node:child_process";
-import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
-
-// Behind the main thread, which runs the program meanwhile: on a busy machine the thread's work must not
-// take the main thread's share (measured on two shared cores: the program's wall time doubled). On Linux a
-// priority is a thread's own, and the tools it starts inherit it; elsewhere it would be the whole
-// process's, so it stays as it is.
-if (process.platform === "linux") {
-  try {
-    setPriority(10);
-  } catch {
-    // Not allowed here: the default priority.
-  }
-}
 
 const GROUP = "monitoring.coreos.com";
 const loaded = new Map();
