@@ -4,13 +4,18 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LineCounter, isMap, isSeq, parseDocument } from "yaml";
+import { isMap, isSeq } from "yaml";
+import { YamlFileTree, parseYamlFileTree } from "./inputFile";
 import { CONFIG_NAMESPACE } from "./schema";
 
 /** `file:line` of the deepest node of `keyPath` (top-level key first, without the namespace). */
 export type Locate = (keyPath: readonly PropertyKey[]) => string | undefined;
 
-/** A locator for `Pulumi.<stack>.yaml` in `dir`, or undefined when there is no readable file. */
+/**
+ * A locator for `Pulumi.<stack>.yaml` in `dir`, or undefined when there is no readable file. The file is
+ * parsed when a message first asks where a key is (most plans never ask); a file that does not parse
+ * locates nothing.
+ */
 export function stackFileLocator(dir: string, stack: string): Locate | undefined {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   let text: string;
@@ -19,12 +24,23 @@ export function stackFileLocator(dir: string, stack: string): Locate | undefined
   } catch {
     return undefined;
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  if (doc.errors.length) return undefined;
+  let parsed: YamlFileTree | null | undefined;
+  const tree = () => {
+    if (parsed === undefined) {
+      try {
+        parsed = parseYamlFileTree(text, file);
+      } catch {
+        parsed = null;
+      }
+    }
+    return parsed;
+  };
   const name = path.basename(file);
   return (keyPath) => {
-    const config = isMap(doc.contents) ? doc.contents.get("config", true) : undefined;
+    const parsedFile = tree();
+    if (!parsedFile) return undefined;
+    const { tree: doc, lines: lineCounter } = parsedFile;
+    const config = isMap(doc?.contents) ? doc.contents.get("config", true) : undefined;
     const [top, ...rest] = keyPath.map(String);
     let node: unknown = isMap(config)
       ? (config.get(`${CONFIG_NAMESPACE}:${top}`, true) ?? config.get(top, true))

@@ -2,7 +2,7 @@
  * YAML as hostile input: alias bombs and deep nesting refused before they cost memory, parser messages
  * (which quote the input) replaced by their code and line. Files are read by policies/inputFile.ts.
  */
-import { LineCounter, parseAllDocuments } from "yaml";
+import { Document, LineCounter, parseAllDocuments } from "yaml";
 import { InputFileError, MAX_DEPTH, nestingDepth } from "../policies/inputFile";
 
 export * from "../policies/inputFile";
@@ -15,11 +15,24 @@ export const MAX_YAML_ALIASES = 100;
  * YAML (with the line), aliases expanding past MAX_YAML_ALIASES (an alias bomb), nesting past MAX_DEPTH.
  */
 export function parseYamlInput(text: string): { docs: unknown[] } | { problem: string } {
+  const parsed = parseYamlTrees(text);
+  return "problem" in parsed ? parsed : { docs: parsed.docs };
+}
+
+/** parseYamlInput's documents, with their syntax trees and line positions (for `file:line` messages). */
+interface ParsedYaml {
+  docs: unknown[];
+  trees: Document.Parsed[];
+  lines: LineCounter;
+}
+
+function parseYamlTrees(text: string): ParsedYaml | { problem: string } {
   // Before the parser: flow collections nested thousands deep exhaust its memory, not just its time.
   if (yamlNesting(text) > MAX_DEPTH) return { problem: `nests deeper than ${MAX_DEPTH} levels` };
   const lines = new LineCounter();
   const docs: unknown[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
+  const trees = parseAllDocuments(text, { lineCounter: lines });
+  for (const doc of trees) {
     if (doc.errors.length) {
       const error = doc.errors[0];
       if (error.code === "RESOURCE_EXHAUSTION") return { problem: `nests deeper than ${MAX_DEPTH} levels` };
@@ -39,7 +52,7 @@ export function parseYamlInput(text: string): { docs: unknown[] } | { problem: s
     if (nestingDepth(value) > MAX_DEPTH) return { problem: `nests deeper than ${MAX_DEPTH} levels` };
     docs.push(value);
   }
-  return { docs };
+  return { docs, trees: Array.isArray(trees) ? trees : [], lines };
 }
 
 /**
@@ -87,9 +100,45 @@ function yamlNesting(text: string): number {
 
 /** One YAML document of a file (a stack file, Pulumi.yaml), or an InputFileError naming it. */
 export function parseYamlFile(text: string, shown: string): unknown {
-  const parsed = parseYamlInput(text);
+  return oneDocument(parseYamlTrees(text), shown).value;
+}
+
+/** A file's one document: its value, syntax tree (absent for an empty file) and line positions. */
+export interface YamlFileTree {
+  value: unknown;
+  tree?: Document.Parsed;
+  lines: LineCounter;
+}
+
+function oneDocument(parsed: ParsedYaml | { problem: string }, shown: string): YamlFileTree {
   if ("problem" in parsed) throw new InputFileError(shown, `${parsed.problem}`);
   if (parsed.docs.length > 1)
     throw new InputFileError(shown, `holds ${parsed.docs.length} YAML documents; expected one`);
-  return parsed.docs[0];
+  return { value: parsed.docs[0], tree: parsed.trees[0], lines: parsed.lines };
+}
+
+/**
+ * The last stack file's text and value: a WeakRef to it when it is an object (a thousand apps' value is
+ * tens of megabytes), else the value itself.
+ */
+let lastStackFile: { text: string; value: unknown } | undefined;
+
+/**
+ * parseYamlFile for a stack file: the offline plan and the program's secret check each read
+ * `Pulumi.<stack>.yaml`, and the same text is parsed once while its value is in use (at 1000 apps a
+ * parse takes seconds). The value is shared: never modify it.
+ */
+export function parseStackFileYaml(text: string, shown: string): unknown {
+  if (lastStackFile?.text === text) {
+    const kept = lastStackFile.value instanceof WeakRef ? lastStackFile.value.deref() : lastStackFile.value;
+    if (kept !== undefined) return kept;
+  }
+  const value = parseYamlFile(text, shown);
+  lastStackFile = { text, value: value !== null && typeof value === "object" ? new WeakRef(value) : value };
+  return value;
+}
+
+/** parseYamlFile's document with its syntax tree and line positions, for `file:line` in messages. */
+export function parseYamlFileTree(text: string, shown: string): YamlFileTree {
+  return oneDocument(parseYamlTrees(text), shown);
 }

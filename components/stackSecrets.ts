@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SIZE_CAPS, parseYamlFile, readInputFile, shownPath } from "./inputFile";
+import { SIZE_CAPS, parseStackFileYaml, readInputFile, shownPath } from "./inputFile";
 
 /** Paths of `secure:` leaves under `namespace:` keys, written as messages name them (`a.b[0].c`). */
 export function secureLeafPaths(stackDoc: unknown, namespace: string): Set<string> {
@@ -31,7 +31,7 @@ export function readSecureLeafPaths(dir: string, stack: string, namespace: strin
   if (!fs.existsSync(file)) return undefined;
   const shown = shownPath(file);
   return secureLeafPaths(
-    parseYamlFile(readInputFile(file, { maxBytes: SIZE_CAPS.stackFile, shown }), shown),
+    parseStackFileYaml(readInputFile(file, { maxBytes: SIZE_CAPS.stackFile, shown }), shown),
     namespace,
   );
 }

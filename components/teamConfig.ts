@@ -70,7 +70,8 @@ export function parseTeamConfig(
   opts: TeamParseOptions = {},
 ): TeamConfig {
   const where = whereOf(stack, opts.locate);
-  const parsed = teamSchema.safeParse(raw, { reportInput: true });
+  // jitless: compiling a parser per object schema costs more than this one parse (as parseStackConfig).
+  const parsed = teamSchema.safeParse(raw, { reportInput: true, jitless: true });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {

@@ -11,15 +11,20 @@ import { PolicyConfigError, loadPolicyConfig, runPolicies } from "../policies/ha
 import { isBlocking } from "../policies/settingsDelta";
 import { renderReport } from "./report";
 import { feedsAlertmanager } from "./alertmanagerConfig";
-import { validateCustomResources } from "./crdValidation";
+import { startCrdValidation, validateCustomResources } from "./crdValidation";
 import { withLeanStackTraces } from "./leanStacks";
 import { ManifestMode, manifestEntries, manifestYaml, writePlanFiles } from "./planWriter";
-import { EffectiveAlertmanager, effectiveAlertmanager, runRealToolChecks } from "./realTools";
+import {
+  EffectiveAlertmanager,
+  askToolVersions,
+  effectiveAlertmanager,
+  runRealToolChecks,
+} from "./realTools";
 import { configExpressionOrigins } from "./promtoolErrors";
 import { stackFileLocator } from "../components/configLocation";
 import { RecordedResource, runProgram } from "./runtime";
 import { loadStackFile } from "./stackFile";
-import { readPlanJson } from "./planFile";
+import { isPlanJson } from "./planFile";
 import { InputFileError } from "../components/inputFile";
 
 /** The effective Alertmanager configuration's file under `manifests/`. */
@@ -101,6 +106,9 @@ export function teamPlanContext(
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
   const badName = stackNameProblem(options.stack);
   if (badName) return { exitCode: 1, report: badName };
+  // The tools' start-up and the CRD schemas' loading run on another core while the program runs.
+  askToolVersions();
+  startCrdValidation();
   const entry = require.resolve(path.join(options.projectDir, "index"));
   let plan: Plan;
   let timings: Timings;
@@ -176,6 +184,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     });
     // Awaited below; this only keeps an early return (a program or schema error) from leaving it unhandled.
     checking.catch(() => undefined);
+    // In its thread, beside the policies.
+    const validating = validateCustomResources(plan.resources);
+    validating.catch(() => undefined);
     plan.violations = runPolicies(plan.resources, allPolicies, policyConfig.settings);
     plan.loosened = policyConfig.loosened;
     plan.alertRouting = routingTable([...context, ...plan.resources]);
@@ -184,7 +195,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
       plan.violations.push(...ownershipViolations(plan.alertRouting ?? [], plan.resources));
     }
     const policiesDone = performance.now();
-    const invalid = await validateCustomResources(plan.resources);
+    const invalid = await validating;
     timings = {
       programMs: programDone - started,
       policyMs: policiesDone - programDone,
@@ -310,12 +321,8 @@ function notOurs(dir: string): string | undefined {
   if (stat.isSymbolicLink()) return "is a symlink";
   if (!stat.isDirectory()) return "is not a directory";
   if (!fs.readdirSync(dir).length) return undefined;
-  try {
-    readPlanJson(path.join(dir, "plan.json"));
-    return undefined;
-  } catch {
-    return "exists and holds no plan.json written by npm run plan";
-  }
+  if (isPlanJson(path.join(dir, "plan.json"))) return undefined;
+  return "exists and holds no plan.json written by npm run plan";
 }
 
 /** One YAML file per Kubernetes object, and one per Helm release with its values (the `all` layout). */

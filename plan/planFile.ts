@@ -3,6 +3,7 @@
  * --plan`): a regular file, at most SIZE_CAPS.planFile, JSON, and the keys the readers use checked for
  * type. Every problem names the file and the key; a truncated file names the key it stops in.
  */
+import * as fs from "node:fs";
 import { z } from "zod";
 import { SIZE_CAPS, parseJsonInput, readInputFile, shownPath } from "../components/inputFile";
 import type { Plan } from "./planTypes";
@@ -81,4 +82,31 @@ export function readPlanJson(file: string, needProject = false): Plan {
   const problem = planShapeProblem(json, needProject);
   if (problem) throw new PlanFileError(`${shown}: ${problem}; not a plan.json written by npm run plan`);
   return { violations: [], loosened: [], checks: [], outputs: {}, ...(json as object) } as unknown as Plan;
+}
+
+/** How plan.json begins as the plan writes it (planWriter.ts): its stack, its project, its resources. */
+const PLAN_HEAD =
+  /^\{\n {2}"stack": "(?:[^"\\\n]|\\.)+",\n(?: {2}"project": "(?:[^"\\\n]|\\.)+",\n)? {2}"resources": \[/;
+
+/**
+ * Whether `file` is a plan.json the plan wrote: a regular file that begins as the writer begins one.
+ * Reads its first kilobytes only (an earlier plan of a thousand apps is tens of megabytes): for deciding
+ * that a directory is an earlier plan's output, which the next plan may replace.
+ */
+export function isPlanJson(file: string): boolean {
+  let fd: number;
+  try {
+    // Non-blocking: a FIFO in its place cannot hang the plan.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return false;
+    const head = Buffer.alloc(4096);
+    const length = fs.readSync(fd, head, 0, head.length, 0);
+    return PLAN_HEAD.test(head.subarray(0, length).toString("utf8"));
+  } finally {
+    fs.closeSync(fd);
+  }
 }

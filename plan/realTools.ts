@@ -4,7 +4,7 @@
  * on PATH the check says so; under CI (CI=true) a missing tool is a failure, never a skip. PROMTOOL and
  * AMTOOL name other binaries (newer than Debian's); every check records the version it ran with.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "./alertmanagerConfig";
 import { forPromtool, parseVersion } from "./promtoolCompat";
 import { CheckedRuleFile, ExpressionOrigin, explainPromtoolOutput } from "./promtoolErrors";
+import { askPlanThread } from "./planThread";
 import type { RecordedResource } from "./runtime";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
@@ -44,17 +45,46 @@ export function toolBinary(tool: Tool): string {
   return process.env[ENV[tool]] || tool;
 }
 
+/** Versions asked for, by binary and PATH: settled (`null`: it does not run), and in flight. */
 const versions = new Map<string, string | null>();
+const asking = new Map<string, Promise<string | undefined>>();
+const versionKey = (binary: string) => `${binary}\0${process.env.PATH ?? ""}`;
+const versionOf = (status: number | null, output: string) =>
+  status === 0 ? (parseVersion(output) ?? "unknown") : null;
 
 /** The version of the tool's binary (`2.42.0`), or undefined when it does not run; asked once per binary and PATH. */
 export function toolVersion(tool: Tool): string | undefined {
-  const binary = toolBinary(tool);
-  const key = `${binary}\0${process.env.PATH ?? ""}`;
+  const key = versionKey(toolBinary(tool));
   if (!versions.has(key)) {
-    const run = spawnSync(binary, ["--version"], { encoding: "utf8" });
-    versions.set(key, run.status === 0 ? (parseVersion(`${run.stdout}${run.stderr}`) ?? "unknown") : null);
+    const run = spawnSync(toolBinary(tool), ["--version"], { encoding: "utf8" });
+    versions.set(key, versionOf(run.status, `${run.stdout}${run.stderr}`));
   }
   return versions.get(key) ?? undefined;
+}
+
+/**
+ * toolVersion without blocking: the plan asks as it starts, so the tools' start-up (a Go binary's, a
+ * few hundred milliseconds) runs on another core while the program runs, not before the checks.
+ */
+export function toolVersionSoon(tool: Tool): Promise<string | undefined> {
+  const key = versionKey(toolBinary(tool));
+  if (versions.has(key)) return Promise.resolve(versions.get(key) ?? undefined);
+  let pending = asking.get(key);
+  if (!pending) {
+    pending = spawnTool(toolBinary(tool), ["--version"]).then(({ status, output }) => {
+      if (!versions.has(key)) versions.set(key, versionOf(status, output));
+      asking.delete(key);
+      return versions.get(key) ?? undefined;
+    });
+    asking.set(key, pending);
+  }
+  return pending;
+}
+
+/** Starts asking promtool's and amtool's versions, for a plan that will run them once its program is done. */
+export function askToolVersions(): void {
+  void toolVersionSoon("promtool");
+  void toolVersionSoon("amtool");
 }
 
 const runs = new Map<string, boolean>();
@@ -91,16 +121,12 @@ export function missing(tool: Tool, subject: string): ToolCheck {
   };
 }
 
-/** Runs a tool to completion; resolves with its exit status and output. */
+/**
+ * Runs a tool to completion; resolves with its exit status (null when it did not start) and output. The
+ * plan's helper thread starts it: starting a process blocks the starting thread until the tool runs.
+ */
 function spawnTool(tool: string, args: string[]): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tool, args);
-    let output = "";
-    child.stdout.on("data", (d) => (output += String(d)));
-    child.stderr.on("data", (d) => (output += String(d)));
-    child.on("error", (err) => resolve({ status: null, output: err.message }));
-    child.on("close", (status) => resolve({ status, output }));
-  });
+  return askPlanThread({ kind: "run", command: tool, args });
 }
 
 const MEMO_SIZE = 256;
@@ -178,10 +204,11 @@ export async function runRealToolChecks(
   try {
     const pending: Promise<ToolCheck>[] = [];
     const files = ruleFiles(resources);
+    const amtoolVersion = Object.keys(alertmanager.config).length ? toolVersionSoon("amtool") : undefined;
     if (files.length) {
       // promtool names each file (<namespace>-<name>.rules.yaml) in its own output.
       const subject = files.length === 1 ? files[0].name : `${files.length} rule files`;
-      const version = toolVersion("promtool");
+      const version = await toolVersionSoon("promtool");
       if (!version) pending.push(Promise.resolve(missing("promtool", subject)));
       else {
         const advisories: string[] = [];
@@ -226,7 +253,7 @@ export async function runRealToolChecks(
     }
     if (Object.keys(alertmanager.config).length) {
       const subject = "effective Alertmanager configuration";
-      const version = toolVersion("amtool");
+      const version = await amtoolVersion;
       if (!version) pending.push(Promise.resolve(missing("amtool", subject)));
       else {
         const file = path.join(dir, "alertmanager.yaml");

@@ -6,7 +6,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../components/config";
-import { SIZE_CAPS, parseYamlFile, readInputFile, shownPath } from "../components/inputFile";
+import {
+  SIZE_CAPS,
+  parseStackFileYaml,
+  parseYamlFile,
+  readInputFile,
+  shownPath,
+} from "../components/inputFile";
 
 /** Stands in for every `secure:` value; tests assert it never reaches a plan or manifest. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
@@ -57,8 +63,10 @@ export function loadStackFile(projectDir: string, stack: string, within?: string
   if (!fs.existsSync(stackPath)) {
     throw new ConfigError([`${stack}: no stack file ${path.basename(stackPath)} in ${projectDir}`]);
   }
-  const stackDoc = (readYamlFile(stackPath, within) ?? {}) as { config?: Record<string, unknown> };
   const shown = shownPath(stackPath);
+  // Parsed once for the program's own reading of it too (parseStackFileYaml).
+  const stackText = readInputFile(stackPath, { maxBytes: SIZE_CAPS.stackFile, within, shown });
+  const stackDoc = (parseStackFileYaml(stackText, shown) ?? {}) as { config?: Record<string, unknown> };
   if (!isMapping(stackDoc)) throw new ConfigError([`${shown}: expected a mapping (config: …)`]);
   if (!isMapping(stackDoc.config ?? {}))
     throw new ConfigError([`${shown}: config: expected a mapping of keys to values`]);

@@ -16,7 +16,7 @@ import {
   workloadSpecs,
 } from "../components";
 import type { IRule } from "../components/crdTypes";
-import { validateCustomResources } from "../plan/crdValidation";
+import { EXPECTED_KINDS, validateCustomResources } from "../plan/crdValidation";
 import { promqlSyntaxError } from "../policies/promql";
 import { configWith, problemsOf } from "./helpers/config";
 import { HELM_RELEASE, Loose, planOf, resource } from "./helpers/plan";
@@ -570,6 +570,34 @@ describe("apps in the dev plan", () => {
     const problems = await validateCustomResources([broken]);
     assert.equal(problems.length, 1);
     assert.match(problems[0].message, /endpoints\/0\/interval must match pattern/);
+    // A kind without a schema fails the check, naming it; the check's thread answers the next plan still.
+    const bogus = structuredClone(monitor);
+    bogus.inputs.kind = "ServiceMonitorr";
+    await assert.rejects(validateCustomResources([bogus]), (err: Error) => {
+      assert.match(err.message, /^checking custom resources against their CRD schemas: .*ServiceMonitorr/);
+      return true;
+    });
+    assert.deepEqual(await validateCustomResources([monitor]), []);
+    // Sent to the thread a batch at a time: a problem in a later batch is found, under its own URN.
+    const many = Array.from({ length: 450 }, (_, i) => ({ ...monitor, urn: `${monitor.urn}-${i}` }));
+    many[420] = { ...broken, urn: "urn:broken-420" };
+    assert.deepEqual(
+      (await validateCustomResources(many)).map((p) => p.urn),
+      ["urn:broken-420"],
+    );
+  });
+
+  it("expects exactly the kinds the program makes (the fullest fixture's), so their schemas load before they are asked for", async () => {
+    const { plan } = await planOf("everything");
+    const kinds = new Set(
+      plan!.resources
+        .map((r) => `${String(r.inputs.apiVersion)} ${String(r.inputs.kind)}`)
+        .filter((k) => k.startsWith("monitoring.coreos.com/")),
+    );
+    assert.deepEqual(
+      [...kinds].sort(),
+      EXPECTED_KINDS.map(([version, kind]) => `monitoring.coreos.com/${version} ${kind}`).sort(),
+    );
   });
 
   it("parses every rule expression in the plan", async () => {

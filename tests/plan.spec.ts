@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { stackFileLocator } from "../components/configLocation";
+import { readSecureLeafPaths } from "../components/stackSecrets";
 import { manifestsOf } from "../plan/plan";
 import { SECRET, redactSerialized } from "../plan/runtime";
 import { SECRET_PLACEHOLDER, loadStackFile } from "../plan/stackFile";
@@ -291,6 +294,44 @@ describe("offline plan", () => {
       // Pulumi.yaml's project-level default
       assert.equal(file.config["kube-monitoring:namespace"], "monitoring");
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("parses the stack file once for the plan and the program's secret check, for a locator when asked", () => {
+    const dir = writeConfigDir("once", {
+      "kube-monitoring:environment": "dev",
+      "kube-monitoring:remote": { auth: { password: { secure: "v1:abc" } }, url: "https://x" },
+    });
+    // The module's own exports, which the readers call through (a namespace import is read-only).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const yaml = require("yaml") as typeof import("yaml");
+    const texts: string[] = [];
+    const original = yaml.parseAllDocuments;
+    yaml.parseAllDocuments = ((text: string, ...rest: []) => {
+      texts.push(text);
+      return original(text, ...rest);
+    }) as typeof yaml.parseAllDocuments;
+    try {
+      const stackText = fs.readFileSync(path.join(dir, "Pulumi.once.yaml"), "utf8");
+      const parses = () => texts.filter((t) => t === stackText).length;
+      assert.equal(loadStackFile(dir, "once").secretKeys[0], "kube-monitoring:remote");
+      assert.deepEqual([...readSecureLeafPaths(dir, "once", "kube-monitoring")!], ["remote.auth.password"]);
+      const locate = stackFileLocator(dir, "once")!;
+      const unasked = stackFileLocator(dir, "once")!;
+      assert.equal(parses(), 1);
+      assert.equal(locate(["remote", "url"]), "Pulumi.once.yaml:7");
+      assert.equal(locate(["environment"]), "Pulumi.once.yaml:2");
+      assert.equal(parses(), 2);
+      assert.equal(typeof unasked, "function");
+      // Another text is parsed afresh: what it says, not what the last one said.
+      fs.writeFileSync(path.join(dir, "Pulumi.once.yaml"), "config:\n  kube-monitoring:environment: prod\n");
+      assert.equal(loadStackFile(dir, "once").config["kube-monitoring:environment"], "prod");
+      assert.deepEqual([...readSecureLeafPaths(dir, "once", "kube-monitoring")!], []);
+      assert.equal(stackFileLocator(dir, "once")!(["remote"]), undefined);
+      assert.equal(stackFileLocator(dir, "once")!(["environment"]), "Pulumi.once.yaml:2");
+    } finally {
+      yaml.parseAllDocuments = original;
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -13,6 +13,7 @@ import {
   defaultManifestMode,
   writeJsonStreaming,
 } from "../plan/planWriter";
+import { isPlanJson } from "../plan/planFile";
 import { planCli } from "./helpers/cli";
 import { planOf } from "./helpers/plan";
 
@@ -125,6 +126,32 @@ describe("writing a plan", () => {
     await assert.rejects(writePlan(broken, dir), /BigInt/);
     assert.deepEqual(fs.readdirSync(tmp), ["dev"], "no staging directory left behind");
     assert.equal(fs.readFileSync(path.join(dir, "plan.json"), "utf8"), JSON.stringify(plan, null, 2) + "\n");
+  });
+
+  it("knows an earlier plan's plan.json by how the writer begins it, without reading it whole", async () => {
+    const { plan } = await planOf("dev");
+    await writePlan(plan!, path.join(tmp, "dev"), [], { manifests: "none" });
+    const written = path.join(tmp, "dev", "plan.json");
+    assert.equal(isPlanJson(written), true);
+    // Project-less plans (written before plans recorded it) and special characters in the stack's name.
+    const file = (name: string, text: string) => {
+      fs.writeFileSync(path.join(tmp, name), text);
+      return path.join(tmp, name);
+    };
+    assert.equal(isPlanJson(file("old.json", '{\n  "stack": "a.b_c-1",\n  "resources": []\n}\n')), true);
+    // Truncated after its head: still the plan's own file, which the next plan replaces.
+    assert.equal(isPlanJson(file("cut.json", fs.readFileSync(written, "utf8").slice(0, 300))), true);
+    for (const [name, text] of [
+      ["compact.json", JSON.stringify(plan)],
+      ["notes.json", '{\n  "title": "thesis",\n  "resources": []\n}\n'],
+      ["nostack.json", '{\n  "stack": "",\n  "resources": []\n}\n'],
+      ["empty.json", ""],
+    ]) {
+      assert.equal(isPlanJson(file(name, text)), false, name);
+    }
+    fs.mkdirSync(path.join(tmp, "dir.json"));
+    assert.equal(isPlanJson(path.join(tmp, "dir.json")), false);
+    assert.equal(isPlanJson(path.join(tmp, "absent.json")), false);
   });
 
   it("refuses a --manifests mode it does not know, before planning", async () => {

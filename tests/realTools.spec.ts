@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { effectiveAlertmanagerConfig, ruleFiles } from "../plan/alertmanagerConfig";
-import { runRealToolChecks } from "../plan/realTools";
+import { runRealToolChecks, toolVersion, toolVersionSoon } from "../plan/realTools";
 import type { RecordedResource } from "../plan/runtime";
 import { Loose, planOf } from "./helpers/plan";
 import { requireTool } from "./helpers/tools";
@@ -308,5 +308,54 @@ describe("real tools: promtool and amtool", () => {
         },
       );
     });
+  });
+});
+
+describe("tool versions, asked without blocking", () => {
+  const saved = { PROMTOOL: process.env.PROMTOOL, AMTOOL: process.env.AMTOOL };
+  afterEach(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it("asks a binary once, however often and however asked, and says when it does not run", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-versions-"));
+    try {
+      const calls = path.join(dir, "calls");
+      const wrapper = path.join(dir, "promtool");
+      fs.writeFileSync(
+        wrapper,
+        `#!/bin/sh\necho "$@" >> ${calls}\necho "promtool, version 9.8.7 (branch: test)"\n`,
+        { mode: 0o755 },
+      );
+      process.env.PROMTOOL = wrapper;
+      const asked = [toolVersionSoon("promtool"), toolVersionSoon("promtool")];
+      assert.deepEqual(await Promise.all(asked), ["9.8.7", "9.8.7"]);
+      assert.equal(toolVersion("promtool"), "9.8.7");
+      assert.equal(await toolVersionSoon("promtool"), "9.8.7");
+      assert.equal(fs.readFileSync(calls, "utf8"), "--version\n");
+
+      process.env.AMTOOL = path.join(dir, "missing-amtool");
+      assert.equal(await toolVersionSoon("amtool"), undefined);
+      assert.equal(toolVersion("amtool"), undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails a plan's check naming the PROMTOOL or AMTOOL that does not run", async () => {
+    const resources = await devResources();
+    process.env.PROMTOOL = "/nonexistent/promtool";
+    process.env.AMTOOL = "/nonexistent/amtool";
+    const checks = await runRealToolChecks(resources);
+    assert.deepEqual(
+      checks.map((c) => [c.tool, c.status, c.output]),
+      [
+        ["promtool", "failed", "PROMTOOL=/nonexistent/promtool does not run (`--version` failed)"],
+        ["amtool", "failed", "AMTOOL=/nonexistent/amtool does not run (`--version` failed)"],
+      ],
+    );
   });
 });

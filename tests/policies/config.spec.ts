@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import Ajv from "ajv";
 import { allPolicies } from "../../policies/all";
 import { PolicyConfigError, loadPolicyConfig } from "../../policies/harness";
 import { planStack } from "../../plan/plan";
@@ -46,6 +47,17 @@ describe("policy config files", () => {
       problem,
       /^config\.probe\.json: prometheus-retention\.maxRetention: "forever" must match pattern/,
     );
+  });
+
+  it("holds every policy's config schema to JSON Schema's meta-schema (the harness compiles them unchecked)", () => {
+    const ajv = new Ajv({ strict: false });
+    for (const policy of allPolicies) {
+      assert.equal(ajv.validateSchema(policy.configSchema), true, `${policy.name}: ${ajv.errorsText()}`);
+      for (const [key, schema] of Object.entries(policy.configSchema.properties))
+        assert.equal(ajv.validateSchema(schema), true, `${policy.name}.${key}: ${ajv.errorsText()}`);
+    }
+    // The check can fail: a misspelt type is refused.
+    assert.equal(ajv.validateSchema({ type: "strng" }), false);
   });
 
   it("needs a file per stack, valid JSON and a declared profile that fits the environment", () => {

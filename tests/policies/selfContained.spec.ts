@@ -40,6 +40,17 @@ describe("policy pack is self-contained (what pulumi policy publish ships)", () 
     assert.deepEqual(outside, []);
   });
 
+  it("takes the SDK's checking proxy from the module the package's index exports it from", () => {
+    // The harness requires @pulumi/policy/proxy (the index also loads the analyzer's server): the same
+    // functions, or an SDK upgrade that moved them fails here rather than in a plan.
+    const fromPack = createRequire(path.join(packDir, "harness.ts"));
+    const index = fromPack("@pulumi/policy");
+    const proxy = fromPack("@pulumi/policy/proxy");
+    assert.equal(typeof index.unknownCheckingProxy, "function");
+    assert.equal(proxy.unknownCheckingProxy, index.unknownCheckingProxy);
+    assert.equal(proxy.UnknownValueError, index.UnknownValueError);
+  });
+
   it("declares every package it imports, at the version the project locks", () => {
     const packages = new Set(
       importsOfPack()
