@@ -27,8 +27,12 @@ import { STACK_LABELS } from "./labels";
 import { PlatformRuleOptions, platformRuleGroups } from "./platformRules";
 
 export { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "./alertmanagerNames";
-import { GLOBAL_CONFIG_LABEL, PLATFORM_ALERTMANAGER_CONFIG } from "./alertmanagerNames";
-const NULL_RECEIVER = "null";
+import {
+  GLOBAL_CONFIG_LABEL,
+  INFO_INHIBITOR,
+  NULL_RECEIVER,
+  PLATFORM_ALERTMANAGER_CONFIG,
+} from "./alertmanagerNames";
 const OWNER = "platform";
 
 type Matcher = { name: string; value: string; matchType: "=" | "!=" | "=~" | "!~" };
@@ -105,7 +109,7 @@ export function platformRoutingSpec(
       groupInterval: heartbeat?.repeatInterval ?? "1h",
       repeatInterval: heartbeat?.repeatInterval ?? "1h",
     },
-    { receiver: NULL_RECEIVER, matchers: [eq("alertname", "InfoInhibitor")] },
+    { receiver: NULL_RECEIVER, matchers: [eq("alertname", INFO_INHIBITOR)] },
     ...(failing ? [failing] : []),
     // What teams own, their AlertmanagerConfigs already delivered (they come first, with `continue`):
     // the platform must not page for it too.

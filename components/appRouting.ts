@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { receiverCredentials } from "./appSchema";
 import type { ReceiverConfig, RoutingConfig } from "./schema";
 import type { IAlertmanagerConfig, IReceiver, IRoute } from "./crdTypes";
+import { INFO_INHIBITOR, NULL_RECEIVER } from "./alertmanagerNames";
 
 type SecretSource = pulumi.Output<string> | { secretName: string; key: string };
 
@@ -56,7 +57,9 @@ export function receiver(app: string, r: ReceiverConfig): IReceiver {
       {
         routingKey: secretRef(app, r.name, "routing-key", r.pagerduty.routingKey),
         sendResolved: r.pagerduty.sendResolved,
-        severity: "{{ if .CommonLabels.severity }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}",
+        // Events API v2 takes critical, error, warning or info; anything else (InfoInhibitor's none) is refused.
+        severity:
+          '{{ if eq .CommonLabels.severity "critical" "warning" "info" }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}',
         clientURL: NOTIFICATION_LINKS.alerts,
         pagerDutyLinkConfigs: [{ href: NOTIFICATION_LINKS.source, alt: "Query in Prometheus" }],
       },
@@ -183,9 +186,18 @@ export function routingSpec(
       groupWait: routing.groupWait,
       groupInterval: routing.groupInterval,
       repeatInterval: routing.repeatInterval,
-      routes: [...failingIntegrationRoutes(routing.receivers), ...routes],
+      // The namespace's InfoInhibitor reaches the owner's config first (the operator puts it before the
+      // platform's routes): dropped here, or it would page whoever the default receiver is.
+      routes: [
+        {
+          receiver: NULL_RECEIVER,
+          matchers: [{ name: "alertname", value: INFO_INHIBITOR, matchType: "=" as const }],
+        },
+        ...failingIntegrationRoutes(routing.receivers),
+        ...routes,
+      ],
     },
-    receivers: routing.receivers.map((r) => receiver(app, r)),
+    receivers: [...routing.receivers.map((r) => receiver(app, r)), { name: NULL_RECEIVER }],
     ...(routing.muteTimeIntervals.length
       ? {
           muteTimeIntervals: routing.muteTimeIntervals.map((m) => ({

@@ -223,6 +223,13 @@ describe("real tools: promtool and amtool", () => {
       );
     });
 
+    it("drops the namespace's InfoInhibitor before any of the owner's receivers: it is for nobody", () => {
+      assert.equal(
+        routes("namespace=rust-app", "severity=none", "alertname=InfoInhibitor"),
+        "rust-app/rust-app/null,monitoring/platform/null",
+      );
+    });
+
     it("sends warnings to Slack only, and stops there", () => {
       assert.equal(
         routes(

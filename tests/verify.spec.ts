@@ -372,7 +372,9 @@ describe("verify: what a deployed plan must show", () => {
     assert.deepEqual(exp.receivers, [
       "payments-checkout/checkout/payments-pager",
       "payments-checkout/checkout/payments-slack",
+      "payments-checkout/checkout/null",
       "payments-ledger/ledger/payments-slack",
+      "payments-ledger/ledger/null",
     ]);
   });
 
