@@ -77,17 +77,28 @@ export function inhibitRules(): NonNullable<IAlertmanagerConfig["spec"]["inhibit
 }
 
 /**
- * The platform's route for a receiver failing to notify: through a platform receiver of another
- * integration (PagerDuty failing → Slack), never the heartbeat, and never swallowed as a team's
- * alert: it comes before the claimed namespaces' `null`. Whose receiver failed is in `namespace`.
+ * The platform's route for a receiver failing to notify: never the heartbeat, and never swallowed as a
+ * team's alert: it comes before the claimed namespaces' `null`. Whose receiver failed is in `namespace`.
+ * The platform's own receivers' failures go through a platform receiver of another integration
+ * (PagerDuty failing → Slack, Slack failing → PagerDuty); another owner's go to the default receiver
+ * only, so a team's revoked Slack webhook does not page the platform (the team hears of it through its
+ * own routes).
  */
-function failingNotificationsRoute(alerting: AlertingConfig): IRoute | undefined {
+function failingNotificationsRoute(alerting: AlertingConfig, ownership: Ownership): IRoute | undefined {
   const fallback = alerting.defaultReceiver;
   if (!fallback) return undefined;
+  const platform = {
+    name: "namespace",
+    value: ownership.platformNamespaces.join("|"),
+    matchType: "=~" as const,
+  };
   return {
     receiver: fallback,
     matchers: [eq("alertname", NOTIFICATIONS_FAILING_ALERT)],
-    routes: failingIntegrationRoutes(alerting.receivers),
+    routes: failingIntegrationRoutes(alerting.receivers).map((r) => ({
+      ...r,
+      matchers: [...(r.matchers ?? []), platform],
+    })),
   };
 }
 
@@ -98,7 +109,7 @@ export function platformRoutingSpec(
 ): IAlertmanagerConfig["spec"] {
   const heartbeat = alerting.heartbeat;
   const claimed = claimedNamespaceRegex(ownership);
-  const failing = failingNotificationsRoute(alerting);
+  const failing = failingNotificationsRoute(alerting, ownership);
   const routes: IRoute[] = [
     {
       receiver: heartbeat ? HEARTBEAT_RECEIVER : NULL_RECEIVER,

@@ -265,6 +265,16 @@ describe("alert ownership: amtool routes each alert to its owner only", () => {
       "payments-checkout/checkout/chat,monitoring/platform/platform-chat",
     ],
     [
+      "a failing team Slack to the team's pager and the platform's Slack, never the platform's pager",
+      "alertname=AlertmanagerNotificationsFailing namespace=payments-checkout integration=slack severity=critical",
+      "payments-checkout/checkout/pager,monitoring/platform/platform-chat",
+    ],
+    [
+      "a team namespace's InfoInhibitor to nobody",
+      "alertname=InfoInhibitor namespace=payments-checkout severity=none",
+      "payments-checkout/checkout/null,monitoring/platform/null",
+    ],
+    [
       "a failing platform Slack to the platform's pager",
       "alertname=AlertmanagerNotificationsFailing namespace=monitoring integration=slack severity=critical",
       "monitoring/platform/platform-pager",
