@@ -111,7 +111,8 @@ function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
       alert: "ThanosCompactHalted",
       expr: `max by (namespace, job) (thanos_compact_halted{${job(jobs.compactor)}}) == 1`,
       for: "5m",
-      severity: "critical",
+      // Data stays queryable and the blocks wait: for working hours, not a page.
+      severity: "warning",
       summary: "The Thanos compactor has halted",
       description:
         "{{ $labels.job }} in {{ $labels.namespace }} stopped compacting and downsampling after an error; its health check still passes. Old blocks pile up until someone fixes the bucket.",
@@ -151,7 +152,8 @@ function thanosAlerts(jobs: ThanosJobs): AlertSpec[] {
       alert: "ThanosSidecarNoUpload",
       expr: `${sinceLastUpload(job(jobs.sidecar), "namespace, pod")} > ${SIDECAR_UPLOAD_HOURS} * 3600`,
       for: "15m",
-      severity: "critical",
+      // Prometheus keeps its local retention (days) meanwhile: for working hours, not a page.
+      severity: "warning",
       summary: `A Thanos sidecar has not uploaded a block for ${SIDECAR_UPLOAD_HOURS} hours`,
       description:
         "{{ $labels.pod }} has not uploaded for {{ $value | humanizeDuration }} (counted from its start when it never has); Prometheus cuts a block every 2 hours, so history is not reaching the bucket.",
