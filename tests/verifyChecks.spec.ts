@@ -148,6 +148,8 @@ function troubledApis() {
           group("shop.edge", "shop-edge", 30, 90, [{ name: "r", health: "err" }]),
           group("shop.fast", "shop-fast", 0, 4, [healthy]),
           group("shop.gone", "other-gone", 30, 10, [healthy]),
+          // The file shop/gone's would have, under another group's name: still not shop.gone.
+          group("shop.renamed", "shop-gone", 30, 10, [healthy]),
         ],
       }),
       "http://am:9093/api/v2/status": {
@@ -577,6 +579,17 @@ describe("verify's checks on odd answers", () => {
       name: "ApiError",
       message:
         "http://am:9093/api/v2/alerts?active=true&filter=alertname%3D%22Watchdog%22: not an Alertmanager alerts answer: the answer: expected array",
+    });
+    const rulesWrong = fakeClient(
+      {
+        "http://prom:9090/api/v1/targets?state=active": ok({ activeTargets: [] }),
+        "http://prom:9090/api/v1/rules": ok({ groups: {} }),
+      },
+      {},
+    ).client;
+    await assert.rejects(verifyOnce(rulesWrong, ep, twoPeers, NOW), {
+      name: "ApiError",
+      message: "http://prom:9090/api/v1/rules: not a Prometheus rules answer: data.groups: expected array",
     });
     await assert.rejects(verifyOnce(base(status, [], { status: "error" }), ep, twoPeers, NOW), {
       name: "ApiError",
