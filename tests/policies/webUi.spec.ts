@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { webUiAccess, webUiIngressProblems } from "../../policies/webUi";
-import { assertNoViolations, assertViolations, resourceOf } from "../helpers/policies";
+import { assertNoViolations, assertViolations, resourceOf, violationsOf } from "../helpers/policies";
 
 const ALB = "alb.ingress.kubernetes.io";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
@@ -148,6 +148,18 @@ describe("policy web-ui-access (unit)", () => {
           `Ingress ui (thanos-query) has class ""; the stack's sign-in is the ALB's (class alb).`,
           `Ingress ui (thanos-query) ${NOT_HTTPS}.`,
         ],
+      );
+    });
+
+    it("takes its level from the stack's policy config, under its name", () => {
+      const found = violationsOf(
+        webUiAccess,
+        [ingress({ "kube-monitoring.io/web-ui": "prometheus" }, without("certificate-arn"), "alb")],
+        { "web-ui-access": "advisory" },
+      );
+      assert.deepEqual(
+        found.map((v) => [v.policy, v.enforcementLevel, v.message]),
+        [["web-ui-access", "advisory", `Ingress ui (prometheus) ${NOT_HTTPS}.`]],
       );
     });
 
