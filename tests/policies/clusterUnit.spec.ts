@@ -24,6 +24,35 @@ const claim = (storageClassName?: string) => ({
 const NAME_IT =
   "set the stack's cluster.storageClass (created by the stack) or the component's storageClass.";
 
+describe("cluster policies (unit)", () => {
+  for (const policy of [volumesNameStorageClass, prometheusMemoryGuaranteed, iamLeastPrivilege])
+    it(`${policy.name}: mandatory unless the stack's policy config says otherwise under its name`, () => {
+      const broken = [
+        release({ prometheus: { prometheusSpec: { storageSpec: claim(), resources: {} } } }),
+        resourceOf("aws:iam/policy:Policy", "p", {
+          policy: JSON.stringify({ Statement: { Effect: "Allow", Action: "*" } }),
+        }),
+      ];
+      const levels = (config = {}) => [
+        ...new Set(violationsOf(policy, broken, config).map((v) => v.enforcementLevel)),
+      ];
+      assert.deepEqual(levels(), ["mandatory"]);
+      assert.deepEqual(levels({ [policy.name]: "advisory" }), ["advisory"]);
+    });
+
+  it("read Helm releases only, not another kind that names the chart", () => {
+    const values = {
+      prometheus: { prometheusSpec: { storageSpec: claim(), resources: {} } },
+    };
+    const notRelease = resourceOf("kubernetes:core/v1:ConfigMap", "cm", {
+      chart: "kube-prometheus-stack",
+      values,
+    });
+    assert.deepEqual(violationsOf(volumesNameStorageClass, [notRelease]), []);
+    assert.deepEqual(violationsOf(prometheusMemoryGuaranteed, [notRelease]), []);
+  });
+});
+
 describe("policy volumes-name-storage-class (unit)", () => {
   it("names the Prometheus and Alertmanager claims without a class, each by its values path", () => {
     const values = {
@@ -230,17 +259,20 @@ describe("policy iam-least-privilege (unit)", () => {
   it("refuses wildcards on any IAM policy, and judges a role's actions by its component tag only", () => {
     const untagged = role();
     const query = role("thanos-query");
+    const store = role("thanos-store");
     assert.deepEqual(
       found([
         untagged,
         query,
+        store,
         rolePolicy(
           untagged,
           document([allow(["s3:Get*", "kms:*", "s3:PutObject"], ["arn:aws:s3:::b", "*"])]),
         ),
         rolePolicy(query, document([allow(["s3:DeleteBucket"])])),
         rolePolicy(undefined, document([allow(["iam:PassRole"])])),
-        rolePolicy(role("thanos-store"), document([allow(["s3:*"])]), "aws:iam/policy:Policy"),
+        // A managed policy depending on a Thanos role: wildcards judged, the client's actions not.
+        rolePolicy(store, document([allow(["s3:*", "s3:DeleteBucket"])]), "aws:iam/policy:Policy"),
       ]).map((v) => v.message),
       [
         "IAM role policy grant: allows s3:Get*, kms:*; name the actions the component needs.",
@@ -260,6 +292,62 @@ describe("policy iam-least-privilege (unit)", () => {
         "IAM role policy grant: allows s3:*; name the actions the component needs.",
         "IAM role policy grant (role of thanos-store): allows s3:PutObject, which thanos-store does not need; it may have s3:ListBucket, s3:GetObject, kms:Decrypt.",
       ],
+    );
+  });
+
+  it("refuses NotAction and NotResource in an Allow, which grant everything not listed", () => {
+    const r = role("thanos-store");
+    assert.deepEqual(
+      found([
+        r,
+        rolePolicy(
+          r,
+          document([
+            { Effect: "Allow", NotAction: ["iam:*"], Resource: "arn:aws:s3:::b/*" },
+            { Effect: "Allow", Action: ["s3:GetObject"], NotResource: ["arn:aws:s3:::other"] },
+            { Effect: "Allow", NotAction: "s3:DeleteObject", Resource: "arn:aws:s3:::b/*" },
+            { Effect: "Deny", NotAction: ["s3:GetObject"], Resource: "*" },
+          ]),
+        ),
+      ]).map((v) => v.message),
+      [
+        "IAM role policy grant: allows with NotAction and NotResource, which grant everything not listed; name the actions and resources instead.",
+      ],
+    );
+    assert.deepEqual(
+      found([
+        r,
+        rolePolicy(r, document([{ Effect: "Deny", NotResource: "arn:aws:s3:::b/*", Action: "s3:*" }])),
+      ]),
+      [],
+    );
+  });
+
+  it("finds a statement on every resource among others, and the role among other dependencies", () => {
+    const r = role("thanos-store");
+    const bucket = resourceOf("aws:s3/bucket:Bucket", "b", {});
+    const grant = resourceOf(
+      "aws:iam/rolePolicy:RolePolicy",
+      "grant",
+      { policy: document([allow(["s3:GetObject"]), allow(["s3:PutObject"], "*")]) },
+      { dependsOn: [bucket.urn, r.urn] },
+    );
+    assert.deepEqual(
+      found([bucket, r, grant]).map((v) => v.message),
+      [
+        'IAM role policy grant: allows actions on every resource ("*"); name the bucket, key or workspace.',
+        "IAM role policy grant (role of thanos-store): allows s3:PutObject, which thanos-store does not need; it may have s3:ListBucket, s3:GetObject, kms:Decrypt.",
+      ],
+    );
+    // A role without tags serves no Thanos client; a bucket policy is no IAM policy.
+    const bare = resourceOf("aws:iam/role:Role", "bare", {});
+    assert.deepEqual(
+      found([
+        bare,
+        rolePolicy(bare, document([allow(["s3:DeleteBucket"])])),
+        resourceOf("aws:s3/bucketPolicy:BucketPolicy", "bp", { policy: document([allow(["s3:*"], "*")]) }),
+      ]),
+      [],
     );
   });
 
