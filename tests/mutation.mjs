@@ -23,15 +23,28 @@ const TABLE = {
   // The policy gate.
   "policies/alerting.ts": { specs: ["tests/policies/alerting.spec.ts"], skip: OFFLINE_PLAN },
   "policies/ownership.ts": { specs: ["tests/ownershipUnit.spec.ts"] },
-  "policies/cluster.ts": { specs: ["tests/policies/cluster.spec.ts"], skip: PROD_PLAN },
-  "policies/iam.ts": { specs: ["tests/policies/cluster.spec.ts"], skip: PROD_PLAN },
+  "policies/cluster.ts": {
+    specs: ["tests/policies/clusterUnit.spec.ts", "tests/policies/cluster.spec.ts"],
+    skip: PROD_PLAN,
+  },
+  // Each Thanos client's actions, judged by iam-least-privilege (cluster.ts).
+  "policies/iam.ts": {
+    specs: ["tests/policies/clusterUnit.spec.ts", "tests/policies/cluster.spec.ts"],
+    skip: PROD_PLAN,
+  },
   // grep is a regular expression over each test's full title, in every spec file listed.
   "policies/grafana.ts": {
-    specs: ["tests/grafana.spec.ts", "tests/security/boundaries.spec.ts"],
+    specs: [
+      "tests/policies/grafanaAccess.spec.ts",
+      "tests/grafana.spec.ts",
+      "tests/security/boundaries.spec.ts",
+    ],
     grep: "policy grafana-access|an internal Grafana ingress stays internal",
   },
-  "policies/helm.ts": { specs: ["tests/policies/monitors.spec.ts"] },
-  "policies/monitors.ts": { specs: ["tests/policies/monitors.spec.ts"] },
+  "policies/helm.ts": { specs: ["tests/policies/helm.spec.ts"] },
+  "policies/monitors.ts": {
+    specs: ["tests/policies/monitorsUnit.spec.ts", "tests/policies/monitors.spec.ts"],
+  },
   "policies/ingressScope.ts": {
     specs: ["tests/security/boundaries.spec.ts", "tests/policies/webUi.spec.ts"],
     grep: "an internal Grafana ingress stays internal|policy web-ui-access",
