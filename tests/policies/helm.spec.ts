@@ -60,6 +60,18 @@ describe("policy helm-chart-pinned (unit)", () => {
     assert.deepEqual(verdict(88), refused("88"));
   });
 
+  it("takes its level from the stack's policy config, under its name", () => {
+    const found = violationsOf(
+      helmChartPinned,
+      [resourceOf(RELEASE, "kps", { chart: "kube-prometheus-stack", version: "latest" })],
+      { "helm-chart-pinned": "advisory" },
+    );
+    assert.deepEqual(
+      found.map((v) => [v.policy, v.enforcementLevel]),
+      [["helm-chart-pinned", "advisory"]],
+    );
+  });
+
   it("looks at Helm releases only", () => {
     assert.deepEqual(verdict("latest", "kubernetes:helm.sh/v3:Chart"), []);
     assert.deepEqual(verdict("latest", "kubernetes:core/v1:ConfigMap"), []);
