@@ -46,8 +46,12 @@ const TABLE = {
     specs: ["tests/policies/monitorsUnit.spec.ts", "tests/policies/monitors.spec.ts"],
   },
   "policies/ingressScope.ts": {
-    specs: ["tests/security/boundaries.spec.ts", "tests/policies/webUi.spec.ts"],
-    grep: "an internal Grafana ingress stays internal|policy web-ui-access",
+    specs: [
+      "tests/policies/ingressScope.spec.ts",
+      "tests/security/boundaries.spec.ts",
+      "tests/policies/webUi.spec.ts",
+    ],
+    grep: "ingress scope|an internal Grafana ingress stays internal|policy web-ui-access",
   },
   "policies/prometheus.ts": { specs: ["tests/policies/prometheus.spec.ts"] },
   "policies/promql.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },

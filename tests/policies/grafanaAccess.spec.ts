@@ -37,6 +37,17 @@ describe("policy grafana-access (unit)", () => {
     assert.deepEqual(problems({}, "kube-prometheus-stack", "kubernetes:core/v1:ConfigMap"), []);
   });
 
+  it("is mandatory unless the stack's policy config says otherwise under its name", () => {
+    const levels = (config = {}) =>
+      violationsOf(
+        grafanaAccess,
+        [resourceOf(RELEASE, "kps", { chart: "kube-prometheus-stack", values: {} })],
+        config,
+      ).map((v) => v.enforcementLevel);
+    assert.deepEqual(levels(), ["mandatory", "mandatory"]);
+    assert.deepEqual(levels({ "grafana-access": "advisory" }), ["advisory", "advisory"]);
+  });
+
   const sections = [
     "auth.generic_oauth",
     "auth.okta",
