@@ -58,7 +58,11 @@ const TABLE = {
   "policies/promqlSyntax.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
   "policies/resources.ts": { specs: ["tests/policies/resources.spec.ts"] },
   "policies/rules.ts": { specs: ["tests/policies/rules.spec.ts", "tests/policies/promqlStrings.spec.ts"] },
-  "policies/scrapeLimits.ts": { specs: ["tests/scrapeLimits.spec.ts"], grep: "policy core-scrape-limits" },
+  // Its unit case; the other plans the prod fixture.
+  "policies/scrapeLimits.ts": {
+    specs: ["tests/scrapeLimits.spec.ts"],
+    grep: "policy core-scrape-limits refuses",
+  },
   "policies/secrets.ts": { specs: ["tests/policies/secrets.spec.ts"] },
   "policies/teams.ts": { specs: ["tests/teams.spec.ts"], grep: "policy team-stack-scope" },
   "policies/thanos.ts": { specs: ["tests/policies/thanos.spec.ts"] },
