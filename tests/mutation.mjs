@@ -53,19 +53,23 @@ const TABLE = {
     ],
     grep: "ingress scope|an internal Grafana ingress stays internal|policy web-ui-access",
   },
-  "policies/prometheus.ts": { specs: ["tests/policies/prometheus.spec.ts"] },
+  "policies/prometheus.ts": {
+    specs: ["tests/policies/prometheusUnit.spec.ts", "tests/policies/prometheus.spec.ts"],
+  },
   "policies/promql.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
   "policies/promqlSyntax.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
-  "policies/resources.ts": { specs: ["tests/policies/resources.spec.ts"] },
+  "policies/resources.ts": {
+    specs: ["tests/policies/resourcesUnit.spec.ts", "tests/policies/resources.spec.ts"],
+  },
   "policies/rules.ts": { specs: ["tests/policies/rules.spec.ts", "tests/policies/promqlStrings.spec.ts"] },
   // Its unit case; the other plans the prod fixture.
   "policies/scrapeLimits.ts": {
-    specs: ["tests/scrapeLimits.spec.ts"],
-    grep: "policy core-scrape-limits refuses",
+    specs: ["tests/policies/scrapeLimitsUnit.spec.ts", "tests/scrapeLimits.spec.ts"],
+    grep: "policy core-scrape-limits (refuses|\\(unit\\))",
   },
   "policies/secrets.ts": { specs: ["tests/policies/secrets.spec.ts"] },
   "policies/teams.ts": { specs: ["tests/teams.spec.ts"], grep: "policy team-stack-scope" },
-  "policies/thanos.ts": { specs: ["tests/policies/thanos.spec.ts"] },
+  "policies/thanos.ts": { specs: ["tests/policies/thanosUnit.spec.ts", "tests/policies/thanos.spec.ts"] },
   "policies/units.ts": {
     specs: [
       "tests/policies/units.spec.ts",
