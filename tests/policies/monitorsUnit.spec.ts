@@ -332,6 +332,92 @@ describe("policy monitor-targets-resolve (unit)", () => {
     });
   });
 
+  describe("odd resources", () => {
+    it("reads monitors, Probes and Secrets without metadata or spec, in the default namespace", () => {
+      const bare = (type: string, kind: string, props: Json = {}) =>
+        resourceOf(type, "bare", { kind, ...props });
+      assert.deepEqual(
+        messages(monitorTargetsVerifiable, [
+          anyLabels,
+          bare(SM, "ServiceMonitor", { spec: { selector: { matchLabels: { app: "x" } } } }),
+          bare(PM, "PodMonitor"),
+          bare(SM, "ServiceMonitor"),
+          bare("kubernetes:monitoring.coreos.com/v1:Probe", "Probe"),
+          bare("kubernetes:core/v1:Secret", "Secret"),
+        ]),
+        [
+          'ServiceMonitor default/bare: cannot verify its targets: this stack creates no Service in default; check that something deployed elsewhere carries {"app":"x"}.',
+          "PodMonitor default/bare: cannot verify its targets: this stack creates no pod template in default; check that something deployed elsewhere carries {}.",
+          "ServiceMonitor default/bare: cannot verify its targets: this stack creates no Service in default; check that something deployed elsewhere carries {}.",
+        ],
+      );
+    });
+
+    it("takes pod templates from workloads only, and the chart's values from its Helm release only", () => {
+      const secret = resourceOf("kubernetes:core/v1:Secret", "s", {
+        kind: "Secret",
+        metadata: { namespace: "shop" },
+      });
+      assert.deepEqual(
+        messages(monitorTargetsVerifiable, [anyLabels, secret, monitor("PodMonitor", { selector: {} })]),
+        [
+          "PodMonitor shop/api: cannot verify its targets: this stack creates no pod template in shop; check that something deployed elsewhere carries {}.",
+        ],
+      );
+      // A ConfigMap that names the chart, listed first, is not the release.
+      const impostor = resourceOf("kubernetes:core/v1:ConfigMap", "kps-values", {
+        chart: "kube-prometheus-stack",
+        name: "kps",
+        values: { prometheus: { prometheusSpec: { scrapeInterval: "1s" } } },
+      });
+      assert.deepEqual(
+        messages(monitorTargetsResolve, [
+          impostor,
+          anyLabels,
+          service("shop", { app: "shop" }),
+          sm(byApp("shop")),
+        ]),
+        [],
+      );
+    });
+
+    it("holds rule groups of PrometheusRules and federation intervals of its own Secret only", () => {
+      const other = resourceOf("kubernetes:monitoring.coreos.com/v1:ThanosRuler", "tr", {
+        kind: "ThanosRuler",
+        metadata: { name: "tr", namespace: "monitoring" },
+        spec: { groups: [{ name: "fast", interval: "5s" }], interval: "5s" },
+      });
+      const configMap = resourceOf("kubernetes:core/v1:ConfigMap", "prometheus-federation", {
+        kind: "ConfigMap",
+        metadata: {
+          name: "prometheus-federation",
+          namespace: "monitoring",
+          annotations: { "kube-monitoring.io/scrape-intervals": "1s" },
+        },
+      });
+      assert.deepEqual(messages(monitorTargetsResolve, [anyLabels, other, configMap]), []);
+    });
+
+    it("are mandatory (resolve) and advisory (verifiable) unless the policy config says otherwise under their names", () => {
+      const stack = [kps({}), sm(byApp("x"), { namespace: "elsewhere" })];
+      assert.deepEqual(
+        violationsOf(monitorTargetsResolve, stack).map((v) => v.enforcementLevel),
+        ["mandatory"],
+      );
+      assert.deepEqual(
+        violationsOf(monitorTargetsResolve, stack, { "monitor-targets-resolve": "advisory" }).map(
+          (v) => v.enforcementLevel,
+        ),
+        ["advisory"],
+      );
+      assert.deepEqual(violationsOf(monitorTargetsVerifiable, stack).length, 1);
+      assert.deepEqual(
+        violationsOf(monitorTargetsVerifiable, stack, { "monitor-targets-verifiable": "disabled" }),
+        [],
+      );
+    });
+  });
+
   describe("the Prometheus selectors", () => {
     const stack = [service("shop", { app: "shop" }), deployment("shop", { app: "worker" }, ["jmx"])];
     const pm = (labels: Record<string, string>) =>
