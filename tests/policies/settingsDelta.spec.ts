@@ -172,7 +172,26 @@ describe("policy settings delta", () => {
       ["ceilings", ceilings, ["prometheus"], true],
       ["ceilings", null, { prometheus: { cpu: "1", memory: "1Gi" } }, true],
       ["maxCeilings", ceilings, { prometheus: { cpu: "4", memory: "16Gi" } }, true],
-      // A shape it does not know: any difference counts.
+      // Only a leading max or min is a bound, only a leading require a requirement.
+      ["requireMinimum", undefined, true, true],
+      ["burstMax", 3, 2, true],
+      ["burstMin", 2, 3, true],
+      ["strictRequire", false, true, true],
+      ["extraRequired", ["a", "b"], ["a"], false],
+      // The same magnitude written another way is no change; an unreadable one is.
+      ["minInterval", "60s", "1m", false],
+      ["maxFor", "1h", "forever", true],
+      ["minInterval", "forever", "1s", true],
+      ["requireCpuLimit", true, "false", true],
+      [
+        "ceilings",
+        ceilings,
+        { prometheus: { cpu: "16", memory: "32Gi" }, thanos: { cpu: "1", memory: "1Gi" } },
+        true,
+      ],
+      // A shape it does not know: the same is no change, any difference counts.
+      ["mode", "strict", "strict", false],
+      ["limits", { a: 1 }, { a: 1 }, false],
       ["mode", "strict", "lenient", true],
       ["limits", { a: 1 }, { a: 2 }, true],
     ];
