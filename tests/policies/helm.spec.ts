@@ -58,6 +58,8 @@ describe("policy helm-chart-pinned (unit)", () => {
     assert.deepEqual(verdict(undefined), refused("null"));
     assert.deepEqual(verdict(null), refused("null"));
     assert.deepEqual(verdict(88), refused("88"));
+    // A list whose one item is an exact version reads like it as text, and is still no version.
+    assert.deepEqual(verdict(["88.5.3"]), refused('["88.5.3"]'));
   });
 
   it("takes its level from the stack's policy config, under its name", () => {
