@@ -177,7 +177,7 @@ describe("policy prometheus-high-availability (unit)", () => {
       messages(
         prometheusHighAvailability,
         values(
-          (s, v) => ((v.alertmanager as Json).alertmanagerSpec = { replicas: 1, podAntiAffinity: "hard" }),
+          (_s, v) => ((v.alertmanager as Json).alertmanagerSpec = { replicas: 1, podAntiAffinity: "hard" }),
         ),
         config,
       ),
