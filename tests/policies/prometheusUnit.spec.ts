@@ -209,6 +209,10 @@ describe("policy prometheus-high-availability (unit)", () => {
       ]),
       [],
     );
+    assert.deepEqual(
+      [...new Set(violationsOf(prometheusHighAvailability, [kps({})]).map((v) => v.enforcementLevel))],
+      ["mandatory"],
+    );
     const found = violationsOf(prometheusHighAvailability, [kps({})], {
       "prometheus-high-availability": "advisory",
     });
