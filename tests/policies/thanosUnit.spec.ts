@@ -178,6 +178,24 @@ describe("policy thanos-bucket-security (unit)", () => {
     ]);
   });
 
+  it("refuses companions without the setting they exist for", () => {
+    assert.deepEqual(messages(bucketWith({ encryption: { rules: [{}] } })), [NO_SSE]);
+    assert.deepEqual(messages(bucketWith({ ownership: {}, versioning: {} })), [
+      missing(
+        "BucketOwnerEnforced object ownership",
+        "add BucketOwnershipControls so ACLs cannot grant access",
+      ),
+      missing("versioning", "enable it so a deleted or overwritten block can be recovered"),
+    ]);
+  });
+
+  it("finds a companion that depends on the bucket among other resources", () => {
+    const [bucket, ...companions] = bucketWith();
+    const key = resourceOf("aws:kms/key:Key", "key", {});
+    const alsoOnKey = companions.map((c) => ({ ...c, dependsOn: [key.urn, ...c.dependsOn] }));
+    assert.deepEqual(messages([bucket, key, ...alsoOnKey]), []);
+  });
+
   it("counts only the bucket's own companions, and judges each bucket", () => {
     const [bucket, ...companions] = bucketWith();
     const other = resourceOf(`${S3}bucket:Bucket`, "other", {}, { protect: true });
