@@ -125,7 +125,13 @@ export const prometheusMemoryGuaranteed: Policy = {
   },
 };
 
-type Statement = { Effect?: string; Action?: string | string[]; Resource?: string | string[] };
+type Statement = {
+  Effect?: string;
+  Action?: string | string[];
+  Resource?: string | string[];
+  NotAction?: unknown;
+  NotResource?: unknown;
+};
 
 function statementsOf(document: unknown): Statement[] | undefined {
   if (typeof document !== "string") return undefined; // unknown until the bucket exists: nothing to judge
@@ -149,7 +155,7 @@ function clientOf(role: PolicyResource | undefined): BucketClient | undefined {
 export const iamLeastPrivilege: Policy = {
   name: "iam-least-privilege",
   description:
-    "IAM policies grant no wildcard actions or resources, and each Thanos component's role only the " +
+    "IAM policies grant no wildcard actions or resources (nor everything but a list, NotAction or NotResource), and each Thanos component's role only the " +
     "actions its work needs (the sidecar uploads, the store gateway reads, the compactor rewrites).",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
@@ -171,6 +177,17 @@ export const iamLeastPrivilege: Policy = {
       if (allows.some((s) => asList(s.Resource).includes("*"))) {
         report(
           `${kind} ${r.name}: allows actions on every resource ("*"); name the bucket, key or workspace.`,
+          r.urn,
+        );
+      }
+      // Allow with NotAction or NotResource grants everything the list leaves out.
+      const inverted = [
+        ...new Set(allows.flatMap((s) => ["NotAction", "NotResource"].filter((k) => k in s))),
+      ];
+      if (inverted.length) {
+        report(
+          `${kind} ${r.name}: allows with ${inverted.join(" and ")}, which grant everything not listed; ` +
+            "name the actions and resources instead.",
           r.urn,
         );
       }

@@ -77,7 +77,8 @@ export function internalIngressProblems(
     });
   const cidrs = annotations[CIDRS_ANNOTATION];
   if (cidrs !== undefined) {
-    const open = cidrs.split(",").filter((c) => !isPrivateCidr(c));
+    // An empty annotation is an empty list, not one empty range.
+    const open = cidrs.trim() ? cidrs.split(",").filter((c) => !isPrivateCidr(c)) : [];
     if (open.length || !cidrs.trim())
       problems.push({
         at: ["annotations", CIDRS_ANNOTATION],

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 
 const OFFLINE_PLAN = "in the offline plan";
+const PROD_PLAN = "prod plan";
 
 /** Module → the specs that pin its behaviour. The default list is issue #25's: every policy module, the
  * routing and alerting builders, capacity, the PR diff and verify's checks. */
@@ -22,27 +23,70 @@ const TABLE = {
   // The policy gate.
   "policies/alerting.ts": { specs: ["tests/policies/alerting.spec.ts"], skip: OFFLINE_PLAN },
   "policies/ownership.ts": { specs: ["tests/ownershipUnit.spec.ts"] },
-  "policies/cluster.ts": { specs: ["tests/policies/cluster.spec.ts"] },
-  "policies/iam.ts": { specs: ["tests/policies/cluster.spec.ts"] },
-  "policies/grafana.ts": { specs: ["tests/grafana.spec.ts"], grep: "policy grafana-access" },
-  "policies/helm.ts": { specs: ["tests/policies/monitors.spec.ts"] },
-  "policies/monitors.ts": { specs: ["tests/policies/monitors.spec.ts"] },
-  "policies/ingressScope.ts": { specs: ["tests/security/boundaries.spec.ts"] },
-  "policies/prometheus.ts": { specs: ["tests/policies/prometheus.spec.ts"] },
+  "policies/cluster.ts": {
+    specs: ["tests/policies/clusterUnit.spec.ts", "tests/policies/cluster.spec.ts"],
+    skip: PROD_PLAN,
+  },
+  // Each Thanos client's actions, judged by iam-least-privilege (cluster.ts).
+  "policies/iam.ts": {
+    specs: ["tests/policies/clusterUnit.spec.ts", "tests/policies/cluster.spec.ts"],
+    skip: PROD_PLAN,
+  },
+  // grep is a regular expression over each test's full title, in every spec file listed.
+  "policies/grafana.ts": {
+    specs: [
+      "tests/policies/grafanaAccess.spec.ts",
+      "tests/grafana.spec.ts",
+      "tests/security/boundaries.spec.ts",
+    ],
+    grep: "policy grafana-access|an internal Grafana ingress stays internal",
+  },
+  "policies/helm.ts": { specs: ["tests/policies/helm.spec.ts"] },
+  "policies/monitors.ts": {
+    specs: ["tests/policies/monitorsUnit.spec.ts", "tests/policies/monitors.spec.ts"],
+  },
+  "policies/ingressScope.ts": {
+    specs: [
+      "tests/policies/ingressScope.spec.ts",
+      "tests/security/boundaries.spec.ts",
+      "tests/policies/webUi.spec.ts",
+    ],
+    grep: "ingress scope|an internal Grafana ingress stays internal|policy web-ui-access",
+  },
+  "policies/prometheus.ts": {
+    specs: ["tests/policies/prometheusUnit.spec.ts", "tests/policies/prometheus.spec.ts"],
+  },
   "policies/promql.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
   "policies/promqlSyntax.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
-  "policies/resources.ts": { specs: ["tests/policies/resources.spec.ts"] },
+  "policies/resources.ts": {
+    specs: ["tests/policies/resourcesUnit.spec.ts", "tests/policies/resources.spec.ts"],
+  },
   "policies/rules.ts": { specs: ["tests/policies/rules.spec.ts", "tests/policies/promqlStrings.spec.ts"] },
-  "policies/scrapeLimits.ts": { specs: ["tests/scrapeLimits.spec.ts"], grep: "policy core-scrape-limits" },
+  // Its unit case; the other plans the prod fixture.
+  "policies/scrapeLimits.ts": {
+    specs: ["tests/policies/scrapeLimitsUnit.spec.ts", "tests/scrapeLimits.spec.ts"],
+    grep: "policy core-scrape-limits (refuses|\\(unit\\))",
+  },
   "policies/secrets.ts": { specs: ["tests/policies/secrets.spec.ts"] },
   "policies/teams.ts": { specs: ["tests/teams.spec.ts"], grep: "policy team-stack-scope" },
-  "policies/thanos.ts": { specs: ["tests/policies/thanos.spec.ts"] },
-  "policies/units.ts": { specs: ["tests/policies/prometheus.spec.ts", "tests/policies/rules.spec.ts"] },
-  "policies/settingsDelta.ts": { specs: ["tests/policies/config.spec.ts"] },
+  "policies/thanos.ts": { specs: ["tests/policies/thanosUnit.spec.ts", "tests/policies/thanos.spec.ts"] },
+  "policies/units.ts": {
+    specs: [
+      "tests/policies/units.spec.ts",
+      "tests/policies/prometheus.spec.ts",
+      "tests/policies/rules.spec.ts",
+    ],
+  },
+  // Its pure functions; policyGate.spec.ts's unit cases read them through loadPolicyConfig.
+  "policies/settingsDelta.ts": {
+    specs: ["tests/policies/settingsDelta.spec.ts", "tests/security/policyGate.spec.ts"],
+    grep: "policy settings delta|records loosened thresholds|refuses absurd thresholds|runs remediate as mandatory",
+  },
   "policies/harness.ts": {
     specs: ["tests/policies/config.spec.ts", "tests/policies/pack.spec.ts"],
     skip: "in the offline plan",
   },
+  "policies/webUi.ts": { specs: ["tests/policies/webUi.spec.ts"] },
   "policies/inputFile.ts": { specs: ["tests/policies/config.spec.ts"] },
   "policies/util.ts": { specs: ["tests/policies/pack.spec.ts"], skip: "in the offline plan" },
   // The PR diff and verify's checks.

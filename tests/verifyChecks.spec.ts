@@ -148,6 +148,8 @@ function troubledApis() {
           group("shop.edge", "shop-edge", 30, 90, [{ name: "r", health: "err" }]),
           group("shop.fast", "shop-fast", 0, 4, [healthy]),
           group("shop.gone", "other-gone", 30, 10, [healthy]),
+          // The file shop/gone's would have, under another group's name: still not shop.gone.
+          group("shop.renamed", "shop-gone", 30, 10, [healthy]),
         ],
       }),
       "http://am:9093/api/v2/status": {
@@ -181,7 +183,8 @@ function troubledApis() {
       [QUERIES.failed("amp")]: [sample(3)],
       [QUERIES.pending("amp")]: [sample(5)],
       [QUERIES.lag("amp")]: [sample(130.4)],
-      [QUERIES.failed("mimir")]: [sample(0)],
+      // No series of failed samples yet (the healthy world answers 0): nothing failed.
+      [QUERIES.failed("mimir")]: [],
       [QUERIES.pending("mimir")]: [],
       [QUERIES.lag("mimir")]: [sample(120)],
       [QUERIES.failed("gone")]: [],
@@ -577,6 +580,17 @@ describe("verify's checks on odd answers", () => {
       name: "ApiError",
       message:
         "http://am:9093/api/v2/alerts?active=true&filter=alertname%3D%22Watchdog%22: not an Alertmanager alerts answer: the answer: expected array",
+    });
+    const rulesWrong = fakeClient(
+      {
+        "http://prom:9090/api/v1/targets?state=active": ok({ activeTargets: [] }),
+        "http://prom:9090/api/v1/rules": ok({ groups: {} }),
+      },
+      {},
+    ).client;
+    await assert.rejects(verifyOnce(rulesWrong, ep, twoPeers, NOW), {
+      name: "ApiError",
+      message: "http://prom:9090/api/v1/rules: not a Prometheus rules answer: data.groups: expected array",
     });
     await assert.rejects(verifyOnce(base(status, [], { status: "error" }), ep, twoPeers, NOW), {
       name: "ApiError",
