@@ -204,11 +204,23 @@ describe("GitHub workflows", () => {
         ],
         ["Pulumi.a\nb.yaml", platform("o/kube-monitoring/prod"), `teams/Pulumi.a_b.yaml::${NAME_ERROR}`],
       ];
-      for (const [name, text, error] of refused) {
+      // The step's process for the first, its function in this process for the rest.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { listTeamStacks } = require("../plan/teamStacks.mjs") as {
+        listTeamStacks: (dir: string) => { teams: unknown[]; errors: string[] };
+      };
+      refused.forEach(([name, text, error], i) => {
         write(name, text);
-        assert.deepEqual(run(), { status: 1, stdout: `::error file=${error}\n`, output: "" }, name);
+        if (i === 0)
+          assert.deepEqual(run(), { status: 1, stdout: `::error file=${error}\n`, output: "" }, name);
+        else
+          assert.deepEqual(
+            listTeamStacks(teamsDir).errors,
+            [`::error file=${error.replace("teams/", `${teamsDir}/`)}`],
+            name,
+          );
         fs.rmSync(path.join(teamsDir, name));
-      }
+      });
 
       for (const f of ["Pulumi.search.yaml", "Pulumi.payments-eu.yaml", "Pulumi.decoy.yaml"])
         fs.rmSync(path.join(teamsDir, f));

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
@@ -172,20 +172,26 @@ describe("policy pack from a copy of policies/ alone", function () {
   });
 
   it("evaluates resources with the copy's harness and the committed prod config", () => {
-    const script = `
-      require("ts-node").register({ transpileOnly: true });
-      const { loadPolicyConfig, runPolicies } = require("./harness.ts");
-      const { allPolicies } = require("./all.ts");
-      const cfg = loadPolicyConfig("prod", ".", allPolicies, "prod");
-      const release = { type: "kubernetes:helm.sh/v3:Release", name: "r", urn: "urn:pulumi:prod::p::kubernetes:helm.sh/v3:Release::r",
-        dependsOn: [], protect: false, inputs: { chart: "prometheus-pushgateway", version: "latest" } };
-      const found = runPolicies([release], allPolicies, cfg.settings).map((v) => v.policy + " " + v.enforcementLevel);
-      process.stdout.write(JSON.stringify(found));`;
-    const run = spawnSync(process.execPath, ["-e", script], { cwd: copy, encoding: "utf8" });
-    assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), [
-      "monitoring-resource-limits mandatory",
-      "helm-chart-pinned mandatory",
-    ]);
+    // The copy's own modules, resolving their imports from the copy (only its declared packages).
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { loadPolicyConfig, runPolicies } = require(
+      path.join(copy, "harness.ts"),
+    ) as typeof import("../../policies/harness");
+    const { allPolicies: copied } = require(path.join(copy, "all.ts")) as typeof import("../../policies/all");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    assert.notEqual(copied, allPolicies, "the copy's modules, not the project's");
+    const cfg = loadPolicyConfig("prod", copy, copied, "prod");
+    const release = {
+      type: "kubernetes:helm.sh/v3:Release",
+      name: "r",
+      urn: "urn:pulumi:prod::p::kubernetes:helm.sh/v3:Release::r",
+      dependsOn: [],
+      protect: false,
+      inputs: { chart: "prometheus-pushgateway", version: "latest" },
+    };
+    assert.deepEqual(
+      runPolicies([release], copied, cfg.settings).map((v) => `${v.policy} ${v.enforcementLevel}`),
+      ["monitoring-resource-limits mandatory", "helm-chart-pinned mandatory"],
+    );
   });
 });
