@@ -22,7 +22,7 @@ function compile(pattern: string): Compiled {
   if (c) return c;
   if (LITERALS.test(pattern)) {
     const alternatives = new Set(pattern.split("|"));
-    c = { ok: true, test: (value) => alternatives.has(value) };
+    c = { ok: true, test: (value) => alternatives.has(String(value)) };
   } else {
     // Loaded on first use: most stacks' patterns are literals.
     // oxlint-disable-next-line typescript/no-require-imports -- lazy, see above
