@@ -87,6 +87,9 @@ const TABLE = {
     skip: "in the offline plan",
   },
   "policies/webUi.ts": { specs: ["tests/policies/webUi.spec.ts"] },
+  "policies/regex.ts": { specs: ["tests/policies/regexSyntax.spec.ts"] },
+  "policies/regexSyntax.ts": { specs: ["tests/policies/regexSyntax.spec.ts"] },
+  "policies/links.ts": { specs: ["tests/policies/links.spec.ts"] },
   "policies/inputFile.ts": { specs: ["tests/policies/config.spec.ts"] },
   "policies/util.ts": { specs: ["tests/policies/pack.spec.ts"], skip: "in the offline plan" },
   // The PR diff and verify's checks.

@@ -33,6 +33,19 @@ describe("regexes as Prometheus and Alertmanager read them (RE2, fully anchored)
       ["ab", "xab", "abx"].map((v) => fullMatch("a.", v)),
       [true, false, false],
     );
+    // Regex syntax anywhere, even after a literal alternative, is the engine's to read.
+    assert.deepEqual(
+      ["ns-a", "ns-b", "ns-.*", "ab", "a|b"].map((v) => fullMatch("ns-a|ns-.*", v)),
+      [true, true, true, false, false],
+    );
+    assert.deepEqual(
+      ["a", "b", ".+", ""].map((v) => fullMatch("a|.+", v)),
+      [true, true, true, false],
+    );
+    assert.deepEqual(
+      ["a", "b", "ab", "", "a|b"].map((v) => fullMatch("a||b", v)),
+      [true, true, false, true, false],
+    );
   });
 
   it("gives Go's parse error for what Alertmanager and Prometheus refuse, and undefined matches", () => {
@@ -118,6 +131,18 @@ describe("policy regex-syntax", () => {
     );
   });
 
+  it("reads both sides of an inhibit rule, the legacy regex flag, and skips what is not a matcher", () => {
+    assert.deepEqual(
+      alertmanagerConfigRegexProblems({
+        route: { routes: [null, "x", { matchers: [null, { name: "a", value: "(", regex: false }] }] },
+        inhibitRules: [{ sourceMatch: [{ name: "s", value: "(", matchType: "=~" }] }, null],
+      }),
+      ['inhibitRules[0].sourceMatch: matcher s=~"(": error parsing regexp: missing closing ): `(`'],
+    );
+    assert.deepEqual(alertmanagerConfigRegexProblems({ route: null, inhibitRules: "x" }), []);
+    assert.deepEqual(alertmanagerConfigRegexProblems({ route: "x" }), []);
+  });
+
   it("names every invalid relabeling regex of a monitor, wherever the list sits", () => {
     assert.deepEqual(
       relabelRegexProblems({
@@ -125,13 +150,17 @@ describe("policy regex-syntax", () => {
           {
             port: "metrics",
             relabelings: [{ sourceLabels: ["__meta_x"], regex: "(.*)" }, { regex: "a**" }],
-            metricRelabelings: [{ action: "drop", regex: "go_.*" }],
+            metricRelabelings: [
+              { action: "drop", regex: "go_.*" },
+              { action: "drop", regex: "[" },
+            ],
           },
         ],
         targets: { staticConfig: { relabelingConfigs: [{ regex: "(?<x" }] } },
       }),
       [
         'endpoints[0].relabelings[1].regex "a**": error parsing regexp: invalid nested repetition operator: `**`',
+        'endpoints[0].metricRelabelings[1].regex "[": error parsing regexp: missing closing ]: `[)$`',
         'targets.staticConfig.relabelingConfigs[0].regex "(?<x": error parsing regexp: invalid named capture: `(?<x)$`',
       ],
     );
@@ -158,19 +187,44 @@ describe("policy regex-syntax", () => {
     const monitor = resourceOf(SERVICE_MONITOR, "shop", {
       spec: { endpoints: [{ relabelings: [{ regex: "(" }] }] },
     });
+    const podMonitor = resourceOf("kubernetes:monitoring.coreos.com/v1:PodMonitor", "pods", {
+      spec: { podMetricsEndpoints: [{ relabelings: [{ regex: "(" }] }] },
+    });
+    const probe = resourceOf("kubernetes:monitoring.coreos.com/v1:Probe", "probe", {
+      spec: { metricRelabelings: [{ regex: "(" }] },
+    });
+    const other = resourceOf("kubernetes:core/v1:ConfigMap", "cm", {
+      spec: { relabelings: [{ regex: "(" }] },
+    });
     const fine = resourceOf(AMC, "ok", {
       spec: { route: { matchers: [{ name: "severity", value: "(?i)critical", matchType: "=~" }] } },
     });
     assert.deepEqual(
-      violationsOf(regexSyntax, [amc, monitor, fine]).map((v) => [v.enforcementLevel, v.message]),
+      violationsOf(regexSyntax, [amc, monitor, podMonitor, probe, other, fine]).map((v) => [
+        v.policy,
+        v.enforcementLevel,
+        v.message,
+      ]),
       [
         [
+          "regex-syntax",
           "mandatory",
           'AlertmanagerConfig shop: route: matcher severity=~"crit(": error parsing regexp: missing closing ): `crit(`',
         ],
         [
+          "regex-syntax",
           "mandatory",
           'ServiceMonitor shop: endpoints[0].relabelings[0].regex "(": error parsing regexp: missing closing ): `(`',
+        ],
+        [
+          "regex-syntax",
+          "mandatory",
+          'PodMonitor pods: podMetricsEndpoints[0].relabelings[0].regex "(": error parsing regexp: missing closing ): `(`',
+        ],
+        [
+          "regex-syntax",
+          "mandatory",
+          'Probe probe: metricRelabelings[0].regex "(": error parsing regexp: missing closing ): `(`',
         ],
       ],
     );
