@@ -42,7 +42,7 @@ const jobs = [
   { name: "format", cmd: "oxfmt", args: ["--check"] },
   { name: "specs that plan stacks", cmd: "mocha", args: mocha(...planning) },
   { name: "other specs", cmd: "mocha", args: mocha(...others) },
-  { name: "end to end", cmd: "mocha", args: mocha("--parallel", "--jobs", "3", "tests/e2e/*.spec.ts") },
+  { name: "end to end", cmd: "mocha", args: mocha("--parallel", "--jobs", "2", "tests/e2e/*.spec.ts") },
 ];
 
 const TOTALS = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m;
