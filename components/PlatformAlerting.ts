@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
   NOTIFICATIONS_FAILING_ALERT,
+  eq,
   failingIntegrationRoutes,
   receiver,
   receiverSecretData,
@@ -34,9 +35,6 @@ import {
   PLATFORM_ALERTMANAGER_CONFIG,
 } from "./alertmanagerNames";
 const OWNER = "platform";
-
-type Matcher = { name: string; value: string; matchType: "=" | "!=" | "=~" | "!~" };
-const eq = (name: string, value: string): Matcher => ({ name, value, matchType: "=" });
 
 /** Inhibitions: the worse alert about the same thing silences the lesser ones. */
 export function inhibitRules(): NonNullable<IAlertmanagerConfig["spec"]["inhibitRules"]> {

@@ -9,6 +9,10 @@ import type { ReceiverConfig, RoutingConfig } from "./schema";
 import type { IAlertmanagerConfig, IReceiver, IRoute } from "./crdTypes";
 import { INFO_INHIBITOR, NULL_RECEIVER } from "./alertmanagerNames";
 
+type Matcher = { name: string; value: string; matchType: "=" | "!=" | "=~" | "!~" };
+/** An equality matcher, as AlertmanagerConfig routes take them. */
+export const eq = (name: string, value: string): Matcher => ({ name, value, matchType: "=" });
+
 type SecretSource = pulumi.Output<string> | { secretName: string; key: string };
 
 /** The Secret an owner's (an app's, or the platform's) receiver credentials are written to. */
@@ -139,10 +143,7 @@ export function failingIntegrationRoutes(receivers: readonly ReceiverConfig[]): 
       ? [
           {
             receiver: other.name,
-            matchers: [
-              { name: "alertname", value: NOTIFICATIONS_FAILING_ALERT, matchType: "=" as const },
-              { name: "integration", value: kind, matchType: "=" as const },
-            ],
+            matchers: [eq("alertname", NOTIFICATIONS_FAILING_ALERT), eq("integration", kind)],
           },
         ]
       : [];
@@ -167,10 +168,7 @@ export function routingSpec(
 ): IAlertmanagerConfig["spec"] {
   const routes: IRoute[] = routing.routes.map((r) => ({
     receiver: r.receiver,
-    matchers: [
-      ...(r.severity ? [{ name: "severity", value: r.severity, matchType: "=" as const }] : []),
-      ...(r.team ? [{ name: "team", value: r.team, matchType: "=" as const }] : []),
-    ],
+    matchers: [...(r.severity ? [eq("severity", r.severity)] : []), ...(r.team ? [eq("team", r.team)] : [])],
     continue: r.continue,
     ...(r.muteTimeIntervals.length ? { muteTimeIntervals: r.muteTimeIntervals } : {}),
   }));
@@ -181,7 +179,7 @@ export function routingSpec(
         ? scope.siblings.length
           ? { matchers: [{ name: "app", value: scope.siblings.join("|"), matchType: "!~" as const }] }
           : {}
-        : { matchers: [{ name: "app", value: app, matchType: "=" as const }] }),
+        : { matchers: [eq("app", app)] }),
       groupBy: routing.groupBy,
       groupWait: routing.groupWait,
       groupInterval: routing.groupInterval,
@@ -191,7 +189,7 @@ export function routingSpec(
       routes: [
         {
           receiver: NULL_RECEIVER,
-          matchers: [{ name: "alertname", value: INFO_INHIBITOR, matchType: "=" as const }],
+          matchers: [eq("alertname", INFO_INHIBITOR)],
         },
         ...failingIntegrationRoutes(routing.receivers),
         ...routes,
