@@ -86,7 +86,7 @@ function rulesOf(args: ResourceValidationArgs): { group: Group; rule: Rule; wher
 const exprOf = (rule: Rule) => (typeof rule.expr === "string" ? rule.expr : String(rule.expr ?? ""));
 
 const sortedLabels = (labels: Record<string, string> | undefined) =>
-  Object.entries(labels ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
 
 /** Same name and labels: what promtool's duplicate-rules lint compares, across the file's groups. */
 const sameIdentity = (a: Rule, b: Rule) =>

@@ -170,7 +170,7 @@ export async function queryRange(
     const { status, body } = await fetcher(url);
     const shownUrl = `${base.replace(/\/$/, "")}/api/v1/query_range`;
     for (const s of parseAnswer(shownUrl, status, body, limits.maxSeries)) {
-      const key = JSON.stringify(Object.entries(s.labels).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+      const key = JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b)));
       if (!bySeries.has(key)) bySeries.set(key, { labels: s.labels, times: new Set() });
       for (const t of s.times) bySeries.get(key)!.times.add(t);
     }
