@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 
-const TEAM = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** components/schemaPrimitives.ts's dnsLabel, which a team stack's name must be (this file is plain JS). */
+const TEAM = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const PLATFORM = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/kube-monitoring\/(dev|prod)$/;
 const safe = (text) => text.replace(/[^A-Za-z0-9._/-]/g, "_");
 

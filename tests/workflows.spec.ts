@@ -203,6 +203,11 @@ describe("GitHub workflows", () => {
           `teams/Pulumi.x__set-env.yaml::${NAME_ERROR}`,
         ],
         ["Pulumi.a\nb.yaml", platform("o/kube-monitoring/prod"), `teams/Pulumi.a_b.yaml::${NAME_ERROR}`],
+        [
+          `Pulumi.${"a".repeat(64)}.yaml`,
+          platform("o/kube-monitoring/dev"),
+          `teams/Pulumi.${"a".repeat(64)}.yaml::${NAME_ERROR}`,
+        ],
       ];
       // The step's process for the first, its function in this process for the rest.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
