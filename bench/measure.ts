@@ -1,6 +1,6 @@
 /**
  * Measuring one benchmark row: the plan in fresh processes, and beside it, in the same minutes, its two
- * floors: the import floor (bench/floor.ts: load the SDKs) and the SDK floor (bench/sdkFloor.ts: register
+ * floors: the import floor (bench/floor.js: plain Node loading the SDKs; lean: under the project's loader) and the SDK floor (bench/sdkFloor.ts: register
  * as many no-op resources under the plan's mocks). Other work on the machine moves every figure, so each
  * sample records the load average, and the ratios compare medians taken together.
  */
@@ -26,14 +26,17 @@ export interface Sample {
 
 const loadAverage = () => Number(fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 
-/** Runs `args` (a script and its arguments) in a fresh process `runs` times; `nodeArgs` go before them. */
-export function measure(args: string[], runs: number, nodeArgs: string[] = []): Sample[] {
+/**
+ * Runs `args` (a script and its arguments) in a fresh process `runs` times; `nodeArgs` go before them, and
+ * the project's TypeScript loader unless `loader` is false.
+ */
+export function measure(args: string[], runs: number, nodeArgs: string[] = [], loader = true): Sample[] {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-bench-out-"));
   try {
     return Array.from({ length: runs }, () => {
       const load = loadAverage();
       const started = performance.now();
-      const run = spawnSync(process.execPath, [...nodeArgs, ...tsNode, ...args], {
+      const run = spawnSync(process.execPath, [...nodeArgs, ...(loader ? tsNode : []), ...args], {
         cwd: root,
         encoding: "utf8",
         maxBuffer: 1 << 26,
@@ -69,7 +72,8 @@ const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
 export function benchRow(name: string, args: string[], runs: number, profile = true) {
   const plans = measure(args, runs);
   const resources = plans[0].resources ?? 0;
-  const imports = measure(["bench/floor.ts"], runs);
+  const imports = measure(["bench/floor.js"], runs, [], false);
+  const leanImports = measure(["bench/floor.js"], runs);
   const sdk = measure(["bench/sdkFloor.ts", String(resources)], runs);
   const top5 = profile ? profileTop(args) : [];
   const wall = plans.map((s) => s.wallMs);
@@ -77,6 +81,7 @@ export function benchRow(name: string, args: string[], runs: number, profile = t
   const phase = (pick: (x: NonNullable<Sample["timings"]>) => number | undefined) =>
     Math.round(median(t.map((x) => pick(x) ?? 0)));
   const importMs = median(imports.map((s) => s.wallMs));
+  const leanImportMs = median(leanImports.map((s) => s.wallMs));
   const sdkMs = median(sdk.map((s) => s.wallMs));
   const sdkRss = median(sdk.map((s) => s.maxRssMb));
   return {
@@ -90,6 +95,8 @@ export function benchRow(name: string, args: string[], runs: number, profile = t
     maxRssMb: Math.round(Math.max(...plans.map((s) => s.maxRssMb))),
     loadMedian: median(plans.map((s) => s.load)),
     importFloorMs: Math.round(importMs),
+    leanImportFloorMs: Math.round(leanImportMs),
+    ratioToLeanFloor: ratio(median(wall), leanImportMs),
     sdkFloorMs: Math.round(sdkMs),
     sdkFloorRssMb: Math.round(sdkRss),
     ratioToFloor: ratio(median(wall), importMs),
@@ -110,11 +117,11 @@ export type Row = ReturnType<typeof benchRow>;
 /** The results table and each row's profile, as Markdown. */
 export function rowsMarkdown(rows: Row[]): string[] {
   return [
-    "| plan | resources | wall median (ms) | × import floor | × SDK floor | CPU × SDK floor | peak RSS (MB) | RSS × SDK floor | import floor (ms) | SDK floor (ms, MB) | load (1 min) | program / policies / tools / write (ms) |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| plan | resources | wall median (ms) | × import floor | × lean import floor | × SDK floor | CPU × SDK floor | peak RSS (MB) | RSS × SDK floor | import floor, lean (ms) | SDK floor (ms, MB) | load (1 min) | program / policies / tools / write (ms) |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.resources} | ${r.wallMsMedian} (min ${r.wallMsMin}) | ${r.ratioToFloor} | ${r.ratioToSdkFloor} | ${r.cpuRatioToSdkFloor} | ${r.maxRssMb} | ${r.rssRatioToSdkFloor} | ${r.importFloorMs} | ${r.sdkFloorMs}, ${r.sdkFloorRssMb} | ${r.loadMedian} | ${r.programMsMedian} / ${r.policyMsMedian} / ${r.checksMsMedian} / ${r.writeMsMedian} |`,
+        `| ${r.name} | ${r.resources} | ${r.wallMsMedian} (min ${r.wallMsMin}) | ${r.ratioToFloor} | ${r.ratioToLeanFloor} | ${r.ratioToSdkFloor} | ${r.cpuRatioToSdkFloor} | ${r.maxRssMb} | ${r.rssRatioToSdkFloor} | ${r.importFloorMs}, ${r.leanImportFloorMs} | ${r.sdkFloorMs}, ${r.sdkFloorRssMb} | ${r.loadMedian} | ${r.programMsMedian} / ${r.policyMsMedian} / ${r.checksMsMedian} / ${r.writeMsMedian} |`,
     ),
     "",
     "Profile (`--cpu-prof`, one more run), top five by self time:",

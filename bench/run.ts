@@ -162,7 +162,8 @@ async function main() {
     "",
     `${results.date}: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; ${runs} runs of each plan and of each of its floors, ` +
       "fresh process per run, medians. Each plan writes plan.json and its manifests (the default layout) as `npm run plan` does. " +
-      "Import floor: load the Pulumi and provider SDKs (bench/floor.ts). SDK floor: the SDK registering as many no-op resources " +
+      "Import floor: plain Node loading the Pulumi and provider SDKs (bench/floor.js); lean: the same under the project's loader, " +
+      "which defers the TypeScript compiler the SDK loads as it starts. SDK floor: the SDK registering as many no-op resources " +
       "under the plan's mocks (bench/sdkFloor.ts), measured beside each row. CPU is the plan process's own (promtool and amtool run in theirs). " +
       `Load average (/proc/loadavg) before: ${loadBefore}; after: ${loadAfter}.`,
     "",
