@@ -107,7 +107,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
   const badName = stackNameProblem(options.stack);
   if (badName) return { exitCode: 1, report: badName };
   // The tools' start-up and the CRD schemas' loading run on another core while the program runs.
-  askToolVersions();
+  const versionsKnown = askToolVersions();
+  versionsKnown.catch(() => undefined);
   startCrdValidation();
   const entry = require.resolve(path.join(options.projectDir, "index"));
   let plan: Plan;
@@ -170,7 +171,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     };
     const programDone = performance.now();
     // promtool and amtool start as soon as the program is done and run in their own processes, on every
-    // core, while the policies run here.
+    // core, while the policies run here: with their versions known (asked as the plan started), the
+    // checks write their files and start the tools before returning, not once the policies are done.
+    await versionsKnown.catch(() => undefined);
     const context = options.alertmanagerContext ?? [];
     alertmanager = effectiveAlertmanager([...context, ...plan.resources]);
     const origin = configExpressionOrigins(

@@ -81,10 +81,21 @@ export function toolVersionSoon(tool: Tool): Promise<string | undefined> {
   return pending;
 }
 
-/** Starts asking promtool's and amtool's versions, for a plan that will run them once its program is done. */
-export function askToolVersions(): void {
-  void toolVersionSoon("promtool");
-  void toolVersionSoon("amtool");
+/**
+ * The version when it is known already, without waiting: a check that awaits nothing writes its files
+ * and starts its tool before its caller goes on (the plan's policies), not after.
+ */
+function versionNowOrSoon(tool: Tool): string | undefined | Promise<string | undefined> {
+  const key = versionKey(toolBinary(tool));
+  return versions.has(key) ? (versions.get(key) ?? undefined) : toolVersionSoon(tool);
+}
+
+/**
+ * Starts asking promtool's and amtool's versions, for a plan that will run them once its program is done;
+ * resolves when both are known.
+ */
+export async function askToolVersions(): Promise<void> {
+  await Promise.all([toolVersionSoon("promtool"), toolVersionSoon("amtool")]);
 }
 
 const runs = new Map<string, boolean>();
@@ -204,11 +215,12 @@ export async function runRealToolChecks(
   try {
     const pending: Promise<ToolCheck>[] = [];
     const files = ruleFiles(resources);
-    const amtoolVersion = Object.keys(alertmanager.config).length ? toolVersionSoon("amtool") : undefined;
+    const amtoolVersion = Object.keys(alertmanager.config).length ? versionNowOrSoon("amtool") : undefined;
     if (files.length) {
       // promtool names each file (<namespace>-<name>.rules.yaml) in its own output.
       const subject = files.length === 1 ? files[0].name : `${files.length} rule files`;
-      const version = await toolVersionSoon("promtool");
+      const known = versionNowOrSoon("promtool");
+      const version = known instanceof Promise ? await known : known;
       if (!version) pending.push(Promise.resolve(missing("promtool", subject)));
       else {
         const advisories: string[] = [];
@@ -253,7 +265,7 @@ export async function runRealToolChecks(
     }
     if (Object.keys(alertmanager.config).length) {
       const subject = "effective Alertmanager configuration";
-      const version = await amtoolVersion;
+      const version = amtoolVersion instanceof Promise ? await amtoolVersion : amtoolVersion;
       if (!version) pending.push(Promise.resolve(missing("amtool", subject)));
       else {
         const file = path.join(dir, "alertmanager.yaml");

@@ -31,14 +31,26 @@ const options = {
   },
 };
 const stamp = `${swcVersion} ${JSON.stringify(options)}`;
-const cacheDir = path.join(root, "node_modules", ".cache", "kube-monitoring-ts");
+// A mutation-testing sandbox (a fresh copy of the tree per run, sharing node_modules) keeps nothing.
+const cacheDir = root.split(path.sep).includes(".stryker-tmp")
+  ? undefined
+  : path.join(root, "node_modules", ".cache", "kube-monitoring-ts");
 
 /** Each loaded file's source map (JSON text), read when a stack trace is printed. */
 const maps = new Map();
 
 let swc;
+function transpiled(source, filename) {
+  swc ??= require("@swc/core");
+  const { code, map } = swc.transformSync(source, { ...options, filename });
+  maps.set(filename, map);
+  return { code, map };
+}
+const transpile = (source, filename) => transpiled(source, filename).code;
+
 /** The cached JavaScript of a TypeScript file; its map goes to `maps`. */
 function cached(source, filename) {
+  if (!cacheDir) return transpile(source, filename);
   const hash = crypto.createHash("sha256").update(stamp).update("\0").update(filename).update("\0");
   const key = hash.update(source).digest("hex");
   const file = path.join(cacheDir, `${crypto.createHash("sha256").update(filename).digest("hex")}.js`);
@@ -54,9 +66,7 @@ function cached(source, filename) {
   } catch {
     // not cached yet
   }
-  swc ??= require("@swc/core");
-  const { code, map } = swc.transformSync(source, { ...options, filename });
-  maps.set(filename, map);
+  const { code, map } = transpiled(source, filename);
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
     const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
