@@ -78,6 +78,21 @@ function cached(source, filename) {
   return code;
 }
 
+/**
+ * Fills the cache for `files` (absolute paths of TypeScript files) before processes that load them start
+ * side by side: `npm test` starts five at once, which would otherwise each transpile the same files.
+ */
+function warm(files) {
+  for (const filename of files) {
+    try {
+      cached(fs.readFileSync(filename, "utf8"), filename);
+    } catch {
+      // a file swc cannot parse: the process that loads it reports the error, and the type-check job too
+    }
+  }
+}
+module.exports = { warm };
+
 Module._extensions[".ts"] = function loadTypeScript(module, filename) {
   module._compile(cached(fs.readFileSync(filename, "utf8"), filename), filename);
 };
