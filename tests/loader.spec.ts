@@ -1,0 +1,94 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { projectDir } from "./helpers/plan";
+
+// plan/register.js: the loader every command and spec runs under (this spec too).
+describe("the project's TypeScript loader", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-loader-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const load = (file: string) => {
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading afresh is the point
+    return require(file) as Record<string, unknown>;
+  };
+
+  it("serves a changed file's new code, never the cached code of its earlier text", () => {
+    const file = path.join(dir, "changing.ts");
+    fs.writeFileSync(file, "export const answer: number = 1;\n");
+    assert.equal(load(file).answer, 1);
+    assert.equal(load(file).answer, 1, "from the cache");
+    fs.writeFileSync(file, "export const answer: number = 2;\n");
+    assert.equal(load(file).answer, 2);
+    fs.writeFileSync(file, "export const answer: number = 1;\n");
+    assert.equal(load(file).answer, 1);
+  });
+
+  it("compiles as the project's tsconfig says: CommonJS with esModuleInterop, class fields defined", () => {
+    const file = path.join(dir, "semantics.ts");
+    fs.writeFileSync(
+      file,
+      [
+        'import os from "node:os";',
+        "class Base { constructor() { (this as { seen?: unknown }).seen = (this as { field?: unknown }).field; } }",
+        "class Derived extends Base { field = 1; }",
+        "export const eol = os.EOL;",
+        "export const own = Object.prototype.hasOwnProperty.call(new Derived(), 'seen');",
+        "export const seenByBase = (new Derived() as { seen?: unknown }).seen;",
+        "",
+      ].join("\n"),
+    );
+    const mod = load(file);
+    assert.equal(mod.eol, "\n", "a default import of a CommonJS module");
+    // [[Define]] semantics: the field is set after the base constructor, which saw it undefined.
+    assert.equal(mod.own, true);
+    assert.equal(mod.seenByBase, undefined);
+  });
+
+  it("maps a stack trace to the TypeScript file's own lines and columns", () => {
+    const file = path.join(dir, "throws.ts");
+    fs.writeFileSync(
+      file,
+      [
+        "interface Unused { a: string }",
+        "",
+        "export function boom(): never {",
+        '  const message: string = "boom";',
+        "  throw new Error(message);",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const { boom } = load(file) as { boom: () => never };
+    assert.throws(boom, (err: Error) => err.stack!.split("\n")[1].endsWith(`(${file}:5:9)`));
+  });
+
+  it("loads the SDK without the TypeScript compiler, and TypeScript itself on first use", () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        "-r",
+        "./plan/register.js",
+        "-e",
+        [
+          "const { types } = require('node:util');",
+          "require('@pulumi/pulumi');",
+          "const key = require.resolve('typescript', { paths: [require.resolve('@pulumi/pulumi')] });",
+          "const deferred = types.isProxy(require.cache[key].exports);",
+          "const version = require('typescript').version;",
+          "console.log(JSON.stringify({ deferred, version, after: types.isProxy(require.cache[key].exports) }));",
+        ].join("\n"),
+      ],
+      { cwd: projectDir, encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const { version: expected } = JSON.parse(
+      fs.readFileSync(path.join(projectDir, "node_modules", "typescript", "package.json"), "utf8"),
+    ) as { version: string };
+    assert.deepEqual(JSON.parse(run.stdout), { deferred: true, version: expected, after: false });
+  });
+});
