@@ -45,6 +45,9 @@ async function validate(resources) {
   return problems;
 }
 
+/** The longest one run of promtool or amtool may take: minutes beyond what 1000 apps' rules need. */
+const TOOL_TIMEOUT_MS = 300_000;
+
 /** Runs `command` to completion: its exit status (null when it did not start) and output, both streams. */
 function run(command, args) {
   return new Promise((resolve) => {
@@ -54,11 +57,19 @@ function run(command, args) {
       if (!settled) resolve({ status, output: text });
       settled = true;
     };
-    const child = spawn(command, args);
+    // No input (a tool that waits for some would hang the plan), and a bound on any one run.
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], timeout: TOOL_TIMEOUT_MS });
     child.stdout.on("data", (d) => (output += String(d)));
     child.stderr.on("data", (d) => (output += String(d)));
     child.on("error", (err) => settle(null, err.message));
-    child.on("close", (status) => settle(status, output));
+    child.on("close", (status, signal) =>
+      settle(
+        status,
+        signal && status === null
+          ? `${output}${command} did not finish within ${TOOL_TIMEOUT_MS / 1000} s (${signal})`
+          : output,
+      ),
+    );
   });
 }
 

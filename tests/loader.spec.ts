@@ -1,14 +1,20 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { createHash } from "node:crypto";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectDir } from "./helpers/plan";
 
 // plan/register.js: the loader every command and spec runs under (this spec too).
 describe("the project's TypeScript loader", () => {
-  let dir: string;
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-loader-"))));
+  // Inside the project (only its files are cached), where neither the type-check nor the formatter looks,
+  // under one name, so runs reuse their cache entries instead of adding new ones.
+  const dir = path.join(projectDir, "out", "loader-spec");
+  const cacheDir = path.join(projectDir, "node_modules", ".cache", "kube-monitoring-ts");
+  const entryOf = (file: string) =>
+    path.join(cacheDir, `${createHash("sha256").update(file).update("\0").digest("hex")}.js`);
+  beforeEach(() => fs.mkdirSync(dir, { recursive: true }));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const load = (file: string) => {
@@ -26,6 +32,33 @@ describe("the project's TypeScript loader", () => {
     assert.equal(load(file).answer, 2);
     fs.writeFileSync(file, "export const answer: number = 1;\n");
     assert.equal(load(file).answer, 1);
+  });
+
+  it("transpiles a damaged cache entry again instead of running what it holds", () => {
+    const file = path.join(dir, "damaged.ts");
+    fs.writeFileSync(file, "export const steps: number[] = [1];\nsteps.push(2);\n");
+    assert.deepEqual(load(file).steps, [1, 2]);
+    const entry = entryOf(file);
+    const text = fs.readFileSync(entry, "utf8");
+    // Cut inside the code, the header kept: the key still matches the source.
+    fs.writeFileSync(entry, text.slice(0, text.indexOf("steps.push")));
+    assert.deepEqual(load(file).steps, [1, 2]);
+    assert.equal(fs.readFileSync(entry, "utf8"), text, "and the entry is written whole again");
+    // The same length, one character changed.
+    fs.writeFileSync(entry, text.replace("steps.push(2)", "steps.push(3)"));
+    assert.deepEqual(load(file).steps, [1, 2]);
+  });
+
+  it("keeps no entry for a file outside the project", () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-loader-"));
+    try {
+      const file = path.join(fs.realpathSync(outside), "scratch.ts");
+      fs.writeFileSync(file, "export const answer: number = 42;\n");
+      assert.equal(load(file).answer, 42);
+      assert.equal(fs.existsSync(entryOf(file)), false);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it("compiles as the project's tsconfig says: CommonJS with esModuleInterop, class fields defined", () => {
@@ -66,6 +99,26 @@ describe("the project's TypeScript loader", () => {
     // Again, from the cache: the map comes from there too.
     const { boom } = load(file) as { boom: () => never };
     assert.throws(boom, (err: Error) => err.stack!.split("\n")[1].endsWith(`(${file}:5:9)`));
+  });
+
+  it("names the TypeScript line of an uncaught error, and exits 1", () => {
+    const file = path.join(dir, "uncaught.ts");
+    fs.writeFileSync(
+      file,
+      [
+        "interface Unused { a: string }",
+        'import os from "node:os";',
+        "",
+        'throw new Error("uncaught" + os.EOL);',
+        "",
+      ].join("\n"),
+    );
+    const run = spawnSync(process.execPath, ["-r", "./plan/register.js", file], {
+      cwd: projectDir,
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr.split("\n")[1], `${file}:4`);
   });
 
   it("loads the SDK without the TypeScript compiler, and TypeScript itself on first use", () => {

@@ -52,15 +52,23 @@ const jobs = [
  * same files on a fresh checkout. Files already cached cost a read and a hash.
  */
 function warmTranspileCache() {
-  const sources = ["index.ts", "components", "plan", "policies", "teams", "tests", "bench"].flatMap((entry) =>
-    entry.endsWith(".ts")
-      ? [entry]
-      : fs
-          .readdirSync(entry, { recursive: true })
-          .map((f) => path.join(entry, f))
-          .filter((f) => f.endsWith(".ts") && !f.split(path.sep).includes("node_modules")),
-  );
-  createRequire(import.meta.url)("../plan/register.js").warm(sources.map((f) => path.resolve(f)));
+  try {
+    const sources = ["index.ts", "components", "plan", "policies", "teams", "tests", "bench"].flatMap(
+      (entry) =>
+        entry.endsWith(".ts")
+          ? [entry]
+          : fs
+              .readdirSync(entry, { recursive: true })
+              .map((f) => path.join(entry, f))
+              .filter((f) => f.endsWith(".ts") && !f.split(path.sep).includes("node_modules")),
+    );
+    createRequire(import.meta.url)("../plan/register.js").warm(sources);
+  } catch (err) {
+    // Only time is lost: each job transpiles what it loads.
+    process.stderr.write(
+      `warming the TypeScript cache: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+  }
 }
 
 const TOTALS = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m;
