@@ -100,9 +100,15 @@ const TABLE = {
     specs: ["tests/policies/settingsDelta.spec.ts", "tests/security/policyGate.spec.ts"],
     grep: "policy settings delta|records loosened thresholds|refuses absurd thresholds|runs remediate as mandatory",
   },
+  // Its unit spec and the plan-free cases that load policy configs.
   "policies/harness.ts": {
-    specs: ["tests/policies/config.spec.ts", "tests/policies/pack.spec.ts"],
-    skip: "in the offline plan",
+    specs: [
+      "tests/policies/harnessUnit.spec.ts",
+      "tests/policies/config.spec.ts",
+      "tests/policies/pack.spec.ts",
+      "tests/security/policyGate.spec.ts",
+    ],
+    grep: "policies/harness \\(unit\\)|policy config files (refuses|holds|needs)|policy pack (has|reads)|runs remediate as mandatory|records loosened thresholds|refuses absurd thresholds|refuses __proto__",
   },
   "policies/webUi.ts": { specs: ["tests/policies/webUi.spec.ts"] },
   "policies/regex.ts": { specs: ["tests/policies/regexSyntax.spec.ts"] },
@@ -111,6 +117,11 @@ const TABLE = {
   "policies/inputFile.ts": { specs: ["tests/policies/config.spec.ts"] },
   "policies/util.ts": {
     specs: ["tests/policies/utilUnit.spec.ts", "tests/policies/resourcesUnit.spec.ts"],
+  },
+  // YAML as hostile input; files.spec.ts's last case plans the minimal fixture.
+  "components/inputFile.ts": {
+    specs: ["tests/inputFileUnit.spec.ts", "tests/security/files.spec.ts"],
+    skip: "--out never deletes",
   },
   // The PR diff and verify's checks.
   "plan/diff.ts": { specs: ["tests/diff.spec.ts"], skip: "the same plans give the same comment" },
