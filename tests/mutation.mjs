@@ -121,7 +121,7 @@ const TABLE = {
   // YAML as hostile input; files.spec.ts's last case plans the minimal fixture.
   "components/inputFile.ts": {
     specs: ["tests/inputFileUnit.spec.ts", "tests/security/files.spec.ts"],
-    skip: "--out never deletes",
+    skip: "never deletes what the plan did not write",
   },
   // The PR diff and verify's checks.
   "plan/diff.ts": { specs: ["tests/diff.spec.ts"], skip: "the same plans give the same comment" },
