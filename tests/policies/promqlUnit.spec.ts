@@ -48,6 +48,9 @@ describe("promql (unit)", () => {
       ["absent_over_time(up[5m])", []],
       ["abs(up == 0)", []],
       ["absent(up)", []],
+      // The comparison around absent() is not inside it.
+      ["absent(up) == 0", []],
+      ["absent(up == 0) == 0", [`absent(up == 0) ${ABSENT}`]],
       // Not PromQL: promqlSyntaxError reports it, nothing else.
       ["absent(up == 0", []],
       ['x{a="b", a="b"}', []],
