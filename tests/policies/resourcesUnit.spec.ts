@@ -275,10 +275,10 @@ describe("resource ceilings, component by component (unit)", () => {
     ));
 
   /** The problems loadPolicyConfig finds in a `ceilings` setting of each policy. */
-  const ceilingProblems = (ceilings: unknown) => {
+  const ceilingProblems = (ceilings: unknown, extra: object = {}) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-ceilings-"));
     try {
-      const settings = { ceilings };
+      const settings = { ceilings, ...extra };
       fs.writeFileSync(
         path.join(dir, "config.probe.json"),
         JSON.stringify({
@@ -298,6 +298,12 @@ describe("resource ceilings, component by component (unit)", () => {
       fs.rmSync(dir, { recursive: true });
     }
   };
+
+  it("takes requireCpuLimit as a boolean only", () =>
+    assert.deepEqual(ceilingProblems({}, { requireCpuLimit: "no" }), [
+      'requireCpuLimit: "no" must be boolean',
+      'requireCpuLimit: "no" must be boolean',
+    ]));
 
   it("takes ceilings of cores (or millicores) and byte quantities, both named, nothing else", () => {
     assert.deepEqual(
