@@ -119,6 +119,13 @@ describe("policies/rules (unit)", () => {
         `${W} A (2 of 2): is an exact copy (name, labels and expr) of an earlier rule of this file.`,
       ],
     ]);
+    // The earlier rule's spaces do not matter either.
+    assert.deepEqual(found(alertRuleQuality, [one([copy, a])]), [
+      [
+        "mandatory",
+        `${W} A (2 of 2): is an exact copy (name, labels and expr) of an earlier rule of this file.`,
+      ],
+    ]);
     assert.deepEqual(
       found(alertRuleQuality, [one([a, alert({ labels: { severity: "warning", team: "u" } })])]),
       [],
@@ -153,6 +160,36 @@ describe("policies/rules (unit)", () => {
       }),
       [["mandatory", `${W} A: annotation summary is missing; on-call reads it first.`]],
     );
+  });
+
+  it("alert-rule-quality: names the labels an aggregation keeps", () =>
+    assert.deepEqual(
+      found(alertRuleQuality, [
+        one([
+          alert({
+            expr: "sum by (b, a) (up) == 0",
+            annotations: { summary: "{{ $labels.c }}", description: "d" },
+          }),
+        ]),
+      ]),
+      [
+        [
+          "mandatory",
+          `${W} A: its annotations use $labels.c, which the expression's aggregation drops (it keeps b, a).`,
+        ],
+      ],
+    ));
+
+  it("each rule policy is configured under its own name", () => {
+    const bad = one([alert({ for: "0", labels: {}, annotations: {} })]);
+    for (const [name, policy] of [
+      ["alert-rule-quality", alertRuleQuality],
+      ["alert-runbook-url", alertRunbookUrl],
+      ["rule-conventions", ruleConventions],
+    ] as const) {
+      assert.notDeepEqual(found(policy, [bad]), [], name);
+      assert.deepEqual(found(policy, [bad], { [name]: "disabled" }), [], name);
+    }
   });
 
   it("alert-rule-quality: an aggregation that keeps no labels says so", () =>
@@ -252,6 +289,10 @@ describe("policies/rules (unit)", () => {
     assert.deepEqual(found(ruleConventions, [one([rec("x", { a: "1" }), rec("y", { a: "2" })])]), []);
     // Only spaces apart: the same expression (alert-rule-quality refuses the copy).
     assert.deepEqual(found(ruleConventions, [one([rec("x"), rec(" x\n")])]), []);
+    assert.deepEqual(found(ruleConventions, [one([rec(" x\n"), rec("x")])]), []);
+    // An exact copy up to spaces, after a duplicate: the copy is no duplicate (alert-rule-quality refuses it).
+    assert.deepEqual(found(ruleConventions, [one([rec("x"), rec("y"), rec(" x ")])]), [dup(2, 3)]);
+    assert.deepEqual(found(ruleConventions, [one([rec(" x "), rec("y"), rec("x")])]), [dup(2, 3)]);
     // A copy of the first, then another expression: the third is the duplicate, not the copy.
     assert.deepEqual(found(ruleConventions, [one([rec("x"), rec("x"), rec("y")])]), [dup(3, 3)]);
     assert.deepEqual(found(ruleConventions, [one([rec("x"), rec("y"), rec("x")])]), [dup(2, 3)]);
