@@ -24,7 +24,9 @@ describe("promql (unit)", () => {
   it("promqlSyntaxError: empty or blank at 0, else the first error's offset with 15 characters either side", () => {
     const long = "sum(rate(http_requests_total[5m])) by (job) +* 1";
     assert.deepEqual(
-      ["", "  ", "up", "up +", "up + * 1 + 2 + 3 + 4 + 5 + 6 + 7", long, "up{"].map(promqlSyntaxError),
+      ["", "  ", "up", "up +", "up + * 1 + 2 + 3 + 4 + 5 + 6 + 7", long, "up{", "(up +) + (up +)"].map(
+        promqlSyntaxError,
+      ),
       [
         { at: 0, near: "" },
         { at: 0, near: "" },
@@ -33,6 +35,8 @@ describe("promql (unit)", () => {
         { at: 5, near: "up + * 1 + 2 + 3 + 4" },
         { at: 45, near: "m])) by (job) +* 1" },
         { at: 3, near: "up{" },
+        // The first of two errors.
+        { at: 5, near: "(up +) + (up +)" },
       ],
     );
   });
