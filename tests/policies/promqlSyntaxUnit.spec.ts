@@ -139,6 +139,21 @@ describe("promqlSyntax (unit)", () => {
           },
         ],
       ],
+      // An unreadable quoted name leaves the identifier the metric.
+      [
+        'x{"a\\q"}',
+        [
+          {
+            text: 'x{"a\\q"}',
+            metric: "x",
+            matchers: ["__name__=x"],
+            quotedNames: true,
+            undecodable: '"a\\q"',
+          },
+        ],
+      ],
+      // Not PromQL (a matcher without a value): read without it, never a crash.
+      ["x{a=}", [{ text: "x{a=}", metric: "x", matchers: ["__name__=x"], quotedNames: false }]],
       [
         "rate(x[5m]) / y",
         [
