@@ -184,6 +184,7 @@ describe("policies/harness (unit)", () => {
     assert.notEqual(seen!.unknown, inputs.unknown);
     assert.notEqual(seen!.unknowns, inputs.unknowns);
     assert.equal((seen!.unknowns as unknown[])[0], "a");
+    assert.ok(Array.isArray(seen!.unknowns));
     const plain = { a: 1 };
     runPolicies([input("two", plain)], [policy]);
     assert.equal(seen, plain);
@@ -243,6 +244,7 @@ describe("policies/harness (unit)", () => {
     const skip = resourcePolicy((args, report) => {
       report("before");
       args.notApplicable();
+      report("after");
     });
     assert.deepEqual(
       runPolicies([r], [skip]).map((v) => v.message),
@@ -287,13 +289,18 @@ describe("policies/harness (unit)", () => {
   it("loadPolicyConfig refuses a file that is no object of policies, and reserved names anywhere", () => {
     for (const text of ["[]", "1", "null", '"dev"'])
       assert.deepEqual(problems(text), ["must be a JSON object of policy names"], text);
-    assert.deepEqual(problems('{"profile":"dev","probe":{"other":{"__proto__":{"x":1}}},"constructor":1}'), [
-      "probe.other.__proto__: a reserved name (__proto__, constructor, prototype); not a policy or setting",
-      "constructor: a reserved name (__proto__, constructor, prototype); not a policy or setting",
-    ]);
-    assert.deepEqual(problems('{"profile":"dev","probe":5,"probe2":[]}'.replace("probe2", "probe")), [
-      "probe: must be an enforcement level or an object",
-    ]);
+    assert.deepEqual(
+      problems('{"profile":"dev","probe":{"other":{"__proto__":{"x":1}},"prototype":1},"constructor":1}'),
+      [
+        "probe.other.__proto__: a reserved name (__proto__, constructor, prototype); not a policy or setting",
+        "probe.prototype: a reserved name (__proto__, constructor, prototype); not a policy or setting",
+        "constructor: a reserved name (__proto__, constructor, prototype); not a policy or setting",
+      ],
+    );
+    for (const entry of ["5", "[]", "true"])
+      assert.deepEqual(problems(`{"profile":"dev","probe":${entry}}`), [
+        "probe: must be an enforcement level or an object",
+      ]);
     assert.deepEqual(problems('{"profile":"dev","probe":null}'), [
       "probe: must be an enforcement level or an object",
     ]);
@@ -302,6 +309,13 @@ describe("policies/harness (unit)", () => {
     ]);
     assert.deepEqual(problems('{"profile":"dev","probe":{"limit":"3"}}'), [
       'probe.limit: "3" must be number',
+    ]);
+    // Every reason a value fails, joined.
+    const named = resourcePolicy(() => undefined, {
+      configSchema: { properties: { name: { type: "string", pattern: "^a", maxLength: 2 } } },
+    });
+    assert.deepEqual(problems('{"profile":"dev","probe":{"name":"bbb"}}', [named]), [
+      'probe.name: "bbb" must NOT have more than 2 characters; must match pattern "^a"',
     ]);
   });
 
@@ -325,6 +339,8 @@ describe("policies/harness (unit)", () => {
       ["probe", undefined, "mandatory", "disabled"],
     ]);
     assert.deepEqual(loosened({ probe: "remediate", soft: "mandatory" }), []);
+    // An advisory policy switched off loosens nothing mandatory.
+    assert.deepEqual(loosened({ soft: "disabled" }), []);
     assert.deepEqual(loosened({ probe: { requireThing: false } }), [
       ["probe", "requireThing", "true", "false"],
     ]);
