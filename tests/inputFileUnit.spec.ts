@@ -41,7 +41,10 @@ describe("components/inputFile (unit)", () => {
       ["brackets in single quotes", `a: '${open(100)}'`, "ok"],
       ["brackets in a comment", `a: 1 # ${open(100)}`, "ok"],
       ["brackets in a comment at the start", `# ${open(100)}\na: 1`, "ok"],
-      ["a quote closes at the line's end", `a: "x"\nb: ${open(65)}${close(65)}`, DEEP],
+      ["brackets after a closed quote", `a: "x"\nb: ${open(65)}${close(65)}`, DEEP],
+      // A quoted scalar goes on over lines: its brackets and dashes are text.
+      ["brackets in a quote over two lines", `a: "x\n ${open(100)}"`, "ok"],
+      ["dashes in a quote over two lines", `a: "x\n  ${"- ".repeat(70)}"`, "ok"],
       ["a comment ends at the line's end", `a: 1 # x\nb: ${open(65)}${close(65)}`, DEEP],
       // A # inside a word and a quote inside a word start nothing (the bound is an upper bound).
       ["a # inside a word", `a: b#${open(65)}${close(65)}`, DEEP],
