@@ -50,6 +50,13 @@ describe("components/inputFile (unit)", () => {
       ["a # inside a word", `a: b#${open(65)}${close(65)}`, DEEP],
       ["a quote inside a word", `a: b'${open(65)}${close(65)}`, DEEP],
       ["a quote after a comma", `a: [x,'${open(100)}']`, "ok"],
+      // What the bound must not refuse: closed collections, quotes and comments that start the text or
+      // touch their brackets, dashes inside a line.
+      ["70 closed flow sequences", Array.from({ length: 70 }, (_, i) => `k${i}: [1]`).join("\n"), "ok"],
+      ["70 closed flow mappings", Array.from({ length: 70 }, (_, i) => `k${i}: {a: 1}`).join("\n"), "ok"],
+      ["a quote that starts the text", `"${open(100)}"`, "ok"],
+      ["a comment touching its brackets", `a: 1 #${open(100)}`, "ok"],
+      ["dashes inside a line", `a: ${"x - ".repeat(70)}y`, "ok"],
       // Block mappings nest too: their values are held to the bound.
       [
         "66 block mappings",
