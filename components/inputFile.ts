@@ -44,8 +44,11 @@ function parseYamlTrees(text: string): ParsedYaml | { problem: string } {
     try {
       value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
     } catch (err) {
-      if (err instanceof ReferenceError && /alias/i.test(err.message))
+      // The parser's ReferenceErrors: too many aliases, or an alias without its anchor (which names it).
+      if (err instanceof ReferenceError && /excessive alias count/i.test(err.message))
         return { problem: `expands aliases past ${MAX_YAML_ALIASES} (an alias bomb?); write the values out` };
+      if (err instanceof ReferenceError && /unresolved alias/i.test(err.message))
+        return { problem: "is not YAML: an alias names no anchor set before it" };
       if (err instanceof RangeError) return { problem: `nests deeper than ${MAX_DEPTH} levels` };
       return { problem: `is not YAML: ${(err as Error).name}` };
     }

@@ -37,7 +37,8 @@ function groupsOf(args: ResourceValidationArgs): Group[] | undefined {
   return Array.isArray(groups) ? (groups as Group[]) : [];
 }
 
-const nameOf = (rule: Rule) => rule?.alert ?? rule?.record;
+/** A rule's alert or record name; an empty one is no name (the rule is named by its position). */
+const nameOf = (rule: Rule) => rule?.alert || rule?.record || undefined;
 
 /**
  * How every rule policy names a rule: `PrometheusRule <name>: group <group> rule <alert or record>`, with
@@ -76,8 +77,10 @@ export function ruleWheres(resource: string, group: { name?: string; rules?: unk
 
 /** Every rule of a PrometheusRule with how the policies name it. */
 function rulesOf(args: ResourceValidationArgs): { group: Group; rule: Rule; where: string }[] {
-  return (groupsOf(args) ?? []).flatMap((group) => {
-    const rules = Array.isArray(group?.rules) ? group.rules : [];
+  // A group that is no object (`- ~` in YAML) holds no rules; the CRD schema refuses it.
+  const groups = (groupsOf(args) ?? []).filter((g) => g !== null && typeof g === "object");
+  return groups.flatMap((group) => {
+    const rules = Array.isArray(group.rules) ? group.rules : [];
     const wheres = ruleWheres(args.name, group);
     return rules.map((rule, i) => ({ group, rule: rule ?? {}, where: wheres[i] }));
   });
@@ -233,7 +236,9 @@ export const ruleConventions: Policy = {
           `${where}: recording rule ${rule.record} does not follow level:metric:operations (like job:http_requests:rate5m).`,
         );
       }
-      const forSeconds = rule.for === undefined ? 0 : durationSeconds(String(rule.for));
+      // `for: 0` is a valid zero (isRuleDuration), not an unreadable duration.
+      const forSeconds =
+        rule.for === undefined || String(rule.for) === "0" ? 0 : durationSeconds(String(rule.for));
       const comparison = rule.alert ? comparisonOf(expr) : undefined;
       if (cfg.requireFor && comparison && forSeconds === 0) {
         report(

@@ -56,12 +56,30 @@ const TABLE = {
   "policies/prometheus.ts": {
     specs: ["tests/policies/prometheusUnit.spec.ts", "tests/policies/prometheus.spec.ts"],
   },
-  "policies/promql.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
-  "policies/promqlSyntax.ts": { specs: ["tests/policies/promqlStrings.spec.ts"] },
+  "policies/promql.ts": {
+    specs: [
+      "tests/policies/promqlUnit.spec.ts",
+      "tests/policies/promqlStrings.spec.ts",
+      "tests/policies/rules.spec.ts",
+    ],
+  },
+  "policies/promqlSyntax.ts": {
+    specs: [
+      "tests/policies/promqlSyntaxUnit.spec.ts",
+      "tests/policies/promqlStrings.spec.ts",
+      "tests/policies/promqlUnit.spec.ts",
+    ],
+  },
   "policies/resources.ts": {
     specs: ["tests/policies/resourcesUnit.spec.ts", "tests/policies/resources.spec.ts"],
   },
-  "policies/rules.ts": { specs: ["tests/policies/rules.spec.ts", "tests/policies/promqlStrings.spec.ts"] },
+  "policies/rules.ts": {
+    specs: [
+      "tests/policies/rulesUnit.spec.ts",
+      "tests/policies/rules.spec.ts",
+      "tests/policies/promqlStrings.spec.ts",
+    ],
+  },
   // Its unit case; the other plans the prod fixture.
   "policies/scrapeLimits.ts": {
     specs: ["tests/policies/scrapeLimitsUnit.spec.ts", "tests/scrapeLimits.spec.ts"],
@@ -82,16 +100,29 @@ const TABLE = {
     specs: ["tests/policies/settingsDelta.spec.ts", "tests/security/policyGate.spec.ts"],
     grep: "policy settings delta|records loosened thresholds|refuses absurd thresholds|runs remediate as mandatory",
   },
+  // Its unit spec and the plan-free cases that load policy configs.
   "policies/harness.ts": {
-    specs: ["tests/policies/config.spec.ts", "tests/policies/pack.spec.ts"],
-    skip: "in the offline plan",
+    specs: [
+      "tests/policies/harnessUnit.spec.ts",
+      "tests/policies/config.spec.ts",
+      "tests/policies/pack.spec.ts",
+      "tests/security/policyGate.spec.ts",
+    ],
+    grep: "policies/harness \\(unit\\)|policy config files (refuses|holds|needs)|policy pack (has|reads)|runs remediate as mandatory|records loosened thresholds|refuses absurd thresholds|refuses __proto__",
   },
   "policies/webUi.ts": { specs: ["tests/policies/webUi.spec.ts"] },
   "policies/regex.ts": { specs: ["tests/policies/regexSyntax.spec.ts"] },
   "policies/regexSyntax.ts": { specs: ["tests/policies/regexSyntax.spec.ts"] },
   "policies/links.ts": { specs: ["tests/policies/links.spec.ts"] },
   "policies/inputFile.ts": { specs: ["tests/policies/config.spec.ts"] },
-  "policies/util.ts": { specs: ["tests/policies/pack.spec.ts"], skip: "in the offline plan" },
+  "policies/util.ts": {
+    specs: ["tests/policies/utilUnit.spec.ts", "tests/policies/resourcesUnit.spec.ts"],
+  },
+  // YAML as hostile input; files.spec.ts's last case plans the minimal fixture.
+  "components/inputFile.ts": {
+    specs: ["tests/inputFileUnit.spec.ts", "tests/security/files.spec.ts"],
+    skip: "never deletes what the plan did not write",
+  },
   // The PR diff and verify's checks.
   "plan/diff.ts": { specs: ["tests/diff.spec.ts"], skip: "the same plans give the same comment" },
   "plan/verify/checks.ts": { specs: ["tests/verifyChecks.spec.ts"] },

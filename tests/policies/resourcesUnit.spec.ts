@@ -4,6 +4,10 @@
  * looked up in. No plan; mutation testing runs it with tests/policies/resources.spec.ts.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PolicyConfigError, loadPolicyConfig } from "../../policies/harness";
 import { monitoringResourceLimits, workloadResourceLimits } from "../../policies/resources";
 import type { Json } from "../../policies/util";
 import { resourceOf, violationsOf } from "../helpers/policies";
@@ -190,4 +194,152 @@ describe("policy workload-resource-limits (unit)", () => {
       `Deployment w: container "c": requests.cpu 12 is above the w ceiling of 8; ${RAISE}`,
     );
   });
+});
+
+describe("resource ceilings, component by component (unit)", () => {
+  /** Each path of each chart with the component its ceiling is looked up by. */
+  const COMPONENTS: [string, string, string][] = [
+    ["kube-prometheus-stack", "prometheusOperator.resources", "operator"],
+    ["kube-prometheus-stack", "prometheusOperator.prometheusConfigReloader.resources", "config-reloader"],
+    [
+      "kube-prometheus-stack",
+      "prometheusOperator.admissionWebhooks.patch.resources",
+      "admission-webhook-patch",
+    ],
+    ["kube-prometheus-stack", "prometheus.prometheusSpec.resources", "prometheus"],
+    ["kube-prometheus-stack", "prometheus.prometheusSpec.thanos.resources", "thanos-sidecar"],
+    ["kube-prometheus-stack", "alertmanager.alertmanagerSpec.resources", "alertmanager"],
+    ["kube-prometheus-stack", "grafana.resources", "grafana"],
+    ["kube-prometheus-stack", "grafana.sidecar.resources", "grafana-sidecar"],
+    ["kube-prometheus-stack", "kube-state-metrics.resources", "kube-state-metrics"],
+    ["kube-prometheus-stack", "prometheus-node-exporter.resources", "node-exporter"],
+    ["prometheus-blackbox-exporter", "resources", "blackbox-exporter"],
+    ["prometheus-pushgateway", "resources", "pushgateway"],
+  ];
+  for (const [chart, path, component] of COMPONENTS) {
+    it(`holds ${chart}'s ${path} to the ${component} ceiling`, () => {
+      const values = chart === "kube-prometheus-stack" ? fullKps() : { resources: structuredClone(RES) };
+      set(values, path, { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } });
+      const config = {
+        "monitoring-resource-limits": { ceilings: { [component]: { cpu: "1", memory: "2Gi" } } },
+      };
+      const found = violationsOf(monitoringResourceLimits, [release(values, chart)], config);
+      assert.deepEqual(
+        found.map((v) => [v.enforcementLevel, v.message]),
+        [
+          [
+            "mandatory",
+            `Helm release kps (${chart}): ${path}: requests.cpu 2 is above the ${component} ceiling of 1; ${RAISE}`,
+          ],
+        ],
+      );
+    });
+  }
+
+  /** The default ceilings: exactly at each passes, a step above each is named. */
+  const DEFAULTS: [string, string, string, string, string][] = [
+    // workload name, cpu ceiling, memory ceiling, a step above each
+    ["anything", "8", "32Gi", "8001m", "33Gi"],
+    ["prometheus", "32", "256Gi", "32001m", "257Gi"],
+    ["thanos-store", "16", "128Gi", "16001m", "129Gi"],
+    ["thanos-query", "16", "64Gi", "16001m", "65Gi"],
+    ["thanos-compactor", "8", "64Gi", "8001m", "65Gi"],
+  ];
+  for (const [name, cpu, memory, moreCpu, moreMemory] of DEFAULTS) {
+    it(`holds a workload named ${name} to ${cpu} cores and ${memory} by default`, () => {
+      const pod = (c: string, m: string) =>
+        resourceOf("kubernetes:core/v1:Pod", "p", {
+          metadata: { name },
+          spec: { containers: [{ resources: { requests: { cpu: c, memory: m }, limits: { memory: m } } }] },
+        });
+      const messages = (c: string, m: string) =>
+        violationsOf(workloadResourceLimits, [pod(c, m)], {
+          "workload-resource-limits": { requireCpuLimit: false },
+        }).map((v) => [v.enforcementLevel, v.message]);
+      assert.deepEqual(messages(cpu, memory), []);
+      const above = (what: string) => ["mandatory", `Pod p: container "?": ${what}; ${RAISE}`];
+      assert.deepEqual(messages(moreCpu, moreMemory), [
+        above(`requests.cpu ${moreCpu} is above the ${name} ceiling of ${cpu}`),
+        above(`requests.memory ${moreMemory} is above the ${name} ceiling of ${memory}`),
+        above(`limits.memory ${moreMemory} is above the ${name} ceiling of ${memory}`),
+      ]);
+    });
+  }
+
+  it('names a release without a chart as chart ""', () =>
+    assert.deepEqual(
+      violationsOf(monitoringResourceLimits, [resourceOf(RELEASE, "kps", {})]).map((v) => v.message),
+      [
+        'Helm release kps: chart "" is not known to this policy; list the resource paths of its components in CHART_COMPONENTS (policies/resources.ts).',
+      ],
+    ));
+
+  /** The problems loadPolicyConfig finds in a `ceilings` setting of each policy. */
+  const ceilingProblems = (ceilings: unknown, extra: object = {}) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-ceilings-"));
+    try {
+      const settings = { ceilings, ...extra };
+      fs.writeFileSync(
+        path.join(dir, "config.probe.json"),
+        JSON.stringify({
+          profile: "dev",
+          "workload-resource-limits": settings,
+          "monitoring-resource-limits": settings,
+        }),
+      );
+      loadPolicyConfig("probe", dir, [workloadResourceLimits, monitoringResourceLimits], "dev");
+      return [];
+    } catch (err) {
+      if (!(err instanceof PolicyConfigError)) throw err;
+      return err.problems.map((p) =>
+        p.replace(/^.*config\.probe\.json: /, "").replace(/^\S+-resource-limits\./, ""),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  };
+
+  it("takes requireCpuLimit as a boolean only", () =>
+    assert.deepEqual(ceilingProblems({}, { requireCpuLimit: "no" }), [
+      'requireCpuLimit: "no" must be boolean',
+      'requireCpuLimit: "no" must be boolean',
+    ]));
+
+  it("takes ceilings of cores (or millicores) and byte quantities, both named, nothing else", () => {
+    assert.deepEqual(
+      ceilingProblems({ prometheus: { cpu: "1.5", memory: "1.5Gi" }, web: { cpu: "500m", memory: "512M" } }),
+      [],
+    );
+    const bad: [unknown, string][] = [
+      [{ web: { cpu: "2 cores", memory: "1Gi" } }, "must match pattern"],
+      [{ web: { cpu: "2", memory: "1GB" } }, "must match pattern"],
+      [{ web: { cpu: 2, memory: "1Gi" } }, "must be string"],
+      [{ web: { cpu: "2", memory: 1 } }, "must be string"],
+      [{ web: { cpu: "2" } }, "must have required property 'memory'"],
+      [{ web: { memory: "1Gi" } }, "must have required property 'cpu'"],
+      [{ web: { cpu: "2", memory: "1Gi", disk: "1Gi" } }, "must NOT have additional properties"],
+      [{ web: "2" }, "must be object"],
+      [[], "must be object"],
+    ];
+    for (const [ceilings, why] of bad) {
+      const problems = ceilingProblems(ceilings);
+      assert.equal(problems.length, 2, JSON.stringify(problems));
+      for (const p of problems)
+        assert.ok(p.startsWith(`ceilings: ${JSON.stringify(ceilings)} `) && p.includes(why), p);
+    }
+  });
+
+  it('names an unnamed container above its ceiling as "?"', () =>
+    assert.deepEqual(
+      violationsOf(workloadResourceLimits, [
+        resourceOf("kubernetes:core/v1:Pod", "p", {
+          spec: {
+            containers: [
+              { resources: { requests: { cpu: "9", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+            ],
+          },
+        }),
+      ]).map((v) => v.message),
+      [`Pod p: container "?": requests.cpu 9 is above the p ceiling of 8; ${RAISE}`],
+    ));
 });

@@ -28,6 +28,8 @@ const TABLE: [string, (s: string) => unknown, [string, unknown][]][] = [
       ["2w", 14 * DAY],
       ["2y", 730 * DAY],
       ["1y1w1d1h1m1s1ms", 365 * DAY + 7 * DAY + DAY + 3600 + 60 + 1 + 0.001],
+      // Every unit takes more than one digit.
+      ["10y12w30d24h90m120s1500ms", 3650 * DAY + 84 * DAY + 30 * DAY + 24 * 3600 + 90 * 60 + 120 + 1.5],
       ["", undefined],
       ["0", undefined],
       ["1h1d", undefined],
@@ -57,6 +59,7 @@ const TABLE: [string, (s: string) => unknown, [string, unknown][]][] = [
     [
       ["10B", 10],
       ["1.5KB", 1.5 * KI],
+      ["1.25MiB", 1.25 * KI ** 2],
       ["2KiB", 2 * KI],
       ["3MB", 3 * KI ** 2],
       ["45GB", 45 * KI ** 3],
@@ -84,6 +87,7 @@ const TABLE: [string, (s: string) => unknown, [string, unknown][]][] = [
       ["50Gi", 50 * KI ** 3],
       ["50G", 50e9],
       ["1.5Gi", 1.5 * KI ** 3],
+      ["1.25G", 1.25e9],
       ["1Ti", KI ** 4],
       ["1T", 1e12],
       ["1Pi", KI ** 5],
@@ -104,6 +108,8 @@ const TABLE: [string, (s: string) => unknown, [string, unknown][]][] = [
     [
       ["2", 2],
       ["1.5", 1.5],
+      ["0.25", 0.25],
+      ["12.5m", 0.0125],
       ["500m", 0.5],
       ["1m", 0.001],
       ["m", undefined],
