@@ -1,8 +1,9 @@
 /**
- * Measuring one benchmark row: the plan in fresh processes, and beside it, in the same minutes, its two
- * floors: the import floor (bench/floor.js: plain Node loading the SDKs; lean: under the project's loader) and the SDK floor (bench/sdkFloor.ts: register
- * as many no-op resources under the plan's mocks). Other work on the machine moves every figure, so each
- * sample records the load average, and the ratios compare medians taken together.
+ * Measuring one benchmark row: the plan in fresh processes, and beside it, in the same minutes, its
+ * floors: the import floor (bench/floor.js: plain Node loading the SDKs; the lean one under the project's
+ * loader) and the SDK floor (bench/sdkFloor.ts: register as many no-op resources under the plan's mocks).
+ * Other work on the machine moves every figure, so each sample records the load average, and the ratios
+ * compare medians taken together.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
