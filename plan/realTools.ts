@@ -67,8 +67,17 @@ export function toolVersion(tool: Tool): string | undefined {
  * few hundred milliseconds) runs on another core while the program runs, not before the checks.
  */
 export function toolVersionSoon(tool: Tool): Promise<string | undefined> {
+  return Promise.resolve(versionNowOrSoon(tool));
+}
+
+/**
+ * The version when it is known already, without waiting, else toolVersionSoon's answer to come: a check
+ * that awaits nothing writes its files and starts its tool before its caller goes on (the plan's
+ * policies), not after.
+ */
+function versionNowOrSoon(tool: Tool): string | undefined | Promise<string | undefined> {
   const key = versionKey(toolBinary(tool));
-  if (versions.has(key)) return Promise.resolve(versions.get(key) ?? undefined);
+  if (versions.has(key)) return versions.get(key) ?? undefined;
   let pending = asking.get(key);
   if (!pending) {
     pending = spawnTool(toolBinary(tool), ["--version"]).then(({ status, output }) => {
@@ -79,15 +88,6 @@ export function toolVersionSoon(tool: Tool): Promise<string | undefined> {
     asking.set(key, pending);
   }
   return pending;
-}
-
-/**
- * The version when it is known already, without waiting: a check that awaits nothing writes its files
- * and starts its tool before its caller goes on (the plan's policies), not after.
- */
-function versionNowOrSoon(tool: Tool): string | undefined | Promise<string | undefined> {
-  const key = versionKey(toolBinary(tool));
-  return versions.has(key) ? (versions.get(key) ?? undefined) : toolVersionSoon(tool);
 }
 
 /**
