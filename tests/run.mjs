@@ -47,21 +47,22 @@ const jobs = [
 ];
 
 /**
- * Every TypeScript file of the project transpiled into the loader's cache (plan/register.js) while the
- * lint and format jobs run: the spec jobs start side by side and would otherwise each transpile the
- * same files on a fresh checkout. Files already cached cost a read and a hash.
+ * Every TypeScript file tsconfig.json includes, transpiled into the loader's cache (plan/register.js)
+ * while the lint and format jobs run: the spec jobs start side by side and would otherwise each
+ * transpile the same files on a fresh checkout. Files already cached cost a read and a hash.
  */
 function warmTranspileCache() {
   try {
-    const sources = ["index.ts", "components", "plan", "policies", "teams", "tests", "bench"].flatMap(
-      (entry) =>
-        entry.endsWith(".ts")
-          ? [entry]
-          : fs
-              .readdirSync(entry, { recursive: true })
-              .map((f) => path.join(entry, f))
-              .filter((f) => f.endsWith(".ts") && !f.split(path.sep).includes("node_modules")),
-    );
+    // Its entries: single files, and folders as `<folder>/**/*.ts`.
+    const { include } = JSON.parse(fs.readFileSync("tsconfig.json", "utf8"));
+    const sources = include.flatMap((pattern) => {
+      const folder = pattern.replace(/\/\*\*\/\*\.ts$/, "");
+      if (folder === pattern) return [pattern];
+      return fs
+        .readdirSync(folder, { recursive: true })
+        .map((f) => path.join(folder, f))
+        .filter((f) => f.endsWith(".ts") && !f.split(path.sep).includes("node_modules"));
+    });
     createRequire(import.meta.url)("../plan/register.js").warm(sources);
   } catch (err) {
     // Only time is lost: each job transpiles what it loads.
