@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
 
 /** Mocha with its options here, not .mocharc's (whose spec glob mocha would add to the files given). */
@@ -39,7 +40,13 @@ const others = specs.filter((f) => !planning.includes(f));
 const jobs = [
   // TypeScript's diagnostics and the lint rules (.oxlintrc.json), type-aware rules included, from one
   // native type-checker (oxlint with tsgolint, built on the TypeScript 7 compiler).
-  { name: "type-check and lint", cmd: "oxlint", args: ["--type-aware", "--type-check", "--deny-warnings"] },
+  // GOGC=300: the type-checker's Go heap collected a third as often (≈1 CPU s less, ≈80 MB more).
+  {
+    name: "type-check and lint",
+    cmd: "oxlint",
+    args: ["--type-aware", "--type-check", "--deny-warnings"],
+    env: { GOGC: "300" },
+  },
   { name: "format", cmd: "oxfmt", args: ["--check"] },
   { name: "specs that plan stacks", cmd: "mocha", args: mocha(...planning) },
   { name: "other specs", cmd: "mocha", args: mocha(...others) },
@@ -72,12 +79,22 @@ function warmTranspileCache() {
   }
 }
 
+/**
+ * Where the spec jobs leave the fixture plans they make for each other (tests/helpers/sharedPlans.ts):
+ * each fixture is planned once per run, by the first job that asks for it.
+ */
+const sharedPlans = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-shared-plans-"));
+process.on("exit", () => fs.rmSync(sharedPlans, { recursive: true, force: true }));
+
 const TOTALS = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m;
 
 function run(job) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(job.cmd, job.args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(job.cmd, job.args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, KUBE_MONITORING_SHARED_PLANS: sharedPlans, ...job.env },
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));

@@ -8,7 +8,7 @@
  *                 set, 503 when its Prometheus does not answer;
  * and ships every block it finds in the Prometheus data directory to the bucket directory (with the
  * `thanos` section the shipper adds to meta.json).
- * Run with Node's type stripping: node sidecarStandIn.ts PORT PROMETHEUS_URL DATA_DIR BUCKET_DIR
+ * Run as: node -r plan/register.js sidecarStandIn.ts PORT PROMETHEUS_URL DATA_DIR BUCKET_DIR
  */
 import * as fs from "node:fs";
 import * as http from "node:http";

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { Plan, PlanResult, planStack, teamPlanContext } from "../../plan/plan";
+import type { Plan, PlanResult } from "../../plan/plan";
+import { SHARED_PLANS_ENV, sharedPlan } from "./sharedPlans";
 import type { RecordedResource } from "../../plan/runtime";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
@@ -19,15 +20,37 @@ export const FIXTURE_STACKS = ["minimal", "dev", "prod", "generic", "everything"
 /** Every team fixture stack, with the platform fixture it builds on. */
 export const TEAM_FIXTURES = { payments: "prod", squad: "everything" } as const;
 
+/**
+ * The planner, loaded when a process first plans: a process that only reads the fixture plans others
+ * made (sharedPlan) does not load the program, its policies and the SDK for them.
+ */
+const planner = async () =>
+  // oxlint-disable-next-line typescript/no-require-imports -- lazy, see above
+  require("../../plan/plan") as typeof import("../../plan/plan");
+
 const planned = new Map<string, Promise<PlanResult>>();
 
-/** Plans a fixture stack once per test run (the program is deterministic). */
+/**
+ * Plans a fixture stack once per test run (the program is deterministic). Under `npm test` the spec jobs
+ * are separate processes: tests/run.mjs names a directory in SHARED_PLANS_ENV, where the first process
+ * to ask for a fixture plans it and leaves the result for the others (sharedPlan). Every process gets the
+ * plan as JSON, as plan.json holds it, whether it planned or read it.
+ */
 export function planOf(stack: string): Promise<PlanResult> {
-  if (!planned.has(stack))
-    planned.set(
-      stack,
-      planStack({ projectDir, configDir: fixturesDir, policyConfigDir: fixturesDir, stack }),
-    );
+  if (!planned.has(stack)) {
+    const plan = async (): Promise<PlanResult> => {
+      const { planStack } = await planner();
+      const result = await planStack({
+        projectDir,
+        configDir: fixturesDir,
+        policyConfigDir: fixturesDir,
+        stack,
+      });
+      return JSON.parse(JSON.stringify(result));
+    };
+    const shared = process.env[SHARED_PLANS_ENV];
+    planned.set(stack, shared ? sharedPlan(shared, stack, plan) : plan());
+  }
   return planned.get(stack)!;
 }
 
@@ -47,13 +70,15 @@ export function planTeamOf(
   const cached = teamPlans.get(key);
   if (cached && teamPlatforms.get(key) === platform) return cached;
   teamPlatforms.set(key, platform);
-  const planned = planStack({
-    projectDir: path.join(projectDir, "teams"),
-    configDir: teamFixturesDir,
-    policyConfigDir: teamFixturesDir,
-    stack: team,
-    ...teamPlanContext(`example-org/kube-monitoring/${platformStack}`, platform),
-  });
+  const planned = planner().then(({ planStack, teamPlanContext }) =>
+    planStack({
+      projectDir: path.join(projectDir, "teams"),
+      configDir: teamFixturesDir,
+      policyConfigDir: teamFixturesDir,
+      stack: team,
+      ...teamPlanContext(`example-org/kube-monitoring/${platformStack}`, platform),
+    }),
+  );
   teamPlans.set(key, planned);
   return planned;
 }
@@ -71,6 +96,7 @@ export async function planWithConfig(
   const dir = writeConfigDir(stack, config);
   fs.writeFileSync(path.join(dir, `config.${stack}.json`), JSON.stringify(policyConfig));
   try {
+    const { planStack } = await planner();
     return await planStack({ projectDir, configDir: dir, stack, outDir, policyConfigDir: dir });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
