@@ -82,11 +82,17 @@ describe("end to end: npm run verify against live servers", function () {
   /** Runs verify until exactly `expected` checks fail (or time runs out, and says what it saw). */
   async function expectFailing(expected: string[]) {
     let last: CheckResult[] = [];
-    await waitFor(`exactly ${expected.join(", ") || "nothing"} to fail`, 30_000, async () => {
-      const result = await verify({ stack: "dev", plan, endpoints: endpoints(), retryMs: 250 });
-      last = result.results;
-      return JSON.stringify(failing(last)) === JSON.stringify([...expected].sort()) ? true : undefined;
-    }).catch((err: Error) => {
+    await waitFor(
+      `exactly ${expected.join(", ") || "nothing"} to fail`,
+      30_000,
+      async () => {
+        const result = await verify({ stack: "dev", plan, endpoints: endpoints(), retryMs: 250 });
+        last = result.results;
+        return JSON.stringify(failing(last)) === JSON.stringify([...expected].sort()) ? true : undefined;
+      },
+      // Each run asks every API of the setup: every 500 ms is often enough for 1 s scrapes.
+      500,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; last run failed ${JSON.stringify(last.filter((r) => !r.ok))}`);
     });
     return last;
