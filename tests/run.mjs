@@ -1,6 +1,6 @@
 // `npm test`: the type-check with the lint, the format check, the specs and the end-to-end specs, run side
-// by side. The specs run in two processes: those that plan fixture stacks (each stack planned once per
-// process, so they share one), and the rest (unit specs, and specs that run the CLIs, the real tools and
+// by side. The specs run in two processes: those that plan fixture stacks (together, so they share one
+// process's caches; each fixture is planned once per run, by whichever job asks first), and the rest (unit specs, and specs that run the CLIs, the real tools and
 // the policy pack's runner in processes of their own), which keep the second core busy meanwhile. The end-to-end
 // spec files run in parallel processes: they spend most of their time waiting on real Prometheus and
 // Alertmanager intervals, not on the CPU. Each job's output is printed whole when it ends; the last line
@@ -10,6 +10,8 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
+
+const require = createRequire(import.meta.url);
 
 /** Mocha with its options here, not .mocharc's (whose spec glob mocha would add to the files given). */
 const mocha = (...rest) => [
@@ -70,7 +72,7 @@ function warmTranspileCache() {
         .map((f) => path.join(folder, f))
         .filter((f) => f.endsWith(".ts") && !f.split(path.sep).includes("node_modules"));
     });
-    createRequire(import.meta.url)("../plan/register.js").warm(sources);
+    require("../plan/register.js").warm(sources);
   } catch (err) {
     // Only time is lost: each job transpiles what it loads.
     process.stderr.write(
@@ -84,7 +86,17 @@ function warmTranspileCache() {
  * each fixture is planned once per run, by the first job that asks for it.
  */
 const sharedPlans = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-shared-plans-"));
-process.on("exit", () => fs.rmSync(sharedPlans, { recursive: true, force: true }));
+const removeSharedPlans = () => fs.rmSync(sharedPlans, { recursive: true, force: true });
+process.on("exit", removeSharedPlans);
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    removeSharedPlans();
+    process.kill(process.pid, signal);
+  });
+}
+// The variable's name from the module that reads it (the loader, plan/register.js, loads TypeScript).
+require("../plan/register.js");
+const { SHARED_PLANS_ENV } = require("./helpers/sharedPlans.ts");
 
 const TOTALS = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m;
 
@@ -93,7 +105,7 @@ function run(job) {
     const started = Date.now();
     const child = spawn(job.cmd, job.args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, KUBE_MONITORING_SHARED_PLANS: sharedPlans, ...job.env },
+      env: { ...process.env, [SHARED_PLANS_ENV]: sharedPlans, ...job.env },
     });
     let output = "";
     child.stdout.on("data", (d) => (output += d));

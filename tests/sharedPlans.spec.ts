@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { sharedPlan } from "./helpers/sharedPlans";
+import { planOf } from "./helpers/plan";
+import { SHARED_PLANS_ENV, sharedPlan } from "./helpers/sharedPlans";
 
 /** A maker that counts its calls and answers `value` (or fails with `error`) a moment later. */
 function maker<T>(value: T, error?: Error) {
@@ -66,13 +67,55 @@ describe("fixture plans shared between the spec jobs (tests/helpers/sharedPlans.
     assert.equal(waiter.calls, 1);
   });
 
-  it("waits while the claim is still empty (its pid not yet written), and reads the result then", async () => {
-    fs.writeFileSync(path.join(dir, "dev.claim"), "");
-    const waiter = maker({ stack: "mine" });
-    const asked = sharedPlan(dir, "dev", waiter.make);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    fs.writeFileSync(path.join(dir, "dev.json"), JSON.stringify({ stack: "theirs" }));
-    assert.deepEqual(await asked, { stack: "theirs" });
-    assert.equal(waiter.calls, 0);
+  it("a claimer that has not answered within the wait leaves the waiter to plan itself", async () => {
+    // A live process (this one) holds the claim and never writes a result.
+    fs.writeFileSync(path.join(dir, "dev.claim"), String(process.pid));
+    const waiter = maker({ stack: "dev" });
+    assert.deepEqual(await sharedPlan(dir, "dev", waiter.make, 200), { stack: "dev" });
+    assert.equal(waiter.calls, 1);
+  });
+
+  it("a claimer that cannot write its result marks it failed: the waiter does not wait out the deadline", async () => {
+    const unwritable = maker({ big: 1n });
+    const waiter = maker({ stack: "dev" });
+    const [claimed, waited] = await Promise.allSettled([
+      sharedPlan(dir, "dev", unwritable.make),
+      sharedPlan(dir, "dev", waiter.make),
+    ]);
+    assert.equal(claimed.status, "rejected");
+    assert.match((claimed as PromiseRejectedResult).reason.message, /BigInt/);
+    assert.deepEqual(waited, { status: "fulfilled", value: { stack: "dev" } });
+  });
+
+  it("reads a result whole: a claim is never seen empty, and no partial file is left", async () => {
+    const first = maker({ stack: "dev" });
+    await sharedPlan(dir, "dev", first.make);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ["dev.claim", "dev.json"]);
+  });
+});
+
+describe("planOf under npm test", () => {
+  it("reads a fixture's plan from the run's shared directory when another job made it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-monitoring-shared-spec-"));
+    const saved = process.env[SHARED_PLANS_ENV];
+    try {
+      const made = { exitCode: 0, report: "planned by another job" };
+      fs.writeFileSync(path.join(dir, "elsewhere.claim"), String(process.pid));
+      fs.writeFileSync(path.join(dir, "elsewhere.json"), JSON.stringify(made));
+      process.env[SHARED_PLANS_ENV] = dir;
+      // No fixture of that name exists: planning it would exit 1.
+      assert.deepEqual(await planOf("elsewhere"), made);
+    } finally {
+      if (saved === undefined) delete process.env[SHARED_PLANS_ENV];
+      else process.env[SHARED_PLANS_ENV] = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is the variable npm test sets for every job", () => {
+    // tests/run.mjs takes the name from this module; a job given another name would plan for itself.
+    const runner = fs.readFileSync(path.join(__dirname, "run.mjs"), "utf8");
+    assert.match(runner, /const \{ SHARED_PLANS_ENV \} = require\("\.\/helpers\/sharedPlans\.ts"\)/);
+    assert.match(runner, /env: \{ \.\.\.process\.env, \[SHARED_PLANS_ENV\]: sharedPlans/);
   });
 });
