@@ -37,22 +37,12 @@ export async function ready(url: string): Promise<true | undefined> {
   }
 }
 
-/**
- * The Go servers a spec starts (Prometheus, Alertmanager) live for seconds: their heap is not collected
- * unless it nears 1 GiB, and they run on one thread, which spares a CPU second or two of npm test's
- * CPU-bound run. Node ignores both.
- */
-const GO_RUNTIME = { GOGC: "off", GOMEMLIMIT: "1GiB", GOMAXPROCS: "1" };
-
 /** Processes a spec started; `stopAll` ends exactly those, by their own handles. */
 export class Processes {
   private readonly children: ChildProcess[] = [];
 
   start(cmd: string, args: string[]): ChildProcess {
-    const child = spawn(cmd, args, {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, ...GO_RUNTIME },
-    });
+    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     child.stderr!.on("data", (d) => (log = (log + String(d)).slice(-4000)));
     child.on("exit", (code) => {
