@@ -13,8 +13,15 @@ import * as path from "node:path";
 
 const require = createRequire(import.meta.url);
 
-/** Mocha with its options here, not .mocharc's (whose spec glob mocha would add to the files given). */
+/**
+ * Mocha, in this Node, with its options here, not .mocharc's (whose spec glob mocha would add to the
+ * files given). `--max-opt=1`: V8 compiles hot functions to baseline code only, without its optimising
+ * compilers (Maglev, TurboFan), whose background threads cost the spec processes (and mocha's parallel
+ * workers, which inherit it) more CPU than their short runs win back (≈6 CPU s of ≈100, docs/testing.md).
+ */
 const mocha = (...rest) => [
+  "--max-opt=1",
+  require.resolve("mocha/bin/mocha.js"),
   "--no-config",
   "--require",
   "./plan/register.js",
@@ -50,9 +57,14 @@ const jobs = [
     env: { GOGC: "300" },
   },
   { name: "format", cmd: "oxfmt", args: ["--check"] },
-  { name: "specs that plan stacks", cmd: "mocha", args: mocha(...planning) },
-  { name: "other specs", cmd: "mocha", args: mocha(...others) },
-  { name: "end to end", cmd: "mocha", args: mocha("--parallel", "--jobs", "2", "tests/e2e/*.spec.ts") },
+  { name: "specs that plan stacks", cmd: process.execPath, mocha: true, args: mocha(...planning) },
+  { name: "other specs", cmd: process.execPath, mocha: true, args: mocha(...others) },
+  {
+    name: "end to end",
+    cmd: process.execPath,
+    mocha: true,
+    args: mocha("--parallel", "--jobs", "2", "tests/e2e/*.spec.ts"),
+  },
 ];
 
 /**
@@ -127,9 +139,9 @@ const report = (job) => (result) => {
   return result;
 };
 const start = (job) => run(job).then(report(job));
-const first = jobs.filter((job) => job.cmd !== "mocha").map(start);
+const first = jobs.filter((job) => !job.mocha).map(start);
 warmTranspileCache();
-const results = await Promise.all([...first, ...jobs.filter((job) => job.cmd === "mocha").map(start)]);
+const results = await Promise.all([...first, ...jobs.filter((job) => job.mocha).map(start)]);
 const failedJobs = results.filter((r) => r.code !== 0).map((r) => r.job.name);
 if (failedJobs.length) process.stdout.write(`\nfailed: ${failedJobs.join(", ")}\n`);
 process.stdout.write(`\n${totals[0]} passed, ${totals[1]} failed, ${totals[2]} skipped\n`);
