@@ -1,10 +1,11 @@
 // `npm test`: the type-check with the lint, the format check, the specs and the end-to-end specs, run side
 // by side. The specs run in two processes: those that plan fixture stacks (together, so they share one
-// process's caches; each fixture is planned once per run, by whichever job asks first), and the rest (unit specs, and specs that run the CLIs, the real tools and
-// the policy pack's runner in processes of their own), which keep the second core busy meanwhile. The end-to-end
-// spec files run in parallel processes: they spend most of their time waiting on real Prometheus and
-// Alertmanager intervals, not on the CPU. Each job's output is printed whole when it ends; the last line
-// is the combined "N passed, N failed, N skipped"; the exit code is non-zero if any job failed.
+// process's caches; each fixture is planned once per run, by whichever job asks first), and the rest
+// (unit specs, and specs that run the CLIs, the real tools and the policy pack's runner in processes of
+// their own), which keep the second core busy meanwhile. The end-to-end spec files run in parallel
+// processes: they spend most of their time waiting on real Prometheus and Alertmanager intervals, not on
+// the CPU. Each job's output is printed whole when it ends; the last line is the combined
+// "N passed, N failed, N skipped"; the exit code is non-zero if any job failed.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
