@@ -17,6 +17,13 @@ describe("the project's TypeScript loader", () => {
   beforeEach(() => fs.mkdirSync(dir, { recursive: true }));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  /** Writes `lines` as `<dir>/<name>`, each ending in a newline; its path. */
+  const source = (name: string, lines: string[]) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, lines.map((l) => `${l}\n`).join(""));
+    return file;
+  };
+
   const load = (file: string) => {
     delete require.cache[file];
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading afresh is the point
@@ -62,18 +69,13 @@ describe("the project's TypeScript loader", () => {
   });
 
   it("compiles as the project's tsconfig says: CommonJS with esModuleInterop, class fields defined", () => {
-    const file = path.join(dir, "semantics.ts");
-    fs.writeFileSync(
-      file,
-      [
-        'import os from "node:os";',
-        "class Base { constructor() { (this as { field?: number }).field = 5; } }",
-        "class Derived extends Base { field?: number; }",
-        "export const eol = os.EOL;",
-        "export const field = new Derived().field;",
-        "",
-      ].join("\n"),
-    );
+    const file = source("semantics.ts", [
+      'import os from "node:os";',
+      "class Base { constructor() { (this as { field?: number }).field = 5; } }",
+      "class Derived extends Base { field?: number; }",
+      "export const eol = os.EOL;",
+      "export const field = new Derived().field;",
+    ]);
     const mod = load(file);
     assert.equal(mod.eol, "\n", "a default import of a CommonJS module");
     // [[Define]] semantics (tsc's default for ES2022): a declared field is defined, as undefined, after
@@ -82,19 +84,14 @@ describe("the project's TypeScript loader", () => {
   });
 
   it("maps a stack trace to the TypeScript file's own lines and columns", () => {
-    const file = path.join(dir, "throws.ts");
-    fs.writeFileSync(
-      file,
-      [
-        "interface Unused { a: string }",
-        "",
-        "export function boom(): never {",
-        '  const message: string = "boom";',
-        "  throw new Error(message);",
-        "}",
-        "",
-      ].join("\n"),
-    );
+    const file = source("throws.ts", [
+      "interface Unused { a: string }",
+      "",
+      "export function boom(): never {",
+      '  const message: string = "boom";',
+      "  throw new Error(message);",
+      "}",
+    ]);
     load(file);
     // Again, from the cache: the map comes from there too.
     const { boom } = load(file) as { boom: () => never };
@@ -102,17 +99,12 @@ describe("the project's TypeScript loader", () => {
   });
 
   it("names the TypeScript line of an uncaught error, and exits 1", () => {
-    const file = path.join(dir, "uncaught.ts");
-    fs.writeFileSync(
-      file,
-      [
-        "interface Unused { a: string }",
-        'import os from "node:os";',
-        "",
-        'throw new Error("uncaught" + os.EOL);',
-        "",
-      ].join("\n"),
-    );
+    const file = source("uncaught.ts", [
+      "interface Unused { a: string }",
+      'import os from "node:os";',
+      "",
+      'throw new Error("uncaught" + os.EOL);',
+    ]);
     const run = spawnSync(process.execPath, ["-r", "./plan/register.js", file], {
       cwd: projectDir,
       encoding: "utf8",
