@@ -38,18 +38,19 @@ const planned = new Map<string, Promise<PlanResult>>();
  */
 export function planOf(stack: string): Promise<PlanResult> {
   if (!planned.has(stack)) {
-    const plan = async (): Promise<PlanResult> => {
-      const { planStack } = await planner();
-      const result = await planStack({
+    const plan = async (): Promise<PlanResult> =>
+      (await planner()).planStack({
         projectDir,
         configDir: fixturesDir,
         policyConfigDir: fixturesDir,
         stack,
       });
-      return JSON.parse(JSON.stringify(result));
-    };
     const shared = process.env[SHARED_PLANS_ENV];
-    planned.set(stack, shared ? sharedPlan(shared, stack, plan) : plan());
+    // sharedPlan hands back JSON; a process planning alone makes the same round trip.
+    planned.set(
+      stack,
+      shared ? sharedPlan(shared, stack, plan) : plan().then((r) => JSON.parse(JSON.stringify(r))),
+    );
   }
   return planned.get(stack)!;
 }
