@@ -13,6 +13,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const require = createRequire(import.meta.url);
+/** The project's TypeScript loader: from here on, this runner can require .ts modules too. */
+const loader = require("../plan/register.js");
 
 /**
  * Mocha, in this Node, with its options here, not .mocharc's (whose spec glob mocha would add to the
@@ -85,7 +87,7 @@ function warmTranspileCache() {
         .map((f) => path.join(folder, f))
         .filter((f) => f.endsWith(".ts") && !f.split(path.sep).includes("node_modules"));
     });
-    require("../plan/register.js").warm(sources);
+    loader.warm(sources);
   } catch (err) {
     // Only time is lost: each job transpiles what it loads.
     process.stderr.write(
@@ -107,8 +109,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     process.kill(process.pid, signal);
   });
 }
-// The variable's name from the module that reads it (the loader, plan/register.js, loads TypeScript).
-require("../plan/register.js");
+// The variable's name from the module that reads it.
 const { SHARED_PLANS_ENV } = require("./helpers/sharedPlans.ts");
 
 const TOTALS = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m;
